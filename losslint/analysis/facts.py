@@ -1,0 +1,80 @@
+"""Facts the analysis hands to the rules. Rules read these and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, FrozenSet, List, Optional, Tuple
+
+from losslint.analysis.torch_api import LOSS_FAMILIES
+from losslint.analysis.values import AbsVal, Site, Tensor, Unknown
+
+
+def known_tensors(value: AbsVal) -> Optional[List[Tensor]]:
+    """Every alternative as a tensor of known kind, or None if any one is not."""
+    if not value:
+        return None
+    tensors = [a for a in value if isinstance(a, Tensor) and a.kind is not None]
+    return tensors if len(tensors) == len(value) else None
+
+
+def unknown_reasons(value: AbsVal) -> Tuple[str, ...]:
+    reasons = {a.reason for a in value if isinstance(a, Unknown)}
+    if any(not isinstance(a, (Tensor, Unknown)) or (isinstance(a, Tensor) and a.kind is None) for a in value):
+        reasons.add("input is not a tensor of known kind")
+    return tuple(sorted(reasons))
+
+
+@dataclass(frozen=True)
+class LossCall:
+    """A call of a loss, joined over every context the analysis reached it in."""
+
+    site: Site
+    families: FrozenSet[str]
+    input: AbsVal
+    target: AbsVal
+    complete: bool  # False when the callee may also be something other than a loss
+
+    @property
+    def loss_name(self) -> str:
+        return " / ".join(sorted(LOSS_FAMILIES[f].name for f in self.families))
+
+    @property
+    def inputs(self) -> Optional[List[Tensor]]:
+        """The input's alternatives when each is a tensor of known kind and the callee is
+        surely a loss; None otherwise (then no rule may fire)."""
+        return known_tensors(self.input) if self.complete else None
+
+    @property
+    def unresolved_reason(self) -> Optional[str]:
+        if not self.complete:
+            return "the called object may be something other than a loss (dynamic dispatch)"
+        if self.inputs is not None:
+            return None
+        return "; ".join(unknown_reasons(self.input)) or "input unknown"
+
+
+@dataclass(frozen=True)
+class ActivationUse:
+    """A softmax-like activation applied to a value, joined over contexts."""
+
+    site: Site  # the activation: ``nn.Softmax(dim=1)`` or the ``F.softmax(...)`` call
+    name: str
+    dim: Any  # the literal dim, MISSING, or None when not a literal
+    input: AbsVal
+
+
+@dataclass(frozen=True)
+class ImplicitDim:
+    """A softmax-like call or layer constructed without ``dim``."""
+
+    site: Site
+    name: str
+
+
+@dataclass
+class Facts:
+    """Everything the analysis learned about a set of files."""
+
+    loss_calls: List[LossCall]
+    activations: List[ActivationUse]
+    implicit_dims: List[ImplicitDim]

@@ -1,0 +1,1331 @@
+"""The link step: abstract interpretation of lowered modules.
+
+Statements run in order over abstract values. Branches run both ways and join; loops
+run twice and join with the state before them; calls of functions, classes and models
+defined in the linted code are evaluated in the caller's context (memoised on the
+abstract arguments). Every function that no analysed code calls is then run as an
+entry point with unknown parameters, so a loss call is seen in every context the code
+shows and only there. Calls of losses, softmax-like activations and dim-less softmaxes
+are recorded as facts for the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from losslint.analysis import ir
+from losslint.analysis import torch_api as T
+from losslint.analysis.facts import ActivationUse, Facts, ImplicitDim, LossCall
+from losslint.analysis.values import (
+    MISSING,
+    AbsVal,
+    Atom,
+    Axis,
+    Bound,
+    Class,
+    Const,
+    Function,
+    Instance,
+    Kind,
+    Layer,
+    Loss,
+    Mapping,
+    QualRef,
+    Sequence,
+    Site,
+    SliceConst,
+    Super,
+    Tensor,
+    Unknown,
+    const_value,
+    join,
+    of,
+    unknown,
+    with_source,
+)
+
+MAX_CALL_DEPTH = 16
+LOOP_PASSES = 2
+Env = Dict[str, AbsVal]
+
+
+class BudgetExhausted(Exception):
+    """The analysis of a module took more steps than it is allowed."""
+
+
+@dataclass(frozen=True)
+class Args:
+    """Abstract call arguments; ``open`` when ``*args`` / ``**kwargs`` of unknown content
+    were passed, so any parameter may have been given."""
+
+    positional: Tuple[AbsVal, ...] = ()
+    keywords: Tuple[Tuple[str, AbsVal], ...] = ()
+    open: bool = False
+
+    def get(self, index: Optional[int], names: Iterable[str] = ()) -> Optional[AbsVal]:
+        if index is not None and index < len(self.positional) and not self.open:
+            return self.positional[index]
+        for key, value in self.keywords:
+            if key in names:
+                return value
+        return None
+
+
+@dataclass
+class ClassInfo:
+    definition: ir.ClassDef
+    module: str
+    bases: Tuple[AbsVal, ...]
+    namespace: Env
+    reassigned: frozenset  # attributes assigned outside construction
+
+
+@dataclass
+class Context:
+    """Where code runs: the module, the enclosing frames, the receiver and class."""
+
+    module: str
+    closure: int = 0
+    cls: Optional[Class] = None
+    receiver: Optional[str] = None  # name of the ``self`` parameter
+    returns: List[Tuple[AbsVal, Env]] = field(default_factory=list)
+    loops: List["LoopExits"] = field(default_factory=list)
+    depth: int = 0
+    in_function: bool = False
+
+
+@dataclass
+class LoopExits:
+    breaks: List[Env] = field(default_factory=list)
+    continues: List[Env] = field(default_factory=list)
+
+
+@dataclass
+class _LossAcc:
+    families: set
+    input: AbsVal
+    target: AbsVal
+    complete: bool
+
+
+class Interpreter:
+    """Runs lowered modules and collects facts. One instance per analysis run."""
+
+    def __init__(self, modules: Dict[str, Tuple[str, ir.Module]], budget: int = 400_000) -> None:
+        self.modules = modules  # module name -> (path, IR)
+        self.budget = budget
+        self.steps = 0
+        self.globals: Dict[str, Env] = {}
+        self.definitions: Dict[Tuple[str, str], ir.FunctionDef] = {}
+        self.defaults: Dict[Function, Tuple[Optional[AbsVal], ...]] = {}
+        self.closures: Dict[int, Tuple[Env, int]] = {}
+        self.classes: Dict[Class, ClassInfo] = {}
+        self.instances: Dict[Class, set] = {}
+        self.memo: Dict[Any, Tuple[AbsVal, Optional[AbsVal]]] = {}
+        self.in_progress: set = set()
+        self.evaluated: set = set()
+        self.loss_calls: Dict[Site, _LossAcc] = {}
+        self.activations: Dict[Site, ActivationUse] = {}
+        self.implicit_dims: Dict[Site, ImplicitDim] = {}
+        self.exhausted: set = set()  # paths whose analysis ran out of budget
+
+    # --- driver ------------------------------------------------------------------
+
+    def run(self) -> Facts:
+        for phase in (self._run_module, self._run_entries):
+            for name in sorted(self.modules):
+                self.steps = 0
+                try:
+                    phase(name)
+                except BudgetExhausted:
+                    self.exhausted.add(self.modules[name][0])
+        return self._facts()
+
+    def _facts(self) -> Facts:
+        calls = [
+            LossCall(site, frozenset(acc.families), acc.input, acc.target, acc.complete and site.path not in self.exhausted)
+            for site, acc in self.loss_calls.items()
+        ]
+        key = lambda fact: (fact.site.path, fact.site.ordinal)  # noqa: E731
+        return Facts(
+            sorted(calls, key=key),
+            sorted(self.activations.values(), key=key),
+            sorted(self.implicit_dims.values(), key=key),
+        )
+
+    def _run_module(self, name: str) -> None:
+        if name in self.globals:
+            return
+        env: Env = {"__name__": unknown("__name__")}
+        self.globals[name] = env
+        _, module = self.modules[name]
+        for stmt in _walk_defs(module.body):
+            if isinstance(stmt, ir.FunctionDef):
+                self.definitions[(name, stmt.qualname)] = stmt
+        final = self.exec_block(module.body, env, Context(name))
+        if final is not None:
+            self.globals[name] = final
+
+    def _run_entries(self, name: str) -> None:
+        """Run, with unknown arguments, every function the analysed code never called:
+        first those whose name no code calls (roots such as ``main``), then the rest."""
+        _, module = self.modules[name]
+        functions = [d for (m, _), d in self.definitions.items() if m == name]
+        roots = [d for d in functions if d.name not in module.called_names]
+        for definition in roots + functions:
+            if (name, definition.qualname) not in self.evaluated:
+                self._run_entry(name, definition)
+
+    def _run_entry(self, module: str, definition: ir.FunctionDef) -> None:
+        owner = self._owner_class(module, definition.qualname)
+        closure = self._closure_of(module, definition.qualname)
+        function = Function(module, definition.qualname, closure)
+        params = definition.params
+        is_method = owner is not None and bool(params) and not _is_static(definition)
+        defaults = self.defaults.get(function, ())
+        keywords: List[Tuple[str, AbsVal]] = []
+        for i, param in enumerate(params):
+            if param.kind in ("varargs", "varkw") or (is_method and i == 0):
+                continue
+            value = unknown(f"parameter '{param.name}' of {definition.name}() (called from outside the analysed code)")
+            if i < len(defaults) and defaults[i] is not None:
+                value = join((value, defaults[i]))
+            keywords.append((param.name, value))
+        args = Args(keywords=tuple(keywords))
+        if is_method:
+            assert owner is not None
+            receivers = self.instances.get(owner) or set(self.instantiate(owner, Args(open=True), None, record=False))
+            for receiver in sorted(receivers, key=repr)[:4]:
+                self.call_function_full(function, args, receiver=receiver)
+        else:
+            self.call_function_full(function, args)
+
+    def _owner_class(self, module: str, qualname: str) -> Optional[Class]:
+        if "." not in qualname:
+            return None
+        owner = Class(module, qualname.rsplit(".", 1)[0])
+        return owner if owner in self.classes else None
+
+    def _closure_of(self, module: str, qualname: str) -> int:
+        for cid, (env, _) in self.closures.items():
+            for atoms in env.values():
+                for atom in atoms:
+                    if isinstance(atom, Function) and atom.module == module and atom.qualname == qualname:
+                        return cid
+        return 0
+
+    # --- statements ----------------------------------------------------------------
+
+    def exec_block(self, body: Iterable[ir.Stmt], env: Optional[Env], ctx: Context) -> Optional[Env]:
+        for stmt in body:
+            if env is None:
+                return None
+            env = self.exec_stmt(stmt, env, ctx)
+        return env
+
+    def exec_stmt(self, stmt: ir.Stmt, env: Env, ctx: Context) -> Optional[Env]:  # noqa: C901
+        self.steps += 1
+        if self.steps > self.budget:
+            raise BudgetExhausted
+        if not ctx.in_function and ctx.cls is None:
+            self.globals[ctx.module] = env  # functions called from here see these names
+        if isinstance(stmt, ir.Assign):
+            value = self.eval(stmt.value, env, ctx)
+            for target in stmt.targets:
+                self.assign(target, value, env, ctx)
+            return env
+        if isinstance(stmt, ir.ExprStmt):
+            self.eval(stmt.value, env, ctx)
+            return env
+        if isinstance(stmt, ir.AugAssign):
+            return self._aug_assign(stmt, env, ctx)
+        if isinstance(stmt, ir.Return):
+            value = self.eval(stmt.value, env, ctx) if stmt.value is not None else of(Const(None))
+            ctx.returns.append((value, env))
+            return None
+        if isinstance(stmt, ir.Jump):
+            if stmt.value is not None:
+                self.eval(stmt.value, env, ctx)
+            if stmt.kind != "raise" and ctx.loops:
+                exits = ctx.loops[-1]
+                (exits.breaks if stmt.kind == "break" else exits.continues).append(env)
+            return None
+        if isinstance(stmt, ir.If):
+            self.eval(stmt.test, env, ctx)
+            return _join_envs([self.exec_block(stmt.body, dict(env), ctx), self.exec_block(stmt.orelse, dict(env), ctx)])
+        if isinstance(stmt, ir.Branches):
+            self.eval(stmt.subject, env, ctx)
+            outs = [self.exec_block(case, dict(env), ctx) for case in stmt.cases]
+            return _join_envs(outs + [env])
+        if isinstance(stmt, ir.Loop):
+            return self._loop(stmt, env, ctx)
+        if isinstance(stmt, ir.With):
+            for expr, target in stmt.items:
+                self.eval(expr, env, ctx)
+                if target is not None:
+                    self.assign(target, unknown("context manager value"), env, ctx)
+            return self.exec_block(stmt.body, env, ctx)
+        if isinstance(stmt, ir.Try):
+            return self._try(stmt, env, ctx)
+        if isinstance(stmt, ir.FunctionDef):
+            self._define_function(stmt, env, ctx)
+            return env
+        if isinstance(stmt, ir.ClassDef):
+            self._define_class(stmt, env, ctx)
+            return env
+        if isinstance(stmt, ir.Import):
+            if stmt.asname:
+                env[stmt.asname] = of(QualRef(T.canonical(stmt.module)))
+            else:
+                top = stmt.module.split(".", 1)[0]
+                env[top] = of(QualRef(top))
+            return env
+        if isinstance(stmt, ir.ImportFrom):
+            self._import_from(stmt, env, ctx)
+            return env
+        if isinstance(stmt, ir.Delete):
+            for target in stmt.targets:
+                if isinstance(target, ir.Name):
+                    env.pop(target.id, None)
+            return env
+        return env
+
+    def _import_from(self, stmt: ir.ImportFrom, env: Env, ctx: Context) -> None:
+        if stmt.name == "*":
+            return
+        bound = stmt.asname or stmt.name
+        if stmt.level:
+            env[bound] = unknown(f"'{stmt.name}' is imported from a module outside the analysed code")
+            return
+        env[bound] = of(QualRef(T.canonical(f"{stmt.module}.{stmt.name}")))
+
+    def _aug_assign(self, stmt: ir.AugAssign, env: Env, ctx: Context) -> Env:
+        current = self.eval(stmt.target, env, ctx)
+        value = self.eval(stmt.value, env, ctx)
+        result = unknown("result of arithmetic")
+        if stmt.op == "AddAssign":
+            extended = [_extend(a, value) for a in current]
+            if extended and all(e is not None for e in extended):
+                result = join(extended)  # type: ignore[arg-type]
+        self.assign(stmt.target, result, env, ctx)
+        return env
+
+    def _loop(self, stmt: ir.Loop, env: Env, ctx: Context) -> Optional[Env]:
+        element = unknown("loop variable")
+        if stmt.iter is not None:
+            element = self.iter_element(self.eval(stmt.iter, env, ctx))
+        state = env
+        breaks: List[Env] = []
+        for _ in range(LOOP_PASSES):
+            body_env = dict(state)
+            if stmt.target is not None:
+                self.assign(stmt.target, element, body_env, ctx)
+            exits = LoopExits()
+            ctx.loops.append(exits)
+            try:
+                out = self.exec_block(stmt.body, body_env, ctx)
+            finally:
+                ctx.loops.pop()
+            breaks.extend(exits.breaks)
+            state = _join_envs([state, out, *exits.continues]) or state
+        after = self.exec_block(stmt.orelse, dict(state), ctx)
+        return _join_envs([after, *breaks])
+
+    def _try(self, stmt: ir.Try, env: Env, ctx: Context) -> Optional[Env]:
+        body = self.exec_block(stmt.body, dict(env), ctx)
+        failed = _join_envs([env, body]) or env
+        outs = []
+        for name, handler in stmt.handlers:
+            handler_env = dict(failed)
+            if name:
+                handler_env[name] = unknown("exception")
+            outs.append(self.exec_block(handler, handler_env, ctx))
+        outs.append(self.exec_block(stmt.orelse, body, ctx) if body is not None else None)
+        merged = _join_envs(outs)
+        if not stmt.finalbody:
+            return merged
+        final = self.exec_block(stmt.finalbody, merged if merged is not None else dict(failed), ctx)
+        return final if merged is not None else None
+
+    def _define_function(self, stmt: ir.FunctionDef, env: Env, ctx: Context) -> None:
+        closure = 0
+        if ctx.in_function and not isinstance(env, _ClassScope):
+            closure = id(env)
+            self.closures[closure] = (env, ctx.closure)
+        function = Function(ctx.module, stmt.qualname, closure)
+        defaults: List[Optional[AbsVal]] = []
+        for param in stmt.params:
+            defaults.append(self.eval(param.default, env, ctx) if param.default is not None else None)
+        self.defaults[function] = tuple(defaults)
+        for decorator in stmt.decorators:
+            self.eval(decorator, env, ctx)
+        if any(_decorator_name(d) == "property" for d in stmt.decorators):
+            env[stmt.name] = of(Bound(Const("property"), stmt.name, function))
+        else:
+            env[stmt.name] = of(function)
+
+    def _define_class(self, stmt: ir.ClassDef, env: Env, ctx: Context) -> None:
+        cls = Class(ctx.module, stmt.qualname)
+        bases = tuple(self.eval(b.value, env, ctx) for b in stmt.bases if b.keyword is None and not b.star)
+        namespace: Env = {}
+        body_ctx = Context(ctx.module, ctx.closure, cls, ctx.receiver, depth=ctx.depth, in_function=ctx.in_function)
+        self.exec_block(stmt.body, _ClassScope(namespace, env), body_ctx)
+        self.classes[cls] = ClassInfo(stmt, ctx.module, bases, namespace, _reassigned_attributes(stmt))
+        env[stmt.name] = of(cls)
+
+    # --- assignment ----------------------------------------------------------------
+
+    def assign(self, target: ir.Expr, value: AbsVal, env: Env, ctx: Context) -> None:
+        if isinstance(target, ir.Name):
+            env[target.id] = value
+        elif isinstance(target, ir.Collection):
+            self._unpack(target.items, value, env, ctx)
+        elif isinstance(target, ir.Attr) and isinstance(target.value, ir.Name):
+            owner = self.lookup(target.value.id, env, ctx)
+            if any(isinstance(a, Instance) for a in owner):
+                updated = [_set_attr(a, target.attr, value) for a in owner]
+                env[target.value.id] = join(updated)
+        elif isinstance(target, ir.Subscript) and isinstance(target.value, ir.Name):
+            owner = self.lookup(target.value.id, env, ctx)
+            index = const_value(self.eval(target.index, env, ctx), MISSING)
+            env[target.value.id] = join(_set_item(a, index, value) for a in owner)
+        elif isinstance(target, ir.Starred):
+            self.assign(target.value, unknown("starred assignment"), env, ctx)
+
+    def _unpack(self, targets: Tuple[ir.Expr, ...], value: AbsVal, env: Env, ctx: Context) -> None:
+        has_star = any(isinstance(t, ir.Starred) for t in targets)
+        per_target: List[List[AbsVal]] = [[] for _ in targets]
+        for atom in value:
+            items = atom.items if isinstance(atom, Sequence) and not atom.open_start else None
+            if items is not None and len(items) == len(targets) and not has_star:
+                for i, item in enumerate(items):
+                    per_target[i].append(item)
+            else:
+                for slot in per_target:
+                    slot.append(unknown("unpacked from a value of unknown shape"))
+        for target, parts in zip(targets, per_target):
+            self.assign(target, join(parts) if parts else unknown("unpacking"), env, ctx)
+
+    # --- expressions ---------------------------------------------------------------
+
+    def eval(self, expr: ir.Expr, env: Env, ctx: Context) -> AbsVal:  # noqa: C901
+        if isinstance(expr, ir.Name):
+            return self.lookup(expr.id, env, ctx)
+        if isinstance(expr, ir.Literal):
+            return of(Const(expr.value))
+        if isinstance(expr, ir.Call):
+            return self._eval_call(expr, env, ctx)
+        if isinstance(expr, ir.Attr):
+            return join(self.getattr(a, expr.attr) for a in self.eval(expr.value, env, ctx))
+        if isinstance(expr, ir.Collection):
+            return self._collection(expr, env, ctx)
+        if isinstance(expr, ir.DictDisplay):
+            pairs = []
+            for key, value in expr.items:
+                v = self.eval(value, env, ctx)
+                k = const_value(self.eval(key, env, ctx), MISSING) if key is not None else MISSING
+                pairs.append((k, v))
+            if any(k is MISSING for k, _ in pairs):
+                return unknown("dict with computed keys")
+            return of(Mapping(tuple(pairs)))
+        if isinstance(expr, ir.Subscript):
+            container = self.eval(expr.value, env, ctx)
+            index = self.eval(expr.index, env, ctx)
+            return join(self.subscript(a, index) for a in container)
+        if isinstance(expr, ir.Slice):
+            parts = [self.eval(p, env, ctx) if p is not None else of(Const(None)) for p in (expr.lower, expr.upper, expr.step)]
+            values = [const_value(p, MISSING) for p in parts]
+            if any(v is MISSING for v in values):
+                return unknown("slice")
+            return of(SliceConst(*values))
+        if isinstance(expr, ir.BinOp):
+            return _arith(expr.op, self.eval(expr.left, env, ctx), self.eval(expr.right, env, ctx))
+        if isinstance(expr, ir.Negative):
+            value = const_value(self.eval(expr.operand, env, ctx), MISSING)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return of(Const(-value))
+            return unknown("result of arithmetic")
+        if isinstance(expr, ir.IfExp):
+            self.eval(expr.test, env, ctx)
+            return join((self.eval(expr.body, env, ctx), self.eval(expr.orelse, env, ctx)))
+        if isinstance(expr, ir.Walrus):
+            value = self.eval(expr.value, env, ctx)
+            env[expr.target] = value
+            return value
+        if isinstance(expr, ir.Starred):
+            return self.eval(expr.value, env, ctx)
+        if isinstance(expr, ir.Opaque):
+            inner = dict(env)
+            for name in expr.binds:
+                inner[name] = unknown("comprehension variable")
+            for part in expr.parts:
+                self.eval(part, inner, ctx)
+            return unknown("expression the analysis does not model")
+        return unknown("expression the analysis does not model")
+
+    def _collection(self, expr: ir.Collection, env: Env, ctx: Context) -> AbsVal:
+        items: List[AbsVal] = []
+        open_start = False
+        for item in expr.items:
+            value = self.eval(item, env, ctx)
+            if isinstance(item, ir.Starred):
+                spliced = _splice(value)
+                if spliced is None:
+                    open_start, items = True, []
+                else:
+                    open_start = open_start or spliced[1]
+                    items = [] if spliced[1] else items
+                    items.extend(spliced[0])
+            else:
+                items.append(value)
+        if expr.kind == "set":
+            return unknown("set")
+        return of(Sequence(tuple(items), expr.kind, open_start))
+
+    def lookup(self, name: str, env: Env, ctx: Context) -> AbsVal:
+        if name in env:
+            return env[name]
+        closure = ctx.closure
+        while closure:
+            frame, closure = self.closures[closure]
+            if name in frame:
+                return frame[name]
+        module_env = self.globals.get(ctx.module, {})
+        if name in module_env:
+            return module_env[name]
+        if name in _BUILTINS:
+            return of(QualRef(f"builtins.{name}"))
+        return unknown(f"name '{name}' is not defined in the analysed code")
+
+    def iter_element(self, value: AbsVal) -> AbsVal:
+        parts: List[AbsVal] = []
+        for atom in value:
+            if isinstance(atom, Sequence):
+                parts.extend(atom.items)
+                if atom.open_start or not atom.items:
+                    parts.append(unknown("loop variable"))
+            else:
+                parts.append(unknown("loop variable"))
+        return join(parts) if parts else unknown("loop variable")
+
+    # --- attributes and subscripts -------------------------------------------------
+
+    def getattr(self, atom: Atom, name: str) -> AbsVal:  # noqa: C901
+        if isinstance(atom, QualRef):
+            return of(QualRef(T.canonical(f"{atom.name}.{name}")))
+        if isinstance(atom, Instance):
+            for key, value in reversed(atom.overrides):
+                if key == name:
+                    return value
+            found = self.class_attribute(atom.cls, name)
+            if found is None:
+                if name in _RETURNS_SELF or name == "add_module":
+                    return of(Bound(atom, name))
+                return unknown(f"attribute '{name}' of {atom.cls.qualname} is not known")
+            return join(self._bind(atom, a, name) for a in found)
+        if isinstance(atom, Super):
+            found = self.class_attribute(atom.cls, name, skip_self=True)
+            if found is None:
+                return unknown(f"super().{name} is not known")
+            return join(self._bind(atom.instance, a, name) for a in found)
+        if isinstance(atom, Class):
+            found = self.class_attribute(atom, name)
+            return found if found is not None else unknown(f"attribute '{name}' of {atom.qualname}")
+        if isinstance(atom, (Tensor, Sequence, Mapping, Layer, Loss, Unknown)):
+            return of(Bound(atom, name))
+        return unknown(f"attribute '{name}'")
+
+    def _bind(self, instance: Atom, attribute: Atom, name: str) -> AbsVal:
+        if isinstance(attribute, Function):
+            definition = self.definitions.get((attribute.module, attribute.qualname))
+            if definition is not None and _is_static(definition):
+                return of(attribute)
+            return of(Bound(instance, name, attribute))
+        if isinstance(attribute, Bound) and attribute.receiver == Const("property") and attribute.function:
+            value, _ = self.call_function_full(attribute.function, Args(), receiver=instance)
+            return value
+        return of(attribute)
+
+    def class_attribute(self, cls: Class, name: str, skip_self: bool = False) -> Optional[AbsVal]:
+        """Look ``name`` up along the class's bases; None when it cannot be found, or
+        Unknown when a base the analysis cannot see might define it."""
+        seen = set()
+        order = [cls]
+        while order:
+            current = order.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            info = self.classes.get(current)
+            if info is None:
+                continue
+            if not (skip_self and current == cls) and name in info.namespace:
+                return info.namespace[name]
+            for base in info.bases:
+                classes = [a for a in base if isinstance(a, Class)]
+                if len(classes) != len(base):
+                    if not all(isinstance(a, QualRef) and T.canonical(a.name) in T.MODULE_BASES for a in base):
+                        return unknown(f"'{name}' may come from a base class outside the analysed code")
+                order.extend(classes)
+        return None
+
+    def is_model_class(self, cls: Class) -> bool:
+        seen, order = set(), [cls]
+        while order:
+            current = order.pop(0)
+            if current in seen or current not in self.classes:
+                continue
+            seen.add(current)
+            for base in self.classes[current].bases:
+                for atom in base:
+                    if isinstance(atom, QualRef) and T.canonical(atom.name) in T.MODULE_BASES:
+                        return True
+                    if isinstance(atom, Class):
+                        order.append(atom)
+        return False
+
+    def subscript(self, atom: Atom, index: AbsVal) -> AbsVal:
+        key = const_value(index, MISSING)
+        if len(index) == 1 and isinstance(next(iter(index)), SliceConst):
+            key = next(iter(index)).to_slice()
+        if isinstance(atom, Sequence):
+            if isinstance(key, slice):
+                if atom.open_start and (key.start is None or (isinstance(key.start, int) and key.start >= 0)):
+                    if key.start not in (None, 0):
+                        return unknown("slice of a sequence of unknown length")
+                try:
+                    items = atom.items[key]
+                except (TypeError, ValueError):
+                    return unknown("slice")
+                return of(replace(atom, items=tuple(items), open_start=atom.open_start and key.start in (None, 0)))
+            if isinstance(key, int) and not isinstance(key, bool):
+                if atom.open_start and key >= 0:
+                    return unknown("item of a sequence of unknown length")
+                if -len(atom.items) <= key < len(atom.items):
+                    return atom.items[key]
+                return unknown("index out of the known items")
+            return join(list(atom.items) + [unknown("item at an unknown index")])
+        if isinstance(atom, Mapping):
+            for k, v in atom.items:
+                if k == key:
+                    return v
+            return unknown("key of a dict")
+        if isinstance(atom, Tensor):
+            return of(replace(atom, width=None, rank=None, axis=None))
+        return unknown("subscript of a value the analysis does not model")
+
+    # --- calls ---------------------------------------------------------------------
+
+    def _eval_call(self, expr: ir.Call, env: Env, ctx: Context) -> AbsVal:
+        if _is_super_call(expr):
+            if ctx.cls is None or ctx.receiver is None or ctx.receiver not in env:
+                return unknown("super() outside a method")
+            return of(*(Super(a, ctx.cls) for a in env[ctx.receiver]))
+        callee = self.eval(expr.func, env, ctx)
+        args = self._eval_args(expr.args, env, ctx)
+        site = Site(self.modules[ctx.module][0], expr.site)
+        results, receivers, changed = [], [], False
+        complete = not any(_is_loss(a) for a in callee) or all(_is_loss(a) for a in callee)
+        for atom in callee:
+            value, new_receiver = self.call(atom, args, site, ctx, complete)
+            results.append(value)
+            if new_receiver is not None:
+                changed = True
+                receivers.append(new_receiver)
+            elif isinstance(atom, Bound):
+                receivers.append(of(atom.receiver))
+        if changed and isinstance(expr.func, ir.Attr):
+            target = expr.func.value
+            if _is_super_call(target) and ctx.receiver is not None:
+                target = ir.Name(ctx.receiver)
+            self.assign(target, join(receivers), env, ctx)
+        return join(results) if results else unknown("call")
+
+    def _eval_args(self, args: Tuple[ir.Arg, ...], env: Env, ctx: Context) -> Args:
+        positional: List[AbsVal] = []
+        keywords: List[Tuple[str, AbsVal]] = []
+        is_open = False
+        for arg in args:
+            value = self.eval(arg.value, env, ctx)
+            if arg.star == "*":
+                spliced = _splice(value)
+                if spliced is None:
+                    is_open, positional = True, []
+                elif spliced[1]:  # unknown head, known tail: keep the tail
+                    is_open, positional = True, list(spliced[0])
+                else:
+                    positional.extend(spliced[0])
+            elif arg.star == "**":
+                mapping = [a for a in value if isinstance(a, Mapping)]
+                if len(mapping) == 1 and len(value) == 1:
+                    keywords.extend((str(k), v) for k, v in mapping[0].items)
+                else:
+                    is_open = True
+            elif arg.keyword is not None:
+                keywords.append((arg.keyword, value))
+            else:
+                positional.append(value)
+        return Args(tuple(positional), tuple(keywords), is_open)
+
+    def call(
+        self, atom: Atom, args: Args, site: Site, ctx: Context, complete: bool = True
+    ) -> Tuple[AbsVal, Optional[AbsVal]]:
+        """Call one alternative of a callee; returns the result and, for calls that
+        change their receiver (``layers.append``, a method setting attributes), the
+        receiver's new value."""
+        if isinstance(atom, QualRef):
+            return self.call_external(T.canonical(atom.name), args, site, ctx, complete), None
+        if isinstance(atom, Loss):
+            return self.record_loss(atom.family, args, site, complete), None
+        if isinstance(atom, Layer):
+            return self.apply_layer(atom, args.get(0, ("input",)) or unknown("layer input"), site), None
+        if isinstance(atom, Sequence):
+            if atom.container != "sequential":
+                return unknown("call of a list"), None
+            return self.apply_sequence(atom, args.get(0, ("input",)) or unknown("model input"), site, ctx), None
+        if isinstance(atom, Function):
+            value, _ = self.call_function_full(atom, args, depth=ctx.depth)
+            return value, None
+        if isinstance(atom, Class):
+            return self.instantiate(atom, args, site, depth=ctx.depth), None
+        if isinstance(atom, Instance):
+            return self.call_instance(atom, args, site, ctx), None
+        if isinstance(atom, Bound):
+            return self.call_bound(atom, args, site, ctx, complete)
+        if isinstance(atom, Unknown):
+            return of(atom), None
+        return unknown("call of a value that is not callable"), None
+
+    def call_instance(self, atom: Instance, args: Args, site: Site, ctx: Context) -> AbsVal:
+        for name in ("forward", "__call__") if self.is_model_class(atom.cls) else ("__call__",):
+            found = self.class_attribute(atom.cls, name)
+            if found is None:
+                continue
+            results = []
+            for method in found:
+                if isinstance(method, Function):
+                    value, _ = self.call_function_full(method, args, receiver=atom, depth=ctx.depth)
+                    results.append(value)
+                else:
+                    results.append(unknown(f"{name} of {atom.cls.qualname} is not known"))
+            return with_source(join(results), atom.cls.qualname.rsplit(".", 1)[-1])
+        return unknown(f"{atom.cls.qualname} is not callable as far as the analysis sees")
+
+    def call_bound(
+        self, atom: Bound, args: Args, site: Site, ctx: Context, complete: bool
+    ) -> Tuple[AbsVal, Optional[AbsVal]]:
+        receiver, name = atom.receiver, atom.name
+        if atom.function is not None:
+            value, exit_receiver = self.call_function_full(atom.function, args, receiver=receiver, depth=ctx.depth)
+            changed = exit_receiver is not None and exit_receiver != of(receiver)
+            if isinstance(receiver, Super):
+                return value, None
+            return value, exit_receiver if changed else None
+        if isinstance(receiver, (Tensor, Unknown)):
+            return self.tensor_method(receiver, name, args, site), None
+        if isinstance(receiver, Sequence):
+            return _sequence_method(receiver, name, args)
+        if isinstance(receiver, (Layer, Loss, Instance)) and name in _RETURNS_SELF:
+            return of(receiver), None
+        if isinstance(receiver, Instance) and name == "add_module" and len(args.positional) == 2:
+            attribute = const_value(args.positional[0], None)
+            if isinstance(attribute, str):
+                return of(Const(None)), _set_attr(receiver, attribute, args.positional[1])
+        if isinstance(receiver, Mapping) and name == "values":
+            return of(Sequence(tuple(v for _, v in receiver.items), "list")), None
+        return unknown(f".{name}() is not modelled"), None
+
+    def call_function_full(
+        self,
+        function: Function,
+        args: Args,
+        receiver: Optional[Atom] = None,
+        depth: int = 0,
+    ) -> Tuple[AbsVal, Optional[AbsVal]]:
+        """Evaluate a function defined in the analysed code. Returns its value and, for
+        methods, the receiver as it is when the method returns."""
+        definition = self.definitions.get((function.module, function.qualname))
+        if definition is None:
+            return unknown(f"{function.qualname} is not known"), None
+        key = (function, receiver, args)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.in_progress or depth >= MAX_CALL_DEPTH:
+            return unknown("recursion or calls nested too deep"), None
+        self.in_progress.add(key)
+        try:
+            result = self._evaluate(function, definition, args, receiver, depth)
+        finally:
+            self.in_progress.discard(key)
+        self.evaluated.add((function.module, function.qualname))
+        self.memo[key] = result
+        return result
+
+    def _evaluate(
+        self, function: Function, definition: ir.FunctionDef, args: Args, receiver: Optional[Atom], depth: int
+    ) -> Tuple[AbsVal, Optional[AbsVal]]:
+        env: Env = {}
+        params = list(definition.params)
+        receiver_name = None
+        owner = self._owner_class(function.module, function.qualname)
+        if receiver is not None and params and params[0].kind == "positional":
+            receiver_name = params[0].name
+            env[receiver_name] = of(receiver)
+            params = params[1:]
+            offset = 1
+        else:
+            offset = 0
+        defaults = self.defaults.get(function, ())
+        positional = list(args.positional)
+        keywords = dict(args.keywords)
+        for i, param in enumerate(params):
+            default = defaults[i + offset] if i + offset < len(defaults) else None
+            if args.open and param.name not in keywords:
+                passed = unknown("argument passed through *args / **kwargs")
+                env[param.name] = join((default, passed)) if default is not None else passed
+            elif param.kind == "varargs":
+                env[param.name] = of(Sequence(tuple(positional), "tuple", args.open))
+                positional = []
+            elif param.kind == "varkw":
+                env[param.name] = of(Mapping(tuple(keywords.items()))) if not args.open else unknown("**kwargs")
+                keywords = {}
+            elif param.kind == "positional" and positional:
+                env[param.name] = positional.pop(0)
+            elif param.name in keywords:
+                env[param.name] = keywords.pop(param.name)
+            elif default is not None:
+                env[param.name] = default
+            else:
+                env[param.name] = unknown(f"missing argument '{param.name}'")
+        ctx = Context(function.module, function.closure, owner, receiver_name, depth=depth + 1, in_function=True)
+        out = self.exec_block(definition.body, env, ctx)
+        exits = ctx.returns + ([(of(Const(None)), out)] if out is not None else [])
+        value = join(v for v, _ in exits) if exits else unknown("function never returns")
+        exit_receiver = None
+        if receiver_name is not None:
+            exit_receiver = join(e.get(receiver_name, of(receiver)) for _, e in exits) if exits else None
+        return value, exit_receiver
+
+    def instantiate(
+        self, cls: Class, args: Args, site: Optional[Site], depth: int = 0, record: bool = True
+    ) -> AbsVal:
+        info = self.classes.get(cls)
+        if info is None:
+            return unknown("class not known")
+        initial = Instance(cls, _args_key(args))
+        init = self.class_attribute(cls, "__init__")
+        if init is None:
+            constructed = of(initial)
+        elif all(isinstance(a, Function) for a in init):
+            parts = []
+            for method in init:
+                _, exit_receiver = self.call_function_full(method, args, receiver=initial, depth=depth)
+                parts.append(exit_receiver if exit_receiver is not None else of(initial))
+            constructed = join(parts)
+        else:
+            return unknown(f"{cls.qualname}.__init__ comes from outside the analysed code")
+        constructed = join(_mark_reassigned(a, info.reassigned) for a in constructed)
+        if record:
+            self.instances.setdefault(cls, set()).update(a for a in constructed if isinstance(a, Instance))
+        return constructed
+
+    # --- torch -----------------------------------------------------------------------
+
+    def call_external(self, name: str, args: Args, site: Site, ctx: Context, complete: bool) -> AbsVal:  # noqa: C901
+        if name in T.LOSS_FUNCTIONS:
+            return self.record_loss(T.LOSS_FUNCTIONS[name], args, site, complete)
+        if name in T.LOSS_CLASSES:
+            return of(Loss(T.LOSS_CLASSES[name], site))
+        if name in T.ACTIVATION_FUNCTIONS:
+            activation = T.ACTIVATION_FUNCTIONS[name]
+            dim = self._dim(activation, args, name, site)
+            return self.activate(activation, name, args.get(0, ("input",)) or unknown("input"), site, dim)
+        if name in T.ACTIVATION_LAYERS:
+            activation = T.ACTIVATION_LAYERS[name]
+            return of(Layer(name, site, dim=self._dim(activation, args, name, site)))
+        if name in T.WIDTH_LAYERS:
+            position, keyword = T.WIDTH_LAYERS[name].width_param
+            width = const_value(args.get(position, (keyword,)) or unknown(""), None)
+            return of(Layer(name, site, width=width if isinstance(width, int) and not isinstance(width, bool) else None))
+        if name in T.NORM_LAYERS or name in T.TRANSPARENT_LAYERS or name == T.FLATTEN_LAYER:
+            return of(Layer(name, site))
+        if name == T.SEQUENTIAL:
+            return of(self._sequential(args, site))
+        if name in T.MODULE_CONTAINERS:
+            items = args.get(0, ("modules",))
+            spliced = _splice(items) if items is not None else ((), False)
+            return of(Sequence(spliced[0], "list", spliced[1])) if spliced else unknown("ModuleList")
+        if name in T.ORDERED_DICT:
+            return self._ordered_dict(args)
+        if name in T.WRAPPERS:
+            return args.get(0, ("module", "model", "obj", "func")) or unknown("wrapped model")
+        if name in T.EXP_LOG_FUNCTIONS:
+            return _exp_log(T.EXP_LOG_FUNCTIONS[name], args.get(0, ("input",)))
+        if name in T.SHAPE_FUNCTIONS:
+            value = args.get(0, ("input",)) or unknown("input")
+            rest = Args(args.positional[1:], args.keywords)
+            return join(self.tensor_method(a, T.SHAPE_FUNCTIONS[name], rest, site) for a in value)
+        if name in ("torch.clamp", "torch.clip"):
+            value = args.get(0, ("input",)) or unknown("input")
+            return join(self.tensor_method(a, "clamp", args, site) for a in value)
+        if name in T.RANDOM_UNBOUNDED:
+            return of(Tensor(Kind.UNBOUNDED, act=site))
+        if name in T.LITERAL_TENSORS:
+            return _literal_tensor(args, site)
+        if name == "builtins.getattr":
+            obj, attr = args.get(0), const_value(args.get(1) or unknown(""), None)
+            if obj is not None and isinstance(attr, str) and len(args.positional) == 2:
+                return join(self.getattr(a, attr) for a in obj)
+            return unknown("getattr with a computed name (dynamic dispatch)")
+        if name in ("builtins.list", "builtins.tuple"):
+            value = args.get(0)
+            if value is not None and all(isinstance(a, Sequence) for a in value):
+                return join(of(replace(a, container=name.split(".")[1])) for a in value)
+            return unknown(f"{name.split('.')[1]}()")
+        if name == "builtins.dict":
+            if not args.positional and not args.open:
+                return of(Mapping(args.keywords))
+            return unknown("dict()")
+        if name.startswith("torch."):
+            return unknown(f"{name}() is not modelled")
+        if name.startswith("builtins."):
+            return unknown(f"{name[9:]}() result")
+        return unknown(f"{name}() comes from a library the analysis does not know")
+
+    def _dim(self, activation: T.Activation, args: Args, name: str, site: Site) -> Any:
+        if activation.dim_param is None:
+            return None
+        position, keyword = activation.dim_param
+        value = args.get(position, (keyword,))
+        if value is None:
+            if args.open:
+                return None
+            if activation.implicit_dim:
+                self.implicit_dims.setdefault(site, ImplicitDim(site, name))
+            return MISSING
+        return const_value(value, None)
+
+    def activate(self, activation: T.Activation, name: str, value: AbsVal, site: Site, dim: Any) -> AbsVal:
+        out = []
+        for atom in value:
+            if isinstance(atom, Tensor):
+                out.append(Tensor(activation.kind, atom.width, atom.axis, atom.rank, act=site, layer=atom.layer))
+            else:
+                out.append(Tensor(activation.kind, act=site))
+        if activation.dim_param is not None:
+            previous = self.activations.get(site)
+            joined = join((previous.input, value)) if previous else value
+            self.activations[site] = ActivationUse(site, name, dim, joined)
+        return of(*out)
+
+    def apply_layer(self, layer: Layer, value: AbsVal, site: Site) -> AbsVal:
+        name = layer.name
+        if name in T.ACTIVATION_LAYERS:
+            return self.activate(T.ACTIVATION_LAYERS[name], name, value, layer.site or site, layer.dim)
+        if name in T.WIDTH_LAYERS:
+            axis = T.WIDTH_LAYERS[name].axis
+            ranks = {a.rank for a in value if isinstance(a, Tensor)}
+            rank = ranks.pop() if len(ranks) == 1 and len(value) == 1 else None
+            return of(Tensor(Kind.LOGITS, layer.width, axis, rank, act=layer.site, layer=layer.site))
+        if name in T.NORM_LAYERS:
+            return join(
+                of(Tensor(Kind.LOGITS, a.width, a.axis, a.rank, act=layer.site, layer=a.layer))
+                if isinstance(a, Tensor)
+                else of(Tensor(Kind.LOGITS, act=layer.site))
+                for a in value
+            )
+        if name in T.TRANSPARENT_LAYERS:
+            return value
+        if name == T.FLATTEN_LAYER:
+            return join(of(replace(a, rank=2)) if isinstance(a, Tensor) else of(Tensor(None, rank=2)) for a in value)
+        return unknown(f"{name} is not modelled")
+
+    def apply_sequence(self, sequence: Sequence, value: AbsVal, site: Site, ctx: Context) -> AbsVal:
+        if sequence.open_start:
+            value = unknown("layers built at run time")
+        for item in sequence.items:
+            results = []
+            for layer in item:
+                result, _ = self.call(layer, Args((value,)), site, ctx)
+                results.append(result)
+            value = join(results)
+        return value
+
+    def tensor_method(self, atom: Atom, name: str, args: Args, site: Site) -> AbsVal:  # noqa: C901
+        if name in T.ACTIVATION_METHODS:
+            activation = T.ACTIVATION_METHODS[name]
+            return self.activate(activation, f"Tensor.{name}", of(atom), site, self._dim(activation, args, name, site))
+        if not isinstance(atom, Tensor):
+            return unknown(f".{name}() of a value the analysis does not know")
+        if name in ("exp", "log"):
+            return _exp_log(name, of(atom))
+        if name in T.CLAMP:
+            if atom.kind in (Kind.SIGMOID, Kind.SOFTMAX):
+                return of(atom)
+            return unknown("clamped values")
+        if name in T.SHAPE_METHODS:
+            return of(_reshaped(atom, name, args))
+        return unknown(f"Tensor.{name}() is not modelled")
+
+    def record_loss(self, family: str, args: Args, site: Site, complete: bool) -> AbsVal:
+        spec = T.LOSS_FAMILIES[family]
+        value = args.get(0, spec.input_names) or unknown("loss input not given")
+        target = args.get(1, spec.target_names) or unknown("loss target not given")
+        acc = self.loss_calls.get(site)
+        if acc is None:
+            self.loss_calls[site] = _LossAcc({family}, value, target, complete)
+        else:
+            acc.families.add(family)
+            acc.input = join((acc.input, value))
+            acc.target = join((acc.target, target))
+            acc.complete = acc.complete and complete
+        return of(Tensor(Kind.LOSS))
+
+    def _sequential(self, args: Args, site: Site) -> Atom:
+        if len(args.positional) == 1 and not args.open:
+            (only,) = args.positional
+            mappings = [a for a in only if isinstance(a, Mapping)]
+            if mappings and len(mappings) == len(only) == 1:
+                return Sequence(tuple(v for _, v in mappings[0].items), "sequential", site=site)
+        return Sequence(args.positional, "sequential", args.open, site)
+
+    def _ordered_dict(self, args: Args) -> AbsVal:
+        items = args.get(0)
+        if items is None:
+            return of(Mapping(()))
+        pairs = []
+        for atom in items:
+            if not isinstance(atom, Sequence) or atom.open_start:
+                return unknown("OrderedDict built at run time")
+            for pair in atom.items:
+                key = [a for a in pair if isinstance(a, Sequence) and len(a.items) == 2]
+                if len(key) != 1 or len(pair) != 1:
+                    return unknown("OrderedDict built at run time")
+                pairs.append((const_value(key[0].items[0], MISSING), key[0].items[1]))
+            break
+        return of(Mapping(tuple(pairs)))
+
+
+class _ClassScope(dict):
+    """A class body's namespace: writes stay in the class, reads fall back to the
+    enclosing scope (methods are looked up through the class, not this scope)."""
+
+    def __init__(self, namespace: Env, outer: Env) -> None:
+        super().__init__()
+        self.namespace = namespace
+        self.outer = outer
+
+    def __setitem__(self, key: str, value: AbsVal) -> None:
+        self.namespace[key] = value
+
+    def __getitem__(self, key: str) -> AbsVal:
+        if key in self.namespace:
+            return self.namespace[key]
+        return self.outer[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.namespace or key in self.outer
+
+    def pop(self, key: str, default: Any = None) -> Any:
+        return self.namespace.pop(key, default)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
+# --- helpers --------------------------------------------------------------------------
+
+_RETURNS_SELF = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply"})
+_BUILTINS = frozenset(
+    {"super", "getattr", "list", "tuple", "dict", "len", "range", "int", "float", "str", "bool", "print",
+     "isinstance", "enumerate", "zip", "sum", "min", "max", "abs", "round", "sorted", "map", "iter", "next",
+     "hasattr", "setattr", "type", "open", "repr", "format", "any", "all", "vars", "id", "object"}
+)  # fmt: skip
+
+
+def _walk_defs(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
+    for stmt in body:
+        if isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
+            yield stmt
+            yield from _walk_defs(stmt.body)
+        elif isinstance(stmt, ir.If):
+            yield from _walk_defs(stmt.body)
+            yield from _walk_defs(stmt.orelse)
+        elif isinstance(stmt, (ir.Loop,)):
+            yield from _walk_defs(stmt.body)
+            yield from _walk_defs(stmt.orelse)
+        elif isinstance(stmt, ir.With):
+            yield from _walk_defs(stmt.body)
+        elif isinstance(stmt, ir.Try):
+            yield from _walk_defs(stmt.body)
+            for _, handler in stmt.handlers:
+                yield from _walk_defs(handler)
+            yield from _walk_defs(stmt.orelse)
+            yield from _walk_defs(stmt.finalbody)
+        elif isinstance(stmt, ir.Branches):
+            for case in stmt.cases:
+                yield from _walk_defs(case)
+
+
+def _decorator_name(expr: ir.Expr) -> Optional[str]:
+    if isinstance(expr, ir.Call):
+        expr = expr.func
+    if isinstance(expr, ir.Name):
+        return expr.id
+    if isinstance(expr, ir.Attr):
+        return expr.attr
+    return None
+
+
+def _is_static(definition: ir.FunctionDef) -> bool:
+    return any(_decorator_name(d) == "staticmethod" for d in definition.decorators)
+
+
+def _is_super_call(expr: ir.Expr) -> bool:
+    return isinstance(expr, ir.Call) and isinstance(expr.func, ir.Name) and expr.func.id == "super"
+
+
+def _reassigned_attributes(cls: ir.ClassDef) -> frozenset:
+    """Attributes a method other than ``__init__`` (or a helper ``__init__`` calls)
+    assigns on ``self``: their value after construction is not certain."""
+    methods = [s for s in cls.body if isinstance(s, ir.FunctionDef)]
+    init = next((m for m in methods if m.name == "__init__"), None)
+    helpers = _self_calls(init) if init is not None else set()
+    names = set()
+    for method in methods:
+        if method.name == "__init__" or method.name in helpers or not method.params:
+            continue
+        receiver = method.params[0].name
+        for stmt in _walk_statements(method.body):
+            targets: Tuple[ir.Expr, ...] = ()
+            if isinstance(stmt, ir.Assign):
+                targets = stmt.targets
+            elif isinstance(stmt, ir.AugAssign):
+                targets = (stmt.target,)
+            for target in targets:
+                if isinstance(target, ir.Attr) and isinstance(target.value, ir.Name) and target.value.id == receiver:
+                    names.add(target.attr)
+    return frozenset(names)
+
+
+def _self_calls(method: ir.FunctionDef) -> set:
+    receiver = method.params[0].name if method.params else "self"
+    names = set()
+    for stmt in _walk_statements(method.body):
+        for expr in _statement_exprs(stmt):
+            for call in _calls(expr):
+                func = call.func
+                if isinstance(func, ir.Attr) and isinstance(func.value, ir.Name) and func.value.id == receiver:
+                    names.add(func.attr)
+    return names
+
+
+def _walk_statements(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ir.If):
+            yield from _walk_statements(stmt.body)
+            yield from _walk_statements(stmt.orelse)
+        elif isinstance(stmt, ir.Loop):
+            yield from _walk_statements(stmt.body)
+            yield from _walk_statements(stmt.orelse)
+        elif isinstance(stmt, ir.With):
+            yield from _walk_statements(stmt.body)
+        elif isinstance(stmt, ir.Try):
+            yield from _walk_statements(stmt.body)
+            for _, handler in stmt.handlers:
+                yield from _walk_statements(handler)
+            yield from _walk_statements(stmt.orelse)
+            yield from _walk_statements(stmt.finalbody)
+        elif isinstance(stmt, ir.Branches):
+            for case in stmt.cases:
+                yield from _walk_statements(case)
+
+
+def _statement_exprs(stmt: ir.Stmt) -> Iterable[ir.Expr]:
+    if isinstance(stmt, ir.Assign):
+        yield stmt.value
+    elif isinstance(stmt, (ir.ExprStmt,)):
+        yield stmt.value
+    elif isinstance(stmt, ir.Return) and stmt.value is not None:
+        yield stmt.value
+
+
+def _calls(expr: ir.Expr) -> Iterable[ir.Call]:
+    if isinstance(expr, ir.Call):
+        yield expr
+        yield from _calls(expr.func)
+        for arg in expr.args:
+            yield from _calls(arg.value)
+    elif isinstance(expr, ir.Attr):
+        yield from _calls(expr.value)
+
+
+def _join_envs(envs: Iterable[Optional[Env]]) -> Optional[Env]:
+    live = [e for e in envs if e is not None]
+    if not live:
+        return None
+    if len(live) == 1:
+        return live[0]
+    keys = set().union(*live)
+    return {k: join(e[k] for e in live if k in e) for k in keys}
+
+
+def _args_key(args: Args) -> Tuple[Tuple[str, AbsVal], ...]:
+    key = tuple((str(i), v) for i, v in enumerate(args.positional)) + args.keywords
+    return key + (("*", of(Const("open"))),) if args.open else key
+
+
+def _set_attr(atom: Atom, name: str, value: AbsVal) -> AbsVal:
+    if isinstance(atom, Instance):
+        overrides = tuple((k, v) for k, v in atom.overrides if k != name) + ((name, value),)
+        return of(replace(atom, overrides=overrides))
+    return of(atom)
+
+
+def _mark_reassigned(atom: Atom, names: frozenset) -> AbsVal:
+    if not isinstance(atom, Instance) or not names:
+        return of(atom)
+    current = dict(atom.overrides)
+    for name in sorted(names):
+        reason = unknown(f"'{name}' is also assigned outside __init__")
+        current[name] = join((current[name], reason)) if name in current else reason
+    return of(replace(atom, overrides=tuple(current.items())))
+
+
+def _set_item(atom: Atom, index: Any, value: AbsVal) -> AbsVal:
+    if isinstance(atom, Sequence) and isinstance(index, int) and not isinstance(index, bool):
+        if -len(atom.items) <= index < len(atom.items) and not (atom.open_start and index >= 0):
+            items = list(atom.items)
+            items[index] = value
+            return of(replace(atom, items=tuple(items)))
+    if isinstance(atom, Mapping) and index is not MISSING:
+        return of(Mapping(tuple((k, v) for k, v in atom.items if k != index) + ((index, value),)))
+    if isinstance(atom, (Sequence, Mapping)):
+        return unknown("container changed at an unknown index")
+    return of(atom)
+
+
+def _splice(value: AbsVal) -> Optional[Tuple[List[AbsVal], bool]]:
+    """The items of ``*value``: (items, open_start), or None when not a known sequence."""
+    if len(value) == 1:
+        (atom,) = value
+        if isinstance(atom, Sequence):
+            return list(atom.items), atom.open_start
+        if isinstance(atom, Mapping):
+            return [of(Const(k)) for k, _ in atom.items], False
+        return None
+    if not value or not all(isinstance(a, Sequence) for a in value):
+        return None
+    # Alternatives of different lengths (a list grown in a loop): what a model's output
+    # depends on is the tail they all end with.
+    tails = [a.items for a in value]
+    common: List[AbsVal] = []
+    for items in zip(*(reversed(t) for t in tails)):
+        if any(item != items[0] for item in items):
+            break
+        common.append(items[0])
+    return list(reversed(common)), True
+
+
+def _extend(atom: Atom, value: AbsVal) -> Optional[AbsVal]:
+    if isinstance(atom, Sequence):
+        spliced = _splice(value)
+        if spliced is None:
+            return of(Sequence((), atom.container, True, atom.site))
+        items, open_start = spliced
+        if open_start:
+            return of(Sequence(tuple(items), atom.container, True, atom.site))
+        return of(replace(atom, items=atom.items + tuple(items)))
+    return None
+
+
+def _sequence_method(receiver: Sequence, name: str, args: Args) -> Tuple[AbsVal, Optional[AbsVal]]:
+    none = of(Const(None))
+    if name == "append" and len(args.positional) == 1:
+        return none, of(replace(receiver, items=receiver.items + args.positional))
+    if name == "add_module" and len(args.positional) == 2:
+        return none, of(replace(receiver, items=receiver.items + args.positional[1:]))
+    if name == "extend" and len(args.positional) == 1:
+        return none, _extend(receiver, args.positional[0])
+    if name in _RETURNS_SELF and receiver.container == "sequential":
+        return of(receiver), None
+    if name in ("insert", "pop", "remove", "reverse", "sort", "clear", "__setitem__"):
+        return unknown(f"result of .{name}()"), of(Sequence((), receiver.container, True, receiver.site))
+    if name in ("index", "count", "copy", "__len__"):
+        return unknown(f"result of .{name}()"), None
+    return unknown(f".{name}() of a sequence"), None
+
+
+def _is_loss(atom: Atom) -> bool:
+    return isinstance(atom, Loss) or (isinstance(atom, QualRef) and T.canonical(atom.name) in T.LOSS_FUNCTIONS)
+
+
+def _arith(op: str, left: AbsVal, right: AbsVal) -> AbsVal:
+    a, b = const_value(left, MISSING), const_value(right, MISSING)
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+        try:
+            value = {
+                "+": lambda: a + b,
+                "-": lambda: a - b,
+                "*": lambda: a * b,
+                "//": lambda: a // b,
+                "/": lambda: a / b,
+                "%": lambda: a % b,
+            }[op]()
+            return of(Const(value))
+        except (KeyError, ArithmeticError):
+            pass
+    return unknown("result of arithmetic")
+
+
+def _exp_log(name: str, value: Optional[AbsVal]) -> AbsVal:
+    if value is None:
+        return unknown("input")
+    out = []
+    for atom in value:
+        kind = T.EXP_LOG.get((name, atom.kind)) if isinstance(atom, Tensor) else None
+        if kind is None:
+            return unknown(f"torch.{name}() of values the analysis does not track")
+        out.append(replace(atom, kind=kind))
+    return of(*out)
+
+
+def _reshaped(atom: Tensor, name: str, args: Args) -> Tensor:
+    """Shape-only ops keep the kind; the width survives when the class axis is untouched."""
+    if name in ("view", "reshape") and args.positional:
+        last = const_value(args.positional[-1], MISSING)
+        rank = len(args.positional) if not args.open else None
+        if isinstance(last, int) and last > 0 and not (len(args.positional) == 1 and last == 1):
+            return replace(atom, width=last, axis=Axis.LAST, rank=rank)
+        return replace(atom, width=1 if atom.width == 1 else None, rank=rank)
+    if name == "flatten":
+        start = const_value(args.get(0, ("start_dim",)) or of(Const(0)), None)
+        return replace(atom, rank=1 if start == 0 else (2 if start == 1 else None))
+    if name in ("squeeze", "squeeze_", "unsqueeze"):
+        return replace(atom, rank=None)
+    return atom
+
+
+def _literal_tensor(args: Args, site: Site) -> AbsVal:
+    data = args.get(0, ("data",))
+    if data is None or not all(isinstance(a, Sequence) for a in data):
+        return unknown("tensor built from data the analysis does not see")
+    numbers: List[float] = []
+
+    def collect(value: AbsVal) -> bool:
+        for atom in value:
+            if isinstance(atom, Const) and isinstance(atom.value, (int, float)) and not isinstance(atom.value, bool):
+                numbers.append(float(atom.value))
+            elif isinstance(atom, Sequence) and not atom.open_start:
+                if not all(collect(item) for item in atom.items):
+                    return False
+            else:
+                return False
+        return True
+
+    if data is not None and collect(data) and numbers and any(n < 0 or n > 1 for n in numbers):
+        return of(Tensor(Kind.UNBOUNDED, act=site))
+    return unknown("literal tensor whose values may be probabilities")

@@ -1,0 +1,250 @@
+"""The per-file summary: a small, picklable intermediate form of a module's code.
+
+libcst trees are large and tied to one process; the link step only needs what values
+flow where. ``lower.py`` turns a libcst Module into these nodes once per file, so the
+summaries can be cached, shipped between processes and interpreted together across
+files. Reportable nodes carry ``site``: the ordinal the locator maps back to a position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Tuple
+
+
+class Expr:
+    __slots__ = ()
+
+
+class Stmt:
+    __slots__ = ()
+
+
+# --- expressions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Name(Expr):
+    id: str
+
+
+@dataclass(frozen=True)
+class Attr(Expr):
+    value: Expr
+    attr: str
+
+
+@dataclass(frozen=True)
+class Arg:
+    value: Expr
+    keyword: Optional[str] = None
+    star: str = ""  # "", "*" or "**"
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    func: Expr
+    args: Tuple[Arg, ...]
+    site: int
+
+
+@dataclass(frozen=True)
+class Literal(Expr):
+    value: Any
+
+
+@dataclass(frozen=True)
+class Collection(Expr):
+    """Tuple, list or set display; starred items are ``Starred``."""
+
+    kind: str  # "tuple", "list" or "set"
+    items: Tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Starred(Expr):
+    value: Expr
+
+
+@dataclass(frozen=True)
+class DictDisplay(Expr):
+    items: Tuple[Tuple[Optional[Expr], Expr], ...]  # key None: ``**value``
+
+
+@dataclass(frozen=True)
+class Subscript(Expr):
+    value: Expr
+    index: Expr
+
+
+@dataclass(frozen=True)
+class Slice(Expr):
+    lower: Optional[Expr]
+    upper: Optional[Expr]
+    step: Optional[Expr]
+
+
+@dataclass(frozen=True)
+class BinOp(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Negative(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class IfExp(Expr):
+    test: Expr
+    body: Expr
+    orelse: Expr
+
+
+@dataclass(frozen=True)
+class Walrus(Expr):
+    target: str
+    value: Expr
+
+
+@dataclass(frozen=True)
+class Opaque(Expr):
+    """An expression the analysis does not model; its parts are still evaluated, so
+    that loss calls inside a comparison, a comprehension or an f-string are seen."""
+
+    parts: Tuple[Expr, ...]
+    binds: Tuple[str, ...] = ()  # names bound inside (comprehension targets)
+
+
+# --- statements ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assign(Stmt):
+    targets: Tuple[Expr, ...]
+    value: Expr
+    site: int
+
+
+@dataclass(frozen=True)
+class AugAssign(Stmt):
+    target: Expr
+    op: str
+    value: Expr
+    site: int
+
+
+@dataclass(frozen=True)
+class ExprStmt(Stmt):
+    value: Expr
+
+
+@dataclass(frozen=True)
+class Return(Stmt):
+    value: Optional[Expr]
+
+
+@dataclass(frozen=True)
+class Jump(Stmt):
+    """``raise``, ``break`` or ``continue``: the path ends here."""
+
+    kind: str
+    value: Optional[Expr] = None
+
+
+@dataclass(frozen=True)
+class Delete(Stmt):
+    targets: Tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class If(Stmt):
+    test: Expr
+    body: Tuple[Stmt, ...]
+    orelse: Tuple[Stmt, ...]
+
+
+@dataclass(frozen=True)
+class Loop(Stmt):
+    """``for`` (target and iter set) or ``while`` (test set)."""
+
+    target: Optional[Expr]
+    iter: Optional[Expr]
+    body: Tuple[Stmt, ...]
+    orelse: Tuple[Stmt, ...]
+
+
+@dataclass(frozen=True)
+class With(Stmt):
+    items: Tuple[Tuple[Expr, Optional[Expr]], ...]
+    body: Tuple[Stmt, ...]
+
+
+@dataclass(frozen=True)
+class Try(Stmt):
+    body: Tuple[Stmt, ...]
+    handlers: Tuple[Tuple[Optional[str], Tuple[Stmt, ...]], ...]
+    orelse: Tuple[Stmt, ...]
+    finalbody: Tuple[Stmt, ...]
+
+
+@dataclass(frozen=True)
+class Branches(Stmt):
+    """``match``: any one of the case bodies runs."""
+
+    subject: Expr
+    cases: Tuple[Tuple[Stmt, ...], ...]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Optional[Expr] = None
+    kind: str = "positional"  # "positional", "keyword", "varargs" or "varkw"
+
+
+@dataclass(frozen=True)
+class FunctionDef(Stmt):
+    name: str
+    qualname: str
+    params: Tuple[Param, ...]
+    body: Tuple[Stmt, ...]
+    decorators: Tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class ClassDef(Stmt):
+    name: str
+    qualname: str
+    bases: Tuple[Arg, ...]
+    body: Tuple[Stmt, ...]
+    decorators: Tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Import(Stmt):
+    """``import a.b as c``: ``module`` "a.b", ``asname`` "c" (or None)."""
+
+    module: str
+    asname: Optional[str]
+
+
+@dataclass(frozen=True)
+class ImportFrom(Stmt):
+    """``from .m import x as y``; ``name`` "*" for a star import."""
+
+    module: str
+    level: int
+    name: str
+    asname: Optional[str]
+
+
+@dataclass(frozen=True)
+class Module:
+    """A lowered module: its statements plus what the link step needs to plan its work."""
+
+    body: Tuple[Stmt, ...]
+    called_names: frozenset  # every name called anywhere, to find entry points
+    site_count: int

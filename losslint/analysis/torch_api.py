@@ -1,0 +1,231 @@
+"""What PyTorch names mean to the analysis: layers, activations, losses, shape-only ops.
+
+Pure data plus small lookups keyed by canonical qualified names, so the interpreter
+never matches strings against source text: ``from torch.nn import Softmax as S`` and
+``torch.nn.modules.activation.Softmax`` both end up as ``torch.nn.Softmax``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple
+
+from losslint.analysis.values import Axis, Kind
+
+_SUBMODULE = re.compile(r"^torch\.nn\.modules\.[a-z_]+\.")
+_ALIASES = {
+    "torch.nn.parallel.data_parallel.DataParallel": "torch.nn.DataParallel",
+    "torch.nn.parallel.DataParallel": "torch.nn.DataParallel",
+    "torch.nn.parallel.distributed.DistributedDataParallel": "torch.nn.parallel.DistributedDataParallel",
+    "torch.nn.DistributedDataParallel": "torch.nn.parallel.DistributedDataParallel",
+    "torchvision.ops.focal_loss.sigmoid_focal_loss": "torchvision.ops.sigmoid_focal_loss",
+    "torch.special.expit": "torch.sigmoid",
+    "torch.special.softmax": "torch.softmax",
+    "torch.special.log_softmax": "torch.log_softmax",
+    "torch.nn.functional.tanh": "torch.tanh",
+    "torch.nn.functional.sigmoid": "torch.sigmoid",
+    "pytorch_lightning.core.LightningModule": "pytorch_lightning.LightningModule",
+    "pytorch_lightning.core.lightning.LightningModule": "pytorch_lightning.LightningModule",
+    "lightning.pytorch.core.LightningModule": "lightning.pytorch.LightningModule",
+    "lightning.LightningModule": "lightning.pytorch.LightningModule",
+    "pytorch_lightning.LightningModule": "lightning.pytorch.LightningModule",
+}
+
+
+def canonical(qualname: str) -> str:
+    """The one name the tables below use for a torch object, however it was imported."""
+    qualname = _SUBMODULE.sub("torch.nn.", qualname)
+    return _ALIASES.get(qualname, qualname)
+
+
+MODULE_BASES = frozenset({"torch.nn.Module", "lightning.pytorch.LightningModule"})
+"""Bases whose subclasses are called through ``forward``."""
+
+
+# --- losses ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LossFamily:
+    """How a loss is called and what it expects."""
+
+    name: str  # the display name used in messages
+    input_names: Tuple[str, ...]
+    target_names: Tuple[str, ...]
+
+
+LOSS_FAMILIES: Dict[str, LossFamily] = {
+    "cross_entropy": LossFamily("CrossEntropyLoss", ("input",), ("target",)),
+    "nll_loss": LossFamily("NLLLoss", ("input",), ("target",)),
+    "binary_cross_entropy": LossFamily("BCELoss", ("input",), ("target",)),
+    "binary_cross_entropy_with_logits": LossFamily("BCEWithLogitsLoss", ("input",), ("target",)),
+    "kl_div": LossFamily("KLDivLoss", ("input",), ("target",)),
+    "ctc_loss": LossFamily("CTCLoss", ("log_probs",), ("targets",)),
+    "multilabel_soft_margin_loss": LossFamily("MultiLabelSoftMarginLoss", ("input",), ("target",)),
+    "sigmoid_focal_loss": LossFamily("sigmoid_focal_loss", ("inputs",), ("targets",)),
+}
+
+LOSS_CLASSES = {
+    "torch.nn.CrossEntropyLoss": "cross_entropy",
+    "torch.nn.NLLLoss": "nll_loss",
+    "torch.nn.BCELoss": "binary_cross_entropy",
+    "torch.nn.BCEWithLogitsLoss": "binary_cross_entropy_with_logits",
+    "torch.nn.KLDivLoss": "kl_div",
+    "torch.nn.CTCLoss": "ctc_loss",
+    "torch.nn.MultiLabelSoftMarginLoss": "multilabel_soft_margin_loss",
+}
+
+LOSS_FUNCTIONS = {
+    "torch.nn.functional.cross_entropy": "cross_entropy",
+    "torch.nn.functional.nll_loss": "nll_loss",
+    "torch.nn.functional.binary_cross_entropy": "binary_cross_entropy",
+    "torch.nn.functional.binary_cross_entropy_with_logits": "binary_cross_entropy_with_logits",
+    "torch.binary_cross_entropy_with_logits": "binary_cross_entropy_with_logits",
+    "torch.nn.functional.kl_div": "kl_div",
+    "torch.nn.functional.ctc_loss": "ctc_loss",
+    "torch.nn.functional.multilabel_soft_margin_loss": "multilabel_soft_margin_loss",
+    "torchvision.ops.sigmoid_focal_loss": "sigmoid_focal_loss",
+}
+
+CLASS_INDEX_LOSSES = frozenset({"cross_entropy", "nll_loss"})
+LOGITS_LOSSES = frozenset(
+    {"binary_cross_entropy_with_logits", "multilabel_soft_margin_loss", "sigmoid_focal_loss"}
+)
+
+
+# --- layers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation: its output kind, and for softmax-like ones where ``dim`` goes."""
+
+    kind: Kind
+    dim_param: Optional[Tuple[int, str]] = None  # (position, keyword) of ``dim``
+    implicit_dim: bool = False  # torch accepts a missing dim and guesses it
+
+
+_RELU_LIKE = (
+    "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "ReLU6", "Softplus", "PReLU", "SELU",
+    "CELU", "Mish", "Hardswish", "RReLU",
+)  # fmt: skip
+
+ACTIVATION_LAYERS: Dict[str, Activation] = {
+    "torch.nn.Sigmoid": Activation(Kind.SIGMOID),
+    "torch.nn.Hardsigmoid": Activation(Kind.SIGMOID),
+    "torch.nn.Softmax": Activation(Kind.SOFTMAX, (0, "dim"), implicit_dim=True),
+    "torch.nn.Softmin": Activation(Kind.SOFTMAX, (0, "dim"), implicit_dim=True),
+    "torch.nn.LogSoftmax": Activation(Kind.LOG_SOFTMAX, (0, "dim"), implicit_dim=True),
+    "torch.nn.LogSigmoid": Activation(Kind.LOGSIGMOID),
+    "torch.nn.Tanh": Activation(Kind.TANH),
+    "torch.nn.Hardtanh": Activation(Kind.TANH),
+    **{f"torch.nn.{name}": Activation(Kind.RELU) for name in _RELU_LIKE},
+}
+
+ACTIVATION_FUNCTIONS: Dict[str, Activation] = {
+    "torch.sigmoid": Activation(Kind.SIGMOID),
+    "torch.nn.functional.hardsigmoid": Activation(Kind.SIGMOID),
+    "torch.softmax": Activation(Kind.SOFTMAX, (1, "dim")),
+    "torch.nn.functional.softmax": Activation(Kind.SOFTMAX, (1, "dim"), implicit_dim=True),
+    "torch.nn.functional.softmin": Activation(Kind.SOFTMAX, (1, "dim"), implicit_dim=True),
+    "torch.log_softmax": Activation(Kind.LOG_SOFTMAX, (1, "dim")),
+    "torch.nn.functional.log_softmax": Activation(Kind.LOG_SOFTMAX, (1, "dim"), implicit_dim=True),
+    "torch.nn.functional.logsigmoid": Activation(Kind.LOGSIGMOID),
+    "torch.tanh": Activation(Kind.TANH),
+    "torch.nn.functional.hardtanh": Activation(Kind.TANH),
+    "torch.relu": Activation(Kind.RELU),
+    **{
+        f"torch.nn.functional.{name}": Activation(Kind.RELU)
+        for name in ("relu", "leaky_relu", "elu", "gelu", "silu", "relu6", "softplus", "selu", "celu", "mish", "hardswish")
+    },
+}
+
+ACTIVATION_METHODS: Dict[str, Activation] = {
+    "sigmoid": Activation(Kind.SIGMOID),
+    "softmax": Activation(Kind.SOFTMAX, (0, "dim")),
+    "log_softmax": Activation(Kind.LOG_SOFTMAX, (0, "dim")),
+    "tanh": Activation(Kind.TANH),
+    "relu": Activation(Kind.RELU),
+}
+
+
+@dataclass(frozen=True)
+class WidthLayer:
+    """A layer whose output width is one of its constructor arguments."""
+
+    width_param: Tuple[int, str]
+    axis: Axis
+
+
+_CONV = ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
+WIDTH_LAYERS: Dict[str, WidthLayer] = {
+    "torch.nn.Linear": WidthLayer((1, "out_features"), Axis.LAST),
+    "torch.nn.LazyLinear": WidthLayer((0, "out_features"), Axis.LAST),
+    "torch.nn.Bilinear": WidthLayer((2, "out_features"), Axis.LAST),
+    **{f"torch.nn.{name}": WidthLayer((1, "out_channels"), Axis.CHANNEL) for name in _CONV},
+    **{f"torch.nn.Lazy{name}": WidthLayer((0, "out_channels"), Axis.CHANNEL) for name in _CONV},
+}
+
+NORM_LAYERS = frozenset(
+    f"torch.nn.{name}"
+    for name in (
+        "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm",
+        "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm",
+    )
+)  # fmt: skip
+"""Unbounded outputs of the same width: logits when they end a model."""
+
+TRANSPARENT_LAYERS = frozenset(
+    f"torch.nn.{name}"
+    for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "Identity", "Unflatten")
+)
+FLATTEN_LAYER = "torch.nn.Flatten"
+
+SEQUENTIAL = "torch.nn.Sequential"
+MODULE_CONTAINERS = frozenset({"torch.nn.ModuleList"})
+ORDERED_DICT = frozenset({"collections.OrderedDict", "typing.OrderedDict"})
+
+WRAPPERS = frozenset(
+    {
+        "torch.nn.DataParallel",
+        "torch.nn.parallel.DistributedDataParallel",
+        "torch.compile",
+        "torch.jit.script",
+        "torch.jit.trace",
+    }
+)
+"""Calls that return their first argument, behaving the same when called."""
+
+
+# --- tensor operations ---------------------------------------------------------------
+
+SHAPE_METHODS = frozenset(
+    {
+        "squeeze", "squeeze_", "unsqueeze", "view", "reshape", "flatten", "float", "double",
+        "half", "bfloat16", "to", "cuda", "cpu", "contiguous", "detach", "clone", "type",
+        "type_as", "view_as", "reshape_as", "requires_grad_",
+    }
+)  # fmt: skip
+"""Tensor methods after which the values are the same numbers (so the same kind)."""
+
+SHAPE_FUNCTIONS = {
+    "torch.squeeze": "squeeze",
+    "torch.unsqueeze": "unsqueeze",
+    "torch.flatten": "flatten",
+    "torch.reshape": "reshape",
+}
+
+CLAMP = frozenset({"clamp", "clamp_", "clip", "clip_"})
+"""Clamping keeps probabilities probabilities; anything else stops being known."""
+
+EXP_LOG = {
+    ("exp", Kind.LOG_SOFTMAX): Kind.SOFTMAX,
+    ("exp", Kind.LOGSIGMOID): Kind.SIGMOID,
+    ("log", Kind.SOFTMAX): Kind.LOG_SOFTMAX,
+    ("log", Kind.SIGMOID): Kind.LOGSIGMOID,
+}
+EXP_LOG_FUNCTIONS = {"torch.exp": "exp", "torch.log": "log"}
+
+RANDOM_UNBOUNDED = frozenset({"torch.randn", "torch.randn_like"})
+LITERAL_TENSORS = frozenset({"torch.tensor", "torch.Tensor", "torch.FloatTensor", "torch.as_tensor"})

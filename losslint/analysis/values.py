@@ -1,0 +1,235 @@
+"""Abstract values: what the analysis knows about a Python value without running it.
+
+Every expression evaluates to an ``AbsVal``: a frozenset of alternative atoms, one per
+way the value can be produced (the two sides of an ``if``, several call sites...).
+A rule may only fire when *every* alternative is known and wrong, so ``Unknown`` is an
+ordinary atom that keeps a union honest: once present, nothing is proven.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Optional, Tuple
+
+MAX_ALTERNATIVES = 12
+
+
+class Kind(enum.Enum):
+    """What a tensor's values are, as far as a loss function cares."""
+
+    LOGITS = "raw logits"
+    SIGMOID = "sigmoid probabilities"
+    SOFTMAX = "softmax probabilities"
+    LOG_SOFTMAX = "log-probabilities"
+    LOGSIGMOID = "log-sigmoid values"
+    RELU = "ReLU-family outputs"
+    TANH = "tanh outputs"
+    UNBOUNDED = "values outside [0, 1]"
+    LOSS = "a loss value"
+
+
+PROBABILITIES = frozenset({Kind.SIGMOID, Kind.SOFTMAX})
+NOT_IN_UNIT_INTERVAL = frozenset(
+    {Kind.LOGITS, Kind.RELU, Kind.TANH, Kind.UNBOUNDED, Kind.LOG_SOFTMAX, Kind.LOGSIGMOID}
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A reportable place: the file's path and the ordinal of the node in that file."""
+
+    path: str
+    ordinal: int
+
+
+class Axis(enum.Enum):
+    """Which dimension a known width belongs to."""
+
+    LAST = "last"  # nn.Linear: (..., out_features)
+    CHANNEL = "channel"  # nn.Conv*d: (N, out_channels, ...)
+
+
+class Atom:
+    """Base of every alternative an abstract value can hold."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Unknown(Atom):
+    """Nothing is known; ``reason`` says why, for coverage reports."""
+
+    reason: str = "unknown"
+
+
+@dataclass(frozen=True)
+class Const(Atom):
+    """A Python literal: int, float, str, bool, None."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class SliceConst(Atom):
+    """A literal slice (``[:-1]``); ``slice`` objects are not hashable before 3.12."""
+
+    start: Optional[int]
+    stop: Optional[int]
+    step: Optional[int]
+
+    def to_slice(self) -> slice:
+        return slice(self.start, self.stop, self.step)
+
+
+@dataclass(frozen=True)
+class Tensor(Atom):
+    """A tensor whose kind is known.
+
+    ``act`` is where the kind was decided (the activation, or the last layer for logits),
+    ``layer`` the layer that fixed the width, ``source`` the model that produced it.
+    """
+
+    kind: Kind
+    width: Optional[int] = None
+    axis: Optional[Axis] = None
+    rank: Optional[int] = None
+    act: Optional[Site] = None
+    layer: Optional[Site] = None
+    source: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class QualRef(Atom):
+    """A name outside the linted tree, by qualified name (``torch.nn.functional.softmax``)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Layer(Atom):
+    """An instance of a known torch.nn layer (``nn.Linear(8, 1)``, ``nn.Sigmoid()``)."""
+
+    name: str  # canonical qualified name of its class
+    site: Optional[Site]
+    width: Optional[int] = None  # output width, where the layer fixes one
+    dim: Any = None  # softmax-like layers: the dim argument (a Const value or MISSING)
+
+
+@dataclass(frozen=True)
+class Sequence(Atom):
+    """``nn.Sequential`` or a list / tuple of values.
+
+    ``open_start`` marks a sequence whose leading items are not known (a list grown in a
+    loop): its last items are still known, which is what a model's output depends on.
+    """
+
+    items: Tuple["AbsVal", ...]
+    container: str  # "sequential", "list" or "tuple"
+    open_start: bool = False
+    site: Optional[Site] = None
+
+
+@dataclass(frozen=True)
+class Mapping(Atom):
+    """A dict literal (or an OrderedDict) with constant keys."""
+
+    items: Tuple[Tuple[Any, "AbsVal"], ...]
+
+
+@dataclass(frozen=True)
+class Loss(Atom):
+    """An instance of a loss module (``nn.CrossEntropyLoss()``)."""
+
+    family: str
+    site: Optional[Site]
+
+
+@dataclass(frozen=True)
+class Function(Atom):
+    """A function or method defined in the linted code."""
+
+    module: str
+    qualname: str  # dotted path inside the module, unique per definition
+    closure: int = 0  # id of the enclosing frame for nested functions (0: module level)
+
+
+@dataclass(frozen=True)
+class Class(Atom):
+    """A class defined in the linted code."""
+
+    module: str
+    qualname: str
+
+
+@dataclass(frozen=True)
+class Instance(Atom):
+    """An instance of a class defined in the linted code.
+
+    ``args`` are the abstract constructor arguments, so ``Net(num_classes=1)`` and
+    ``Net()`` are different instances. ``overrides`` records attributes assigned from
+    outside after construction (``model.fc = nn.Linear(...)``).
+    """
+
+    cls: Class
+    args: Tuple[Tuple[str, "AbsVal"], ...]
+    overrides: Tuple[Tuple[str, "AbsVal"], ...] = ()
+
+
+@dataclass(frozen=True)
+class Bound(Atom):
+    """A method bound to its receiver (``self.helper``, ``x.softmax``, ``layers.append``)."""
+
+    receiver: Atom
+    name: str
+    function: Optional[Function] = None
+
+
+@dataclass(frozen=True)
+class Super(Atom):
+    """``super()`` inside a method of ``cls``, bound to ``instance``."""
+
+    instance: Atom
+    cls: Class
+
+
+AbsVal = frozenset  # frozenset[Atom]
+
+MISSING = Const("<missing>")
+
+
+def of(*atoms: Atom) -> AbsVal:
+    """Build an abstract value from atoms."""
+    return frozenset(atoms)
+
+
+def unknown(reason: str) -> AbsVal:
+    return frozenset((Unknown(reason),))
+
+
+def join(values: Iterable[AbsVal]) -> AbsVal:
+    """The union of alternatives, collapsed to Unknown when it grows too large."""
+    out: set = set()
+    for value in values:
+        out |= value
+    if len(out) > MAX_ALTERNATIVES:
+        return unknown("too many alternatives")
+    return frozenset(out)
+
+
+def is_known(value: AbsVal) -> bool:
+    return bool(value) and not any(isinstance(a, Unknown) for a in value)
+
+
+def const_value(value: AbsVal, default: Any = None) -> Any:
+    """The literal value if every alternative is the same constant."""
+    if len(value) == 1:
+        (atom,) = value
+        if isinstance(atom, Const):
+            return atom.value
+    return default
+
+
+def with_source(value: AbsVal, source: str) -> AbsVal:
+    """Label tensors that leave a model with the model's name (outermost model wins)."""
+    return frozenset(replace(a, source=source) if isinstance(a, Tensor) else a for a in value)

@@ -1,0 +1,85 @@
+"""The ``losslint`` command. Exit status: 0 no findings, 1 findings, 2 usage error."""
+
+from __future__ import annotations
+
+import sys
+from typing import List, Optional, Tuple
+
+import click
+
+from losslint import __version__
+from losslint.reporters import REPORTERS
+from losslint.rules import BY_CODE, RULES
+from losslint.runner import lint
+from losslint.selection import SelectionError, resolve
+
+
+def _split(values: Tuple[str, ...]) -> List[str]:
+    return [part for value in values for part in value.split(",") if part.strip()]
+
+
+def _list_rules() -> None:
+    width = max(len(rule.name) for rule in RULES)
+    for rule in RULES:
+        default = "" if rule.default else " (opt-in)"
+        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}")
+
+
+def _explain(code: str) -> None:
+    rule = BY_CODE.get(code.strip().upper())
+    if rule is None:
+        raise click.UsageError(f"unknown rule code '{code}'; see --list-rules")
+    default = "on by default" if rule.default else "opt-in: enable with --extend-select " + rule.code
+    click.echo(f"# {rule.name} ({rule.code})\n\nSeverity: {rule.severity.value}; {default}.\n")
+    click.echo(rule.doc.rstrip())
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True))
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable, replacing the defaults (ALL for all).")
+@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection.")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option(
+    "--output-format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="concise",
+    show_default=True,
+    help="How findings are printed.",
+)
+@click.option("--stdin-filename", help="The name to report for source read from standard input ('-').")
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.option("--explain", metavar="CODE", help="Show a rule's documentation and exit.")
+@click.version_option(__version__, prog_name="losslint")
+def main(
+    paths: Tuple[str, ...],
+    select: Tuple[str, ...],
+    extend_select: Tuple[str, ...],
+    ignore: Tuple[str, ...],
+    output_format: str,
+    stdin_filename: Optional[str],
+    list_rules: bool,
+    explain: Optional[str],
+) -> None:
+    """Find loss-function mistakes in PyTorch code without running it.
+
+    PATHS are files or folders (default: the current folder); '-' reads standard input.
+    """
+    if list_rules:
+        _list_rules()
+        return
+    if explain:
+        _explain(explain)
+        return
+    try:
+        selected = resolve(_split(select) if select else None, _split(extend_select), _split(ignore))
+    except SelectionError as error:
+        raise click.UsageError(str(error)) from error
+
+    sources = None
+    if paths == ("-",):
+        sources = {stdin_filename or "-": sys.stdin.buffer.read()}
+    elif "-" in paths:
+        raise click.UsageError("'-' (standard input) cannot be combined with other paths")
+    report = lint(list(paths) or ["."], selected, sources)
+    REPORTERS[output_format](report, sys.stdout)
+    sys.exit(1 if report.diagnostics else 0)

@@ -1,0 +1,11 @@
+"""Output formats: each module has ``write(report, out)``."""
+
+from typing import Callable, Dict, TextIO
+
+from losslint.reporters import concise, json
+from losslint.runner import Report
+
+REPORTERS: Dict[str, Callable[[Report, TextIO], None]] = {
+    "concise": concise.write,
+    "json": json.write,
+}

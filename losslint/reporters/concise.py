@@ -1,0 +1,27 @@
+"""``path:row:col: CODE message`` lines and an honest summary."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from losslint.runner import Report
+
+
+def summary_line(report: Report) -> str:
+    """Says how much was checked, so that no findings never reads as "all correct"."""
+    count = len(report.diagnostics)
+    findings = f"{count} finding{'s' if count != 1 else ''}" if count else "No findings"
+    if report.loss_calls == 0:
+        coverage = f"no loss calls found in {report.files} file{'s' if report.files != 1 else ''}"
+    else:
+        coverage = (
+            f"{report.loss_calls} loss call{'s' if report.loss_calls != 1 else ''}, "
+            f"{report.resolved} resolved, {report.unresolved} unresolved"
+        )
+    return f"{findings}; {coverage}."
+
+
+def write(report: Report, out: TextIO) -> None:
+    for d in report.diagnostics:
+        out.write(f"{d.location.path}:{d.location.row}:{d.location.column}: {d.code} {d.message}\n")
+    out.write(summary_line(report) + "\n")

@@ -1,0 +1,33 @@
+"""A JSON list of findings (SPEC section 4): a contract other tools read."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, TextIO
+
+from losslint.runner import Diagnostic, Location, Report
+
+
+def _position(location: Location) -> Dict[str, int]:
+    return {"row": location.row, "column": location.column}
+
+
+def as_dict(d: Diagnostic) -> Dict[str, Any]:
+    return {
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.value,
+        "message": d.message,
+        "filename": d.location.path,
+        "location": _position(d.location),
+        "end_location": {"row": d.location.end_row, "column": d.location.end_column},
+        "related": [
+            {"filename": r.location.path, "location": _position(r.location), "message": r.message} for r in d.related
+        ],
+        "fix": None,
+    }
+
+
+def write(report: Report, out: TextIO) -> None:
+    json.dump([as_dict(d) for d in report.diagnostics], out, indent=2, sort_keys=False)
+    out.write("\n")

@@ -1,0 +1,115 @@
+"""What a rule is, what it produces, and the helpers the loss-input rules share."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Callable, FrozenSet, Iterable, Iterator, List, Optional, Tuple
+
+from losslint.analysis.facts import Facts, LossCall
+from losslint.analysis.values import Kind, Site, Tensor
+
+
+class Severity(str, enum.Enum):
+    """error: crashes at run time; warning: trains wrongly; info: correct but unwise."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Related:
+    site: Site
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict at a site; positions are resolved by the runner."""
+
+    code: str
+    site: Site
+    message: str
+    related: Tuple[Related, ...] = ()
+
+
+class Describe:
+    """How rules name a site in a message (``train.py:9 nn.Sigmoid()``); implemented by
+    the runner, which resolves positions lazily."""
+
+    def __call__(self, site: Site) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+Check = Callable[[Facts, Describe], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    check: Optional[Check]  # None for LL000, which the runner reports itself
+    default: bool = True  # selected unless the user says otherwise
+
+
+def matching_inputs(call: LossCall, families: FrozenSet[str], kinds: FrozenSet[Kind]) -> Optional[List[Tensor]]:
+    """The input's alternatives when the call is surely one of ``families`` and every
+    alternative is a tensor whose kind is in ``kinds``; None otherwise."""
+    inputs = call.inputs
+    if inputs is None or not call.families or not call.families <= families:
+        return None
+    return inputs if all(t.kind in kinds for t in inputs) else None
+
+
+def describe_input(tensors: Iterable[Tensor], describe: Describe, kind_text: Optional[str] = None) -> str:
+    """``the sigmoid output of Net (model.py:9 nn.Sigmoid())``."""
+    tensors = list(tensors)
+    kinds = sorted({t.kind.value for t in tensors if t.kind is not None})
+    what = kind_text or " or ".join(kinds)
+    sources = sorted({t.source for t in tensors if t.source})
+    text = what + (f" from {', '.join(sources)}" if sources else "")
+    sites = sorted({t.act for t in tensors if t.act is not None}, key=lambda s: (s.path, s.ordinal))
+    if sites:
+        text += " (" + "; ".join(describe(s) for s in sites) + ")"
+    return text
+
+
+def related_sites(tensors: Iterable[Tensor], message: str) -> Tuple[Related, ...]:
+    sites = sorted({t.act for t in tensors if t.act is not None}, key=lambda s: (s.path, s.ordinal))
+    return tuple(Related(s, message) for s in sites)
+
+
+def loss_input_rule(
+    code: str,
+    families: FrozenSet[str],
+    kinds: FrozenSet[Kind],
+    message: str,
+    related: str,
+) -> Check:
+    """A check for "this loss must not receive these kinds". ``message`` may use
+    ``{loss}`` and ``{input}``; it fires only when every alternative matches."""
+
+    def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
+        for call in facts.loss_calls:
+            inputs = matching_inputs(call, families, kinds)
+            if inputs:
+                text = message.format(loss=call.loss_name, input=describe_input(inputs, describe))
+                yield Finding(code, call.site, text, related_sites(inputs, related))
+
+    return check
+
+
+_SHORT_PREFIXES = (("torch.nn.functional.", "F."), ("torch.nn.", "nn."), ("Tensor.", "Tensor."))
+
+
+def display_name(qualname: str) -> str:
+    """``torch.nn.functional.softmax`` -> ``F.softmax``; ``torch.nn.Softmax`` -> ``nn.Softmax()``."""
+    for prefix, short in _SHORT_PREFIXES:
+        if qualname.startswith(prefix):
+            name = short + qualname[len(prefix):]
+            return name + "()" if short == "nn." else name
+    return qualname

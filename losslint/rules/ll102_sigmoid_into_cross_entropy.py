@@ -1,0 +1,38 @@
+"""LL102: CrossEntropyLoss receives sigmoid outputs."""
+
+from losslint.analysis.values import Kind
+from losslint.rules.base import Rule, Severity, loss_input_rule
+
+RULE = Rule(
+    code="LL102",
+    name="sigmoid-into-cross-entropy",
+    severity=Severity.WARNING,
+    summary="CrossEntropyLoss receives sigmoid outputs",
+    doc="""\
+## What it does
+Flags a `CrossEntropyLoss` / `F.cross_entropy` whose input went through a sigmoid.
+
+## Why is this bad?
+CrossEntropyLoss applies `log_softmax` to its input. Sigmoid squashes every logit into
+(0, 1), so the softmax that follows sees nearly equal values: the loss stays close to
+log(C) and the gradients vanish as the sigmoid saturates. It runs without error.
+
+## Example
+```python
+self.head = nn.Sequential(nn.Linear(128, 10), nn.Sigmoid())
+...
+loss = F.cross_entropy(self.head(h), labels)
+```
+
+## Fix
+Drop the sigmoid and pass raw logits. For independent (multi-label) outputs use
+`BCEWithLogitsLoss` instead of CrossEntropyLoss.
+""",
+    check=loss_input_rule(
+        "LL102",
+        frozenset({"cross_entropy"}),
+        frozenset({Kind.SIGMOID}),
+        "{loss} receives {input}; it applies log_softmax itself: return raw logits",
+        "sigmoid applied here",
+    ),
+)

@@ -1,0 +1,54 @@
+"""LL201: CrossEntropyLoss / NLLLoss on a 1-wide output."""
+
+from typing import Iterator
+
+from losslint.analysis.facts import Facts
+from losslint.analysis.torch_api import CLASS_INDEX_LOSSES
+from losslint.rules.base import Describe, Finding, Related, Rule, Severity
+
+
+def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
+    for call in facts.loss_calls:
+        inputs = call.inputs
+        if not inputs or not call.families <= CLASS_INDEX_LOSSES:
+            continue
+        if all(t.width == 1 and t.layer is not None for t in inputs):
+            layers = sorted({t.layer for t in inputs}, key=lambda s: (s.path, s.ordinal))
+            where = "; ".join(describe(s) for s in layers)
+            yield Finding(
+                "LL201",
+                call.site,
+                f"{call.loss_name} receives a 1-wide output ({where}): with a single class the loss is "
+                "0 for target 0 and torch raises 'Target 1 is out of bounds' otherwise: "
+                "use BCEWithLogitsLoss for a binary task, or output one logit per class",
+                tuple(Related(s, "layer with 1 output") for s in layers),
+            )
+
+
+RULE = Rule(
+    code="LL201",
+    name="single-output-cross-entropy",
+    severity=Severity.ERROR,
+    summary="CrossEntropyLoss / NLLLoss on a 1-wide output",
+    doc="""\
+## What it does
+Flags `CrossEntropyLoss` / `NLLLoss` applied to a model output whose class dimension
+has width 1 (`nn.Linear(h, 1)`, a 1-channel convolution).
+
+## Why is this bad?
+With one class, softmax is identically 1: the loss is exactly 0 for target 0 and torch
+raises `IndexError: Target 1 is out of bounds` for any other target; squeezed to
+`(N,)` the call raises as well. A binary classifier built this way never learns.
+
+## Example
+```python
+self.fc = nn.Linear(128, 1)
+loss = nn.CrossEntropyLoss()(model(x), y)
+```
+
+## Fix
+For a binary task keep one output and use `BCEWithLogitsLoss` with float targets of
+shape `(N, 1)`; otherwise output one logit per class (`nn.Linear(128, 2)`).
+""",
+    check=check,
+)

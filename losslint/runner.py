@@ -1,0 +1,156 @@
+"""One lint run: files -> summaries -> link step -> rules -> located, filtered diagnostics."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+from losslint.analysis.interpreter import Interpreter
+from losslint.analysis.summary import FileSummary, ParseFailure, Span, summarize
+from losslint.analysis.values import Site
+from losslint.files import discover, read
+from losslint.rules import BY_CODE, RULES
+from losslint.rules.base import Finding, Severity
+
+NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    row: int
+    column: int
+    end_row: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class RelatedLocation:
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    related: Tuple[RelatedLocation, ...] = ()
+
+    @property
+    def sort_key(self) -> Tuple[str, int, int, str, str]:
+        return (self.location.path, self.location.row, self.location.column, self.code, self.message)
+
+
+@dataclass
+class Report:
+    """The outcome of a run, for the reporters."""
+
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    files: int = 0
+    analysed: int = 0
+    loss_calls: int = 0
+    unresolved: int = 0
+
+    @property
+    def resolved(self) -> int:
+        return self.loss_calls - self.unresolved
+
+
+class _Locator:
+    """Resolves sites to positions, per file and only when asked."""
+
+    def __init__(self, summaries: Dict[str, FileSummary]) -> None:
+        self.summaries = summaries
+        self._noqa: Dict[str, Dict[int, Optional[FrozenSet[str]]]] = {}
+
+    def span(self, site: Site) -> Span:
+        return self.summaries[site.path].span(site.ordinal)
+
+    def location(self, site: Site) -> Location:
+        span = self.span(site)
+        return Location(site.path, span.row, span.column, span.end_row, span.end_column)
+
+    def describe(self, site: Site) -> str:
+        span = self.span(site)
+        return f"{os.path.basename(site.path)}:{span.row} {span.snippet}"
+
+    def suppressed(self, code: str, location: Location) -> bool:
+        table = self._noqa.get(location.path)
+        if table is None:
+            table = self._noqa[location.path] = _noqa_table(self.summaries[location.path].lines())
+        if location.row not in table:
+            return False
+        codes = table[location.row]
+        return codes is None or code in codes
+
+
+def _noqa_table(lines: Sequence[str]) -> Dict[int, Optional[FrozenSet[str]]]:
+    """Line number -> codes a ``# noqa`` comment names there (None: every code)."""
+    table: Dict[int, Optional[FrozenSet[str]]] = {}
+    for number, line in enumerate(lines, start=1):
+        if "noqa" not in line.lower():
+            continue
+        match = NOQA.search(line)
+        if match:
+            codes = match.group("codes")
+            table[number] = frozenset(c.strip().upper() for c in codes.split(",")) if codes else None
+    return table
+
+
+def lint(paths: Sequence[str], selected: FrozenSet[str], sources: Optional[Dict[str, bytes]] = None) -> Report:
+    """Lint ``paths`` (or the in-memory ``sources``, path -> bytes) with the ``selected`` codes."""
+    report = Report()
+    summaries: Dict[str, FileSummary] = {}
+    failures: List[Tuple[str, ParseFailure]] = []
+    files = sorted(sources) if sources is not None else discover(paths)
+    report.files = len(files)
+    for path in files:
+        if sources is not None:
+            data, error = sources[path], ""
+        else:
+            data, error = read(path)
+        if error:
+            failures.append((path, ParseFailure(f"cannot read the file: {error}")))
+            continue
+        summary, failure = summarize(path, data)
+        if failure is not None:
+            failures.append((path, failure))
+        elif summary is not None:
+            summaries[path] = summary
+
+    modules = {path: (path, s.module) for path, s in summaries.items() if s.module is not None}
+    report.analysed = len(modules)
+    facts = Interpreter(modules).run()
+    report.loss_calls = len(facts.loss_calls)
+    report.unresolved = sum(1 for call in facts.loss_calls if call.unresolved_reason is not None)
+
+    locator = _Locator(summaries)
+    findings: List[Finding] = []
+    for rule in RULES:
+        if rule.code in selected and rule.check is not None:
+            findings.extend(rule.check(facts, locator.describe))
+    for finding in findings:
+        diagnostic = _diagnostic(finding, locator)
+        sites = [diagnostic.location] + [r.location for r in diagnostic.related]
+        if not any(locator.suppressed(finding.code, where) for where in sites):
+            report.diagnostics.append(diagnostic)
+    if "LL000" in selected:
+        syntax = BY_CODE["LL000"]
+        for path, failure in failures:
+            location = Location(path, failure.row, failure.column, failure.row, failure.column)
+            report.diagnostics.append(
+                Diagnostic(syntax.code, syntax.name, syntax.severity, failure.message, location)
+            )
+    report.diagnostics.sort(key=lambda d: d.sort_key)
+    return report
+
+
+def _diagnostic(finding: Finding, locator: _Locator) -> Diagnostic:
+    rule = BY_CODE[finding.code]
+    related = tuple(RelatedLocation(locator.location(r.site), r.message) for r in finding.related)
+    return Diagnostic(rule.code, rule.name, rule.severity, finding.message, locator.location(finding.site), related)
