@@ -81,5 +81,7 @@ def main(
     elif "-" in paths:
         raise click.UsageError("'-' (standard input) cannot be combined with other paths")
     report = lint(list(paths) or ["."], selected, sources)
+    for note in report.notes:
+        click.echo(f"losslint: {note}", err=True)
     REPORTERS[output_format](report, sys.stdout)
     sys.exit(1 if report.diagnostics else 0)

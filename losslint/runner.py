@@ -55,6 +55,7 @@ class Report:
     analysed: int = 0
     loss_calls: int = 0
     unresolved: int = 0
+    notes: List[str] = field(default_factory=list)  # for standard error
 
     @property
     def resolved(self) -> int:
@@ -125,7 +126,14 @@ def lint(paths: Sequence[str], selected: FrozenSet[str], sources: Optional[Dict[
 
     modules = {path: (path, s.module) for path, s in summaries.items() if s.module is not None}
     report.analysed = len(modules)
-    facts = Interpreter(modules).run()
+    interpreter = Interpreter(modules)
+    facts = interpreter.run()
+    for path, error in interpreter.internal_errors:
+        report.notes.append(
+            f"internal error while analysing {path} ({error}); its loss calls count as unresolved. Please report this."
+        )
+    for path in sorted(interpreter.exhausted - {p for p, _ in interpreter.internal_errors}):
+        report.notes.append(f"analysis of {path} stopped at its step budget; its loss calls count as unresolved")
     report.loss_calls = len(facts.loss_calls)
     report.unresolved = sum(1 for call in facts.loss_calls if call.unresolved_reason is not None)
 

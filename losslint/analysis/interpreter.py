@@ -41,6 +41,7 @@ from losslint.analysis.values import (
     const_value,
     join,
     of,
+    ordered,
     unknown,
     with_source,
 )
@@ -120,15 +121,17 @@ class Interpreter:
         self.definitions: Dict[Tuple[str, str], ir.FunctionDef] = {}
         self.defaults: Dict[Function, Tuple[Optional[AbsVal], ...]] = {}
         self.closures: Dict[int, Tuple[Env, int]] = {}
+        self.closure_of: Dict[Tuple[str, str], int] = {}  # nested function -> its latest frame
         self.classes: Dict[Class, ClassInfo] = {}
-        self.instances: Dict[Class, set] = {}
+        self.instances: Dict[Class, Dict[Instance, None]] = {}  # insertion-ordered
         self.memo: Dict[Any, Tuple[AbsVal, Optional[AbsVal]]] = {}
         self.in_progress: set = set()
         self.evaluated: set = set()
         self.loss_calls: Dict[Site, _LossAcc] = {}
         self.activations: Dict[Site, ActivationUse] = {}
         self.implicit_dims: Dict[Site, ImplicitDim] = {}
-        self.exhausted: set = set()  # paths whose analysis ran out of budget
+        self.exhausted: set = set()  # paths whose analysis ran out of budget or failed
+        self.internal_errors: List[Tuple[str, str]] = []  # (path, error) for the user to report
 
     # --- driver ------------------------------------------------------------------
 
@@ -140,6 +143,12 @@ class Interpreter:
                     phase(name)
                 except BudgetExhausted:
                     self.exhausted.add(self.modules[name][0])
+                except (RecursionError, MemoryError) as error:
+                    self.exhausted.add(self.modules[name][0])
+                    self.internal_errors.append((self.modules[name][0], type(error).__name__))
+                except Exception as error:  # a bug in losslint must not end the run
+                    self.exhausted.add(self.modules[name][0])
+                    self.internal_errors.append((self.modules[name][0], f"{type(error).__name__}: {error}"))
         return self._facts()
 
     def _facts(self) -> Facts:
@@ -179,8 +188,7 @@ class Interpreter:
 
     def _run_entry(self, module: str, definition: ir.FunctionDef) -> None:
         owner = self._owner_class(module, definition.qualname)
-        closure = self._closure_of(module, definition.qualname)
-        function = Function(module, definition.qualname, closure)
+        function = Function(module, definition.qualname, self.closure_of.get((module, definition.qualname), 0))
         params = definition.params
         is_method = owner is not None and bool(params) and not _is_static(definition)
         defaults = self.defaults.get(function, ())
@@ -195,8 +203,10 @@ class Interpreter:
         args = Args(keywords=tuple(keywords))
         if is_method:
             assert owner is not None
-            receivers = self.instances.get(owner) or set(self.instantiate(owner, Args(open=True), None, record=False))
-            for receiver in sorted(receivers, key=repr)[:4]:
+            receivers = list(self.instances.get(owner, ()))
+            if not receivers:
+                receivers = ordered(self.instantiate(owner, Args(open=True), None, record=False))
+            for receiver in receivers[:4]:
                 self.call_function_full(function, args, receiver=receiver)
         else:
             self.call_function_full(function, args)
@@ -206,14 +216,6 @@ class Interpreter:
             return None
         owner = Class(module, qualname.rsplit(".", 1)[0])
         return owner if owner in self.classes else None
-
-    def _closure_of(self, module: str, qualname: str) -> int:
-        for cid, (env, _) in self.closures.items():
-            for atoms in env.values():
-                for atom in atoms:
-                    if isinstance(atom, Function) and atom.module == module and atom.qualname == qualname:
-                        return cid
-        return 0
 
     # --- statements ----------------------------------------------------------------
 
@@ -353,6 +355,7 @@ class Interpreter:
         if ctx.in_function and not isinstance(env, _ClassScope):
             closure = id(env)
             self.closures[closure] = (env, ctx.closure)
+            self.closure_of[(ctx.module, stmt.qualname)] = closure
         function = Function(ctx.module, stmt.qualname, closure)
         defaults: List[Optional[AbsVal]] = []
         for param in stmt.params:
@@ -417,7 +420,7 @@ class Interpreter:
         if isinstance(expr, ir.Call):
             return self._eval_call(expr, env, ctx)
         if isinstance(expr, ir.Attr):
-            return join(self.getattr(a, expr.attr) for a in self.eval(expr.value, env, ctx))
+            return join(self.getattr(a, expr.attr) for a in ordered(self.eval(expr.value, env, ctx)))
         if isinstance(expr, ir.Collection):
             return self._collection(expr, env, ctx)
         if isinstance(expr, ir.DictDisplay):
@@ -523,12 +526,12 @@ class Interpreter:
                 if name in _RETURNS_SELF or name == "add_module":
                     return of(Bound(atom, name))
                 return unknown(f"attribute '{name}' of {atom.cls.qualname} is not known")
-            return join(self._bind(atom, a, name) for a in found)
+            return join(self._bind(atom, a, name) for a in ordered(found))
         if isinstance(atom, Super):
             found = self.class_attribute(atom.cls, name, skip_self=True)
             if found is None:
                 return unknown(f"super().{name} is not known")
-            return join(self._bind(atom.instance, a, name) for a in found)
+            return join(self._bind(atom.instance, a, name) for a in ordered(found))
         if isinstance(atom, Class):
             found = self.class_attribute(atom, name)
             return found if found is not None else unknown(f"attribute '{name}' of {atom.qualname}")
@@ -627,7 +630,7 @@ class Interpreter:
         site = Site(self.modules[ctx.module][0], expr.site)
         results, receivers, changed = [], [], False
         complete = not any(_is_loss(a) for a in callee) or all(_is_loss(a) for a in callee)
-        for atom in callee:
+        for atom in ordered(callee):
             value, new_receiver = self.call(atom, args, site, ctx, complete)
             results.append(value)
             if new_receiver is not None:
@@ -703,7 +706,7 @@ class Interpreter:
             if found is None:
                 continue
             results = []
-            for method in found:
+            for method in ordered(found):
                 if isinstance(method, Function):
                     value, _ = self.call_function_full(method, args, receiver=atom, depth=ctx.depth)
                     results.append(value)
@@ -819,7 +822,7 @@ class Interpreter:
             constructed = of(initial)
         elif all(isinstance(a, Function) for a in init):
             parts = []
-            for method in init:
+            for method in ordered(init):
                 _, exit_receiver = self.call_function_full(method, args, receiver=initial, depth=depth)
                 parts.append(exit_receiver if exit_receiver is not None else of(initial))
             constructed = join(parts)
@@ -827,7 +830,10 @@ class Interpreter:
             return unknown(f"{cls.qualname}.__init__ comes from outside the analysed code")
         constructed = join(_mark_reassigned(a, info.reassigned) for a in constructed)
         if record:
-            self.instances.setdefault(cls, set()).update(a for a in constructed if isinstance(a, Instance))
+            known = self.instances.setdefault(cls, {})
+            for atom in ordered(constructed):
+                if isinstance(atom, Instance):
+                    known[atom] = None
         return constructed
 
     # --- torch -----------------------------------------------------------------------
@@ -855,7 +861,7 @@ class Interpreter:
         if name in T.MODULE_CONTAINERS:
             items = args.get(0, ("modules",))
             spliced = _splice(items) if items is not None else ((), False)
-            return of(Sequence(spliced[0], "list", spliced[1])) if spliced else unknown("ModuleList")
+            return of(Sequence(tuple(spliced[0]), "list", spliced[1])) if spliced else unknown("ModuleList")
         if name in T.ORDERED_DICT:
             return self._ordered_dict(args)
         if name in T.WRAPPERS:
@@ -946,7 +952,7 @@ class Interpreter:
             value = unknown("layers built at run time")
         for item in sequence.items:
             results = []
-            for layer in item:
+            for layer in ordered(item):
                 result, _ = self.call(layer, Args((value,)), site, ctx)
                 results.append(result)
             value = join(results)

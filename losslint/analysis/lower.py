@@ -76,6 +76,8 @@ class Lowerer:
             site = self._site(node)
             return [ir.AugAssign(self.expr(node.target), op, self.expr(node.value), site)]
         if isinstance(node, cst.Expr):
+            if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+                return []  # a docstring
             return [ir.ExprStmt(self.expr(node.value))]
         if isinstance(node, cst.Return):
             return [ir.Return(self.expr(node.value) if node.value is not None else None)]
@@ -233,6 +235,8 @@ class Lowerer:
             return ir.Call(func, tuple(self._arg(a) for a in node.args), site)
         if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
             return ir.Literal(node.evaluated_value)
+        if isinstance(node, cst.SimpleString) and "\\" not in node.value and node.prefix.lower() in ("", "r", "u"):
+            return ir.Literal(node.raw_value)  # evaluated_value would compile() every literal
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
             try:
                 return ir.Literal(node.evaluated_value)

@@ -217,6 +217,14 @@ def join(values: Iterable[AbsVal]) -> AbsVal:
     return frozenset(out)
 
 
+def ordered(value: AbsVal) -> list:
+    """The alternatives in an order that does not depend on PYTHONHASHSEED, for loops
+    whose side effects (memoised calls, recorded facts, budgets) could depend on it."""
+    if len(value) < 2:
+        return list(value)
+    return sorted(value, key=lambda atom: (type(atom).__name__, repr(atom)))
+
+
 def is_known(value: AbsVal) -> bool:
     return bool(value) and not any(isinstance(a, Unknown) for a in value)
 
