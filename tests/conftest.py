@@ -1,0 +1,46 @@
+"""Shared helpers: lint source text in memory and compare findings with markers."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Dict, List, Set, Tuple
+
+import pytest
+
+from losslint.runner import Diagnostic, lint
+from losslint.selection import resolve
+
+MARKER = re.compile(r"#\s*expect:\s*(LL\d{3})")
+
+
+def lint_sources(sources: Dict[str, str], select: str = "ALL") -> List[Diagnostic]:
+    """Lint in-memory files (path -> source) with the given selection."""
+    encoded = {path: textwrap.dedent(code).encode() for path, code in sources.items()}
+    return lint([], resolve([select]), encoded).diagnostics
+
+
+def findings(code: str, select: str = "ALL") -> Set[Tuple[str, int]]:
+    """(code, line) of every finding in one snippet."""
+    return {(d.code, d.location.row) for d in lint_sources({"snippet.py": code}, select)}
+
+
+def expected(code: str) -> Set[Tuple[str, int]]:
+    """(code, line) of every ``# expect: LLnnn`` marker in a snippet."""
+    lines = textwrap.dedent(code).splitlines()
+    return {(m.group(1), i) for i, line in enumerate(lines, start=1) for m in MARKER.finditer(line)}
+
+
+def check_invalid(code: str) -> None:
+    marks = expected(code)
+    assert marks, "an invalid case must mark where its finding goes"
+    assert findings(code) == marks
+
+
+def check_valid(code: str) -> None:
+    assert findings(code) == set()
+
+
+@pytest.fixture
+def lint_one():
+    return lambda code, select="ALL": lint_sources({"snippet.py": code}, select)
