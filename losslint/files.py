@@ -17,16 +17,22 @@ def _skip_directory(path: str, name: str) -> bool:
     return os.path.exists(os.path.join(path, name, "pyvenv.cfg"))
 
 
-def discover(paths: Sequence[str]) -> List[str]:
-    """Every Python file under ``paths``, sorted; a file named explicitly is always kept.
-    Symbolic links to directories are not followed, so link loops cannot trap the walk."""
-    found = set()
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+def discover(paths: Sequence[str]) -> Tuple[List[str], List[str]]:
+    """(Python files, notebooks) under ``paths``, sorted; a Python file named explicitly
+    is always kept. Symbolic links to directories are not followed, so link loops
+    cannot trap the walk. Notebooks are listed apart: they are not analysed yet."""
+    found, notebooks = set(), set()
     for path in paths:
         if os.path.isdir(path):
             found.update(_walk(path))
+        elif path.endswith(NOTEBOOK_SUFFIX):
+            notebooks.add(os.path.normpath(path))
         else:
             found.add(os.path.normpath(path))
-    return sorted(found)
+    return sorted(found), sorted(notebooks)
 
 
 def _walk(root: str) -> Iterator[str]:

@@ -108,7 +108,12 @@ def lint(paths: Sequence[str], selected: FrozenSet[str], sources: Optional[Dict[
     report = Report()
     summaries: Dict[str, FileSummary] = {}
     failures: List[Tuple[str, ParseFailure]] = []
-    files = sorted(sources) if sources is not None else discover(paths)
+    if sources is not None:
+        files = sorted(sources)
+    else:
+        files, notebooks = discover(paths)
+        if notebooks:
+            report.notes.append(f"{len(notebooks)} notebook(s) skipped: .ipynb files are not analysed yet")
     report.files = len(files)
     for path in files:
         if sources is not None:

@@ -1,13 +1,13 @@
 """Read one file into a summary: decode, prefilter, parse once, lower.
 
 Order matters for speed and safety:
-1. a regex over the text skips files that name no loss, activation or softmax (most
-   files of a large repository) before any parser runs;
-2. CPython's own parser (``ast``, ~12x faster than libcst) checks the syntax first: it
-   gives the better LL000 message and, unlike libcst's native parser, refuses cleanly
-   the pathologically nested inputs that make libcst crash the process;
-3. libcst parses the file once; positions are resolved later and only for files that
-   have something to report (PositionProvider costs about 1.7x a parse).
+1. CPython's own parser (``ast``, ~12x faster than libcst) checks every file's syntax:
+   it gives the LL000 message and, unlike libcst's native parser, refuses cleanly the
+   pathologically nested inputs that make libcst crash the whole process;
+2. a regex over the bytes skips files that name no loss and no softmax (most files of a
+   large repository): they cannot hold a finding, so libcst never parses them;
+3. libcst parses the others once; positions are resolved later and only for files
+   that have something to report (PositionProvider costs about 1.7x a parse).
 """
 
 from __future__ import annotations
@@ -111,9 +111,10 @@ def summarize(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[P
         text = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         return None, ParseFailure(f"cannot decode the file as Python source: {error}")
-    if not RELEVANT.search(data):
-        return FileSummary(path, text, None), None
+    relevant = RELEVANT.search(data) is not None
     if len(data) > MAX_FILE_BYTES:
+        if not relevant:  # generated data or tables: nothing to check, not worth a parse
+            return FileSummary(path, text, None), None
         size = len(data) / 1e6
         return None, ParseFailure(f"file too large to analyse ({size:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB); skipped")
     try:
@@ -124,6 +125,8 @@ def summarize(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[P
         return None, ParseFailure("expression nested too deeply to analyse; skipped")
     except ValueError as error:
         return None, ParseFailure(f"cannot parse: {error}")
+    if not relevant:
+        return FileSummary(path, text, None), None
     try:
         tree = cst.parse_module(text)
         module, sites = lower(tree)
