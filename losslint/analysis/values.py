@@ -239,5 +239,16 @@ def const_value(value: AbsVal, default: Any = None) -> Any:
 
 
 def with_source(value: AbsVal, source: str) -> AbsVal:
-    """Label tensors that leave a model with the model's name (outermost model wins)."""
-    return frozenset(replace(a, source=source) if isinstance(a, Tensor) else a for a in value)
+    """Label tensors that leave a model with the model's name (outermost model wins),
+    also inside the tuples, lists and dicts a ``forward`` returns."""
+
+    def label(atom: Atom) -> Atom:
+        if isinstance(atom, Tensor):
+            return replace(atom, source=source)
+        if isinstance(atom, Sequence) and atom.container != "sequential":
+            return replace(atom, items=tuple(with_source(item, source) for item in atom.items))
+        if isinstance(atom, Mapping):
+            return Mapping(tuple((key, with_source(item, source)) for key, item in atom.items))
+        return atom
+
+    return frozenset(label(a) for a in value)

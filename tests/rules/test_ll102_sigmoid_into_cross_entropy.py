@@ -112,6 +112,21 @@ VALID = {
 
         loss = nn.CrossEntropyLoss()(Gated()(x), y)
     """,
+    "seq[0](x) skips the final Sigmoid": """
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(16, 4), nn.Sigmoid())
+        loss = nn.CrossEntropyLoss()(model[0](x), y)
+        probs = model(x)
+    """,
+    "a transformers model's logits": """
+        import torch.nn.functional as F
+        from transformers import AutoModelForSequenceClassification
+
+        model = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased", num_labels=3)
+        outputs = model(**batch)
+        loss = F.cross_entropy(outputs.logits, batch["labels"])
+    """,
     "a loss passed in from outside stays silent": """
         import torch
 
