@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from losslint.analysis.interpreter import Interpreter
-from losslint.analysis.summary import FileSummary, ParseFailure, Span, summarize
+from losslint.analysis.summary import FileSummary, ParseFailure, Span, relevance, summarize
 from losslint.analysis.values import Site
 from losslint.files import discover, read
 from losslint.rules import BY_CODE, RULES
@@ -115,6 +115,7 @@ def lint(paths: Sequence[str], selected: FrozenSet[str], sources: Optional[Dict[
         if notebooks:
             report.notes.append(f"{len(notebooks)} notebook(s) skipped: .ipynb files are not analysed yet")
     report.files = len(files)
+    relevant = relevance([rule.prefilter for rule in RULES if rule.code in selected and rule.prefilter])
     for path in files:
         if sources is not None:
             data, error = sources[path], ""
@@ -123,7 +124,7 @@ def lint(paths: Sequence[str], selected: FrozenSet[str], sources: Optional[Dict[
         if error:
             failures.append((path, ParseFailure(f"cannot read the file: {error}")))
             continue
-        summary, failure = summarize(path, data)
+        summary, failure = summarize(path, data, relevant)
         if failure is not None:
             failures.append((path, failure))
         elif summary is not None:

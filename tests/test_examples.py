@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from losslint.cli import main
 from losslint.rules import BY_CODE
-from tests.conftest import MARKER
+from tests.conftest import marked_codes
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCRIPTS = sorted(EXAMPLES.glob("*.py"))
@@ -23,7 +23,7 @@ RAISES = {"LL103": "all elements of input should be between 0 and 1", "LL201": "
 
 def markers(path):
     lines = path.read_text().splitlines()
-    return {(path.name, m.group(1), i) for i, line in enumerate(lines, 1) for m in MARKER.finditer(line)}
+    return {(path.name, c, i) for i, line in enumerate(lines, 1) for c in marked_codes(line)}
 
 
 def run_losslint(*args):

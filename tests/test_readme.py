@@ -16,7 +16,7 @@ def rule_table() -> str:
 
 
 def test_rule_table_matches_the_registry():
-    assert rule_table() in README
+    assert rule_table() in README, "README.md's rule table is stale; replace it with:\n" + rule_table()
 
 
 def test_quick_start_has_exactly_two_commands():

@@ -34,6 +34,25 @@ class LossCall:
     target: AbsVal
     complete: bool  # False when the callee may also be something other than a loss
 
+    autocast: bool = False  # every context runs it under CUDA autocast
+
+    @property
+    def targets(self) -> Optional[List[Tensor]]:
+        """The target's alternatives when each is a tensor (of any kind) and the callee is
+        surely a loss; None otherwise."""
+        if not self.complete or not self.target:
+            return None
+        tensors = [a for a in self.target if isinstance(a, Tensor)]
+        return tensors if len(tensors) == len(self.target) else None
+
+    @property
+    def input_tensors(self) -> Optional[List[Tensor]]:
+        """Like ``targets``, for the input: shapes can be known when kinds are not."""
+        if not self.complete or not self.input:
+            return None
+        tensors = [a for a in self.input if isinstance(a, Tensor)]
+        return tensors if len(tensors) == len(self.input) else None
+
     @property
     def loss_name(self) -> str:
         return " / ".join(sorted(LOSS_FAMILIES[f].name for f in self.families))
@@ -71,6 +90,34 @@ class ImplicitDim:
     name: str
 
 
+@dataclass(frozen=True)
+class Accumulation:
+    """``total += loss`` (or ``total = total + loss``) inside a loop, where every
+    alternative of the added value is a loss tensor still attached to its graph."""
+
+    site: Site
+    name: str
+    losses: FrozenSet[Site]  # the loss calls whose results are accumulated
+    outlives_iteration: bool  # the name exists before the loop
+    under_no_grad: bool  # some context runs it with gradients off
+    feeds_backward: bool  # the accumulator is later passed to a backward call
+
+
+@dataclass(frozen=True)
+class LogOf:
+    """``torch.log`` of softmax or sigmoid probabilities."""
+
+    site: Site
+    input: AbsVal
+
+
+@dataclass(frozen=True)
+class HandWrittenBCE:
+    """``y * log(p) + (1 - y) * log(1 - p)`` written out: ``site`` is ``log(p)``."""
+
+    site: Site
+
+
 @dataclass
 class Facts:
     """Everything the analysis learned about a set of files."""
@@ -78,3 +125,6 @@ class Facts:
     loss_calls: List[LossCall]
     activations: List[ActivationUse]
     implicit_dims: List[ImplicitDim]
+    accumulations: List[Accumulation]
+    logs: List[LogOf]
+    hand_written_bce: List[HandWrittenBCE]

@@ -16,7 +16,15 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis import torch_api as T
-from losslint.analysis.facts import ActivationUse, Facts, ImplicitDim, LossCall
+from losslint.analysis.facts import (
+    Accumulation,
+    ActivationUse,
+    Facts,
+    HandWrittenBCE,
+    ImplicitDim,
+    LogOf,
+    LossCall,
+)
 from losslint.analysis.values import (
     MISSING,
     AbsVal,
@@ -94,10 +102,13 @@ class Context:
     loops: List["LoopExits"] = field(default_factory=list)
     depth: int = 0
     in_function: bool = False
+    modes: frozenset = frozenset()  # "no_grad", "autocast": how the code runs
+    backward_names: frozenset = frozenset()  # names passed to a backward call in this body
 
 
 @dataclass
 class LoopExits:
+    entry: frozenset = frozenset()  # names bound before the loop
     breaks: List[Env] = field(default_factory=list)
     continues: List[Env] = field(default_factory=list)
 
@@ -108,6 +119,7 @@ class _LossAcc:
     input: AbsVal
     target: AbsVal
     complete: bool
+    autocast: bool
 
 
 class Interpreter:
@@ -130,6 +142,12 @@ class Interpreter:
         self.loss_calls: Dict[Site, _LossAcc] = {}
         self.activations: Dict[Site, ActivationUse] = {}
         self.implicit_dims: Dict[Site, ImplicitDim] = {}
+        self.accumulations: Dict[Site, Accumulation] = {}
+        self.logs: Dict[Site, LogOf] = {}
+        self.hand_written_bce: Dict[Site, HandWrittenBCE] = {}
+        self.function_modes: Dict[Function, frozenset] = {}
+        self._backward_names: Dict[int, frozenset] = {}
+        self._checked_statements: set = set()
         self.exhausted: set = set()  # paths whose analysis ran out of budget or failed
         self.internal_errors: List[Tuple[str, str]] = []  # (path, error) for the user to report
 
@@ -153,7 +171,14 @@ class Interpreter:
 
     def _facts(self) -> Facts:
         calls = [
-            LossCall(site, frozenset(acc.families), acc.input, acc.target, acc.complete and site.path not in self.exhausted)
+            LossCall(
+                site,
+                frozenset(acc.families),
+                acc.input,
+                acc.target,
+                acc.complete and site.path not in self.exhausted,
+                acc.autocast,
+            )
             for site, acc in self.loss_calls.items()
         ]
         key = lambda fact: (fact.site.path, fact.site.ordinal)  # noqa: E731
@@ -161,6 +186,9 @@ class Interpreter:
             sorted(calls, key=key),
             sorted(self.activations.values(), key=key),
             sorted(self.implicit_dims.values(), key=key),
+            sorted(self.accumulations.values(), key=key),
+            sorted(self.logs.values(), key=key),
+            sorted(self.hand_written_bce.values(), key=key),
         )
 
     def _run_module(self, name: str) -> None:
@@ -172,7 +200,7 @@ class Interpreter:
         for stmt in _walk_defs(module.body):
             if isinstance(stmt, ir.FunctionDef):
                 self.definitions[(name, stmt.qualname)] = stmt
-        final = self.exec_block(module.body, env, Context(name))
+        final = self.exec_block(module.body, env, Context(name, backward_names=self.backward_names(module.body)))
         if final is not None:
             self.globals[name] = final
 
@@ -232,8 +260,11 @@ class Interpreter:
             raise BudgetExhausted
         if not ctx.in_function and ctx.cls is None:
             self.globals[ctx.module] = env  # functions called from here see these names
+        if isinstance(stmt, (ir.Assign, ir.AugAssign, ir.ExprStmt, ir.Return)):
+            self._check_hand_written_bce(stmt, env, ctx)
         if isinstance(stmt, ir.Assign):
             value = self.eval(stmt.value, env, ctx)
+            self._check_accumulation_assign(stmt, value, env, ctx)
             for target in stmt.targets:
                 self.assign(target, value, env, ctx)
             return env
@@ -263,11 +294,17 @@ class Interpreter:
         if isinstance(stmt, ir.Loop):
             return self._loop(stmt, env, ctx)
         if isinstance(stmt, ir.With):
+            modes = set(ctx.modes)
             for expr, target in stmt.items:
                 self.eval(expr, env, ctx)
+                modes |= self._context_modes(expr, env, ctx)
                 if target is not None:
                     self.assign(target, unknown("context manager value"), env, ctx)
-            return self.exec_block(stmt.body, env, ctx)
+            outer, ctx.modes = ctx.modes, frozenset(modes)
+            try:
+                return self.exec_block(stmt.body, env, ctx)
+            finally:
+                ctx.modes = outer
         if isinstance(stmt, ir.Try):
             return self._try(stmt, env, ctx)
         if isinstance(stmt, ir.FunctionDef):
@@ -305,6 +342,8 @@ class Interpreter:
     def _aug_assign(self, stmt: ir.AugAssign, env: Env, ctx: Context) -> Env:
         current = self.eval(stmt.target, env, ctx)
         value = self.eval(stmt.value, env, ctx)
+        if stmt.op == "AddAssign" and isinstance(stmt.target, ir.Name):
+            self._record_accumulation(stmt.site, stmt.target.id, value, ctx)
         result = unknown("result of arithmetic")
         if stmt.op == "AddAssign":
             extended = [_extend(a, value) for a in current]
@@ -319,11 +358,12 @@ class Interpreter:
             element = self.iter_element(self.eval(stmt.iter, env, ctx))
         state = env
         breaks: List[Env] = []
+        entry = frozenset(env)
         for _ in range(LOOP_PASSES):
             body_env = dict(state)
             if stmt.target is not None:
                 self.assign(stmt.target, element, body_env, ctx)
-            exits = LoopExits()
+            exits = LoopExits(entry)
             ctx.loops.append(exits)
             try:
                 out = self.exec_block(stmt.body, body_env, ctx)
@@ -361,8 +401,12 @@ class Interpreter:
         for param in stmt.params:
             defaults.append(self.eval(param.default, env, ctx) if param.default is not None else None)
         self.defaults[function] = tuple(defaults)
+        modes = set()
         for decorator in stmt.decorators:
             self.eval(decorator, env, ctx)
+            modes |= self._context_modes(decorator, env, ctx)
+        if modes:
+            self.function_modes[function] = frozenset(modes)
         if any(_decorator_name(d) == "property" for d in stmt.decorators):
             env[stmt.name] = of(Bound(Const("property"), stmt.name, function))
         else:
@@ -680,7 +724,7 @@ class Interpreter:
         if isinstance(atom, QualRef):
             return self.call_external(T.canonical(atom.name), args, site, ctx, complete), None
         if isinstance(atom, Loss):
-            return self.record_loss(atom.family, args, site, complete), None
+            return self.record_loss(atom.family, args, site, complete, ctx), None
         if isinstance(atom, Layer):
             return self.apply_layer(atom, args.get(0, ("input",)) or unknown("layer input"), site), None
         if isinstance(atom, Sequence):
@@ -688,10 +732,10 @@ class Interpreter:
                 return unknown("call of a list"), None
             return self.apply_sequence(atom, args.get(0, ("input",)) or unknown("model input"), site, ctx), None
         if isinstance(atom, Function):
-            value, _ = self.call_function_full(atom, args, depth=ctx.depth)
+            value, _ = self.call_function_full(atom, args, depth=ctx.depth, modes=ctx.modes)
             return value, None
         if isinstance(atom, Class):
-            return self.instantiate(atom, args, site, depth=ctx.depth), None
+            return self.instantiate(atom, args, site, depth=ctx.depth, modes=ctx.modes), None
         if isinstance(atom, Instance):
             return self.call_instance(atom, args, site, ctx), None
         if isinstance(atom, Bound):
@@ -708,7 +752,7 @@ class Interpreter:
             results = []
             for method in ordered(found):
                 if isinstance(method, Function):
-                    value, _ = self.call_function_full(method, args, receiver=atom, depth=ctx.depth)
+                    value, _ = self.call_function_full(method, args, receiver=atom, depth=ctx.depth, modes=ctx.modes)
                     results.append(value)
                 else:
                     results.append(unknown(f"{name} of {atom.cls.qualname} is not known"))
@@ -720,7 +764,9 @@ class Interpreter:
     ) -> Tuple[AbsVal, Optional[AbsVal]]:
         receiver, name = atom.receiver, atom.name
         if atom.function is not None:
-            value, exit_receiver = self.call_function_full(atom.function, args, receiver=receiver, depth=ctx.depth)
+            value, exit_receiver = self.call_function_full(
+                atom.function, args, receiver=receiver, depth=ctx.depth, modes=ctx.modes
+            )
             changed = exit_receiver is not None and exit_receiver != of(receiver)
             if isinstance(receiver, Super):
                 return value, None
@@ -745,20 +791,22 @@ class Interpreter:
         args: Args,
         receiver: Optional[Atom] = None,
         depth: int = 0,
+        modes: frozenset = frozenset(),
     ) -> Tuple[AbsVal, Optional[AbsVal]]:
         """Evaluate a function defined in the analysed code. Returns its value and, for
         methods, the receiver as it is when the method returns."""
         definition = self.definitions.get((function.module, function.qualname))
         if definition is None:
             return unknown(f"{function.qualname} is not known"), None
-        key = (function, receiver, args)
+        modes = modes | self.function_modes.get(function, frozenset())
+        key = (function, receiver, args, modes)
         if key in self.memo:
             return self.memo[key]
         if key in self.in_progress or depth >= MAX_CALL_DEPTH:
             return unknown("recursion or calls nested too deep"), None
         self.in_progress.add(key)
         try:
-            result = self._evaluate(function, definition, args, receiver, depth)
+            result = self._evaluate(function, definition, args, receiver, depth, modes)
         finally:
             self.in_progress.discard(key)
         self.evaluated.add((function.module, function.qualname))
@@ -766,7 +814,13 @@ class Interpreter:
         return result
 
     def _evaluate(
-        self, function: Function, definition: ir.FunctionDef, args: Args, receiver: Optional[Atom], depth: int
+        self,
+        function: Function,
+        definition: ir.FunctionDef,
+        args: Args,
+        receiver: Optional[Atom],
+        depth: int,
+        modes: frozenset,
     ) -> Tuple[AbsVal, Optional[AbsVal]]:
         env: Env = {}
         params = list(definition.params)
@@ -801,7 +855,16 @@ class Interpreter:
                 env[param.name] = default
             else:
                 env[param.name] = unknown(f"missing argument '{param.name}'")
-        ctx = Context(function.module, function.closure, owner, receiver_name, depth=depth + 1, in_function=True)
+        ctx = Context(
+            function.module,
+            function.closure,
+            owner,
+            receiver_name,
+            depth=depth + 1,
+            in_function=True,
+            modes=modes,
+            backward_names=self.backward_names(definition.body),
+        )
         out = self.exec_block(definition.body, env, ctx)
         exits = ctx.returns + ([(of(Const(None)), out)] if out is not None else [])
         value = join(v for v, _ in exits) if exits else unknown("function never returns")
@@ -811,7 +874,13 @@ class Interpreter:
         return value, exit_receiver
 
     def instantiate(
-        self, cls: Class, args: Args, site: Optional[Site], depth: int = 0, record: bool = True
+        self,
+        cls: Class,
+        args: Args,
+        site: Optional[Site],
+        depth: int = 0,
+        record: bool = True,
+        modes: frozenset = frozenset(),
     ) -> AbsVal:
         info = self.classes.get(cls)
         if info is None:
@@ -823,7 +892,7 @@ class Interpreter:
         elif all(isinstance(a, Function) for a in init):
             parts = []
             for method in ordered(init):
-                _, exit_receiver = self.call_function_full(method, args, receiver=initial, depth=depth)
+                _, exit_receiver = self.call_function_full(method, args, receiver=initial, depth=depth, modes=modes)
                 parts.append(exit_receiver if exit_receiver is not None else of(initial))
             constructed = join(parts)
         else:
@@ -840,7 +909,7 @@ class Interpreter:
 
     def call_external(self, name: str, args: Args, site: Site, ctx: Context, complete: bool) -> AbsVal:  # noqa: C901
         if name in T.LOSS_FUNCTIONS:
-            return self.record_loss(T.LOSS_FUNCTIONS[name], args, site, complete)
+            return self.record_loss(T.LOSS_FUNCTIONS[name], args, site, complete, ctx)
         if name in T.LOSS_CLASSES:
             return of(Loss(T.LOSS_CLASSES[name], site))
         if name in T.ACTIVATION_FUNCTIONS:
@@ -867,7 +936,7 @@ class Interpreter:
         if name in T.WRAPPERS:
             return args.get(0, ("module", "model", "obj", "func")) or unknown("wrapped model")
         if name in T.EXP_LOG_FUNCTIONS:
-            return _exp_log(T.EXP_LOG_FUNCTIONS[name], args.get(0, ("input",)))
+            return self._exp_log(T.EXP_LOG_FUNCTIONS[name], args.get(0, ("input",)), site)
         if name in T.SHAPE_FUNCTIONS:
             value = args.get(0, ("input",)) or unknown("input")
             rest = Args(args.positional[1:], args.keywords)
@@ -875,10 +944,42 @@ class Interpreter:
         if name in ("torch.clamp", "torch.clip"):
             value = args.get(0, ("input",)) or unknown("input")
             return join(self.tensor_method(a, "clamp", args, site) for a in value)
+        if name in T.SIZED_CREATION:
+            kind = Kind.UNBOUNDED if name in T.RANDOM_UNBOUNDED else None
+            return of(_created(kind, site, _size(args), _dtype_of(args, T.SIZED_CREATION[name])))
         if name in T.RANDOM_UNBOUNDED:
             return of(Tensor(Kind.UNBOUNDED, act=site))
+        if name == "torch.randint":
+            size = args.get(None, ("size",)) or (args.positional[-1] if args.positional and not args.open else None)
+            return of(_created(None, site, _size(Args((size,))) if size is not None else None, _dtype_of(args, "int")))
+        if name == "torch.full":
+            fill = const_value(args.get(1, ("fill_value",)) or unknown(""), None)
+            default = "int" if isinstance(fill, int) and not isinstance(fill, bool) else "float"
+            return of(_created(None, site, _size(Args((args.get(0, ("size",)) or unknown(""),))), _dtype_of(args, default)))
+        if name == "torch.arange":
+            values = [const_value(v, None) for v in args.positional]
+            default = "int" if values and all(isinstance(v, int) for v in values) else "float"
+            return of(Tensor(None, rank=1, act=site, dtype=_dtype_of(args, default)))
+        if name in T.TYPED_TENSORS:
+            return of(_literal_data_tensor(args, site, T.TYPED_TENSORS[name]))
         if name in T.LITERAL_TENSORS:
             return _literal_tensor(args, site)
+        if name in T.LIKE_CREATION:
+            source = args.get(0, ("input",)) or unknown("")
+            dtype = _dtype_of(args, None)
+            return join(
+                of(Tensor(None, a.width, a.axis, a.rank, act=site, dtype=dtype or a.dtype))
+                if isinstance(a, Tensor)
+                else unknown("tensor like an unknown one")
+                for a in source
+            )
+        if name == T.ONE_HOT:
+            source = args.get(0, ("tensor", "input")) or unknown("")
+            classes = const_value(args.get(1, ("num_classes",)) or unknown(""), None)
+            width = classes if isinstance(classes, int) and classes > 0 else None
+            ranks = {a.rank for a in source if isinstance(a, Tensor)}
+            rank = ranks.pop() + 1 if len(ranks) == 1 and None not in ranks and len(source) == 1 else None
+            return of(Tensor(None, width, Axis.LAST if width else None, rank, act=site, dtype="int"))
         if name == "builtins.getattr":
             obj, attr = args.get(0), const_value(args.get(1) or unknown(""), None)
             if obj is not None and isinstance(attr, str) and len(args.positional) == 2:
@@ -963,9 +1064,19 @@ class Interpreter:
             activation = T.ACTIVATION_METHODS[name]
             return self.activate(activation, f"Tensor.{name}", of(atom), site, self._dim(activation, args, name, site))
         if not isinstance(atom, Tensor):
+            if name in T.DTYPE_METHODS and not args.positional:  # y.float() of a batch: only the dtype is known
+                return of(Tensor(None, dtype=T.DTYPE_METHODS[name]))
             return unknown(f".{name}() of a value the analysis does not know")
+        if atom.kind is Kind.LOSS and name in ("detach", "item", "tolist", "numpy", "cpu"):
+            return unknown("a detached loss value") if name != "cpu" else of(atom)
         if name in ("exp", "log"):
-            return _exp_log(name, of(atom))
+            return self._exp_log(name, of(atom), site)
+        if name in T.DTYPE_METHODS and not args.positional:
+            return of(replace(atom, dtype=T.DTYPE_METHODS[name]))
+        if name in ("to", "type") and args.positional:
+            dtypes = {T.DTYPES.get(a.name) for a in args.positional[0] if isinstance(a, QualRef)}
+            if len(dtypes) == 1 and None not in dtypes and len(args.positional[0]) == 1:
+                return of(replace(atom, dtype=dtypes.pop()))
         if name in T.CLAMP:
             if atom.kind in (Kind.SIGMOID, Kind.SOFTMAX):
                 return of(atom)
@@ -974,19 +1085,135 @@ class Interpreter:
             return of(_reshaped(atom, name, args))
         return unknown(f"Tensor.{name}() is not modelled")
 
-    def record_loss(self, family: str, args: Args, site: Site, complete: bool) -> AbsVal:
+    def record_loss(self, family: str, args: Args, site: Site, complete: bool, ctx: Context) -> AbsVal:
         spec = T.LOSS_FAMILIES[family]
         value = args.get(0, spec.input_names) or unknown("loss input not given")
         target = args.get(1, spec.target_names) or unknown("loss target not given")
+        autocast = "autocast" in ctx.modes
         acc = self.loss_calls.get(site)
         if acc is None:
-            self.loss_calls[site] = _LossAcc({family}, value, target, complete)
+            self.loss_calls[site] = _LossAcc({family}, value, target, complete, autocast)
         else:
             acc.families.add(family)
             acc.input = join((acc.input, value))
             acc.target = join((acc.target, target))
             acc.complete = acc.complete and complete
-        return of(Tensor(Kind.LOSS))
+            acc.autocast = acc.autocast and autocast
+        return of(Tensor(Kind.LOSS, act=site))
+
+    # --- training-loop facts ---------------------------------------------------------
+
+    def _context_modes(self, expr: ir.Expr, env: Env, ctx: Context) -> set:
+        """What ``with expr:`` (or ``@expr``) turns on: "no_grad" or "autocast", only when
+        the code shows it for sure (a literal ``enabled=False`` or a CPU device: not)."""
+        call = expr if isinstance(expr, ir.Call) else None
+        func = call.func if call is not None else expr
+        if not isinstance(func, (ir.Name, ir.Attr)):
+            return set()
+        names = {T.canonical(a.name) for a in self.eval(func, env, ctx) if isinstance(a, QualRef)}
+        if len(names) != 1:
+            return set()
+        (name,) = names
+        if name in T.GRAD_OFF:
+            return {"no_grad"}
+        if name not in T.AUTOCAST or call is None:
+            return set()
+        args = self._eval_args(call.args, env, ctx)
+        enabled = args.get(None, ("enabled",))
+        if enabled is not None and const_value(enabled, None) is not True:
+            return set()
+        if name == "torch.cuda.amp.autocast":
+            return {"autocast"}
+        device = const_value(args.get(0, ("device_type",)) or unknown(""), None)
+        return {"autocast"} if device == "cuda" else set()
+
+    def backward_names(self, body: Tuple[ir.Stmt, ...]) -> frozenset:
+        """Names that appear in a ``*backward(...)`` call of this body (``loss.backward()``,
+        ``scaler.scale(total).backward()``, ``fabric.backward(total)``)."""
+        key = id(body)
+        if key not in self._backward_names:
+            names = set()
+            for stmt in _walk_statements(body):
+                for expr in _statement_exprs(stmt):
+                    for node in _subexpressions(expr):
+                        if isinstance(node, ir.Call) and _callee_name(node.func).endswith("backward"):
+                            for part in _subexpressions(node):
+                                if isinstance(part, ir.Name):
+                                    names.add(part.id)
+            self._backward_names[key] = frozenset(names)
+        return self._backward_names[key]
+
+    def _check_accumulation_assign(self, stmt: ir.Assign, value: AbsVal, env: Env, ctx: Context) -> None:
+        """``total = total + loss``: the same as ``total += loss``."""
+        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ir.Name) or not isinstance(stmt.value, ir.BinOp):
+            return
+        name, expr = stmt.targets[0].id, stmt.value
+        if expr.op != "+":
+            return
+        for own, other in ((expr.left, expr.right), (expr.right, expr.left)):
+            if isinstance(own, ir.Name) and own.id == name:
+                self._record_accumulation(stmt.site, name, self.eval(other, env, ctx), ctx)
+                return
+
+    def _record_accumulation(self, ordinal: int, name: str, value: AbsVal, ctx: Context) -> None:
+        if not ctx.loops or not value:
+            return
+        if not all(isinstance(a, Tensor) and a.kind is Kind.LOSS for a in value):
+            return
+        site = Site(self.modules[ctx.module][0], ordinal)
+        losses = frozenset(a.act for a in value if isinstance(a, Tensor) and a.act is not None)
+        fact = Accumulation(
+            site,
+            name,
+            losses,
+            name in ctx.loops[-1].entry,
+            "no_grad" in ctx.modes,
+            name in ctx.backward_names,
+        )
+        previous = self.accumulations.get(site)
+        if previous is not None:
+            fact = replace(
+                fact,
+                losses=fact.losses | previous.losses,
+                outlives_iteration=fact.outlives_iteration and previous.outlives_iteration,
+                under_no_grad=fact.under_no_grad or previous.under_no_grad,
+            )
+        self.accumulations[site] = fact
+
+    def _exp_log(self, name: str, value: Optional[AbsVal], site: Site) -> AbsVal:
+        if name == "log" and value and all(isinstance(a, Tensor) and a.kind in (Kind.SOFTMAX, Kind.SIGMOID) for a in value):
+            previous = self.logs.get(site)
+            self.logs[site] = LogOf(site, join((previous.input, value)) if previous else value)
+        return _exp_log(name, value)
+
+    def _check_hand_written_bce(self, stmt: ir.Stmt, env: Env, ctx: Context) -> None:
+        """``y * log(p) + (1 - y) * log(1 - p)``: the log of some ``p`` and of ``1 - p``
+        in one statement, each log resolving to ``torch.log`` or ``Tensor.log``."""
+        if id(stmt) in self._checked_statements:
+            return
+        self._checked_statements.add(id(stmt))
+        logged: Dict[Any, int] = {}
+        for expr in _statement_exprs(stmt):
+            for node in _subexpressions(expr):
+                argument = self._log_argument(node, env, ctx)
+                if argument is not None:
+                    logged.setdefault(_shape(argument), node.site)  # type: ignore[union-attr]
+        for shape, ordinal in logged.items():
+            if shape[0] == "BinOp" and shape[1] == "-" and shape[2] in (("Literal", 1), ("Literal", 1.0)):
+                if shape[3] in logged:
+                    site = Site(self.modules[ctx.module][0], logged[shape[3]])
+                    self.hand_written_bce[site] = HandWrittenBCE(site)
+
+    def _log_argument(self, node: ir.Expr, env: Env, ctx: Context) -> Optional[ir.Expr]:
+        if not isinstance(node, ir.Call):
+            return None
+        func = node.func
+        if isinstance(func, ir.Attr) and func.attr == "log" and not node.args:
+            return func.value
+        if isinstance(func, (ir.Name, ir.Attr)) and len(node.args) == 1 and _is_name_chain(func):
+            if any(isinstance(a, QualRef) and T.canonical(a.name) in T.LOG_FUNCTIONS for a in self.eval(func, env, ctx)):
+                return node.args[0].value
+        return None
 
     def _sequential(self, args: Args, site: Site) -> Atom:
         if len(args.positional) == 1 and not args.open:
@@ -1269,6 +1496,9 @@ def _is_loss(atom: Atom) -> bool:
 
 
 def _arith(op: str, left: AbsVal, right: AbsVal) -> AbsVal:
+    losses = _loss_arith(op, left, right)
+    if losses is not None:
+        return losses
     a, b = const_value(left, MISSING), const_value(right, MISSING)
     numbers = (int, float)
     if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
@@ -1310,8 +1540,17 @@ def _reshaped(atom: Tensor, name: str, args: Args) -> Tensor:
     if name == "flatten":
         start = const_value(args.get(0, ("start_dim",)) or of(Const(0)), None)
         return replace(atom, rank=1 if start == 0 else (2 if start == 1 else None))
-    if name in ("squeeze", "squeeze_", "unsqueeze"):
+    if name in ("squeeze", "squeeze_"):
+        dim = const_value(args.get(0, ("dim",)), None) if args.positional or args.keywords else "all"
+        column = atom.rank == 2 and atom.width == 1 and atom.axis is Axis.LAST
+        if column and dim in ("all", 1, -1):
+            return replace(atom, rank=1)  # (N, 1) -> (N,)
         return replace(atom, rank=None)
+    if name == "unsqueeze":
+        dim = const_value(args.get(0, ("dim",)) or of(Const(None)), None)
+        if atom.rank == 1 and dim in (1, -1):
+            return replace(atom, rank=2, width=1, axis=Axis.LAST)  # (N,) -> (N, 1)
+        return replace(atom, rank=atom.rank + 1 if atom.rank is not None and isinstance(dim, int) else None)
     return atom
 
 
@@ -1332,6 +1571,146 @@ def _literal_tensor(args: Args, site: Site) -> AbsVal:
                 return False
         return True
 
-    if data is not None and collect(data) and numbers and any(n < 0 or n > 1 for n in numbers):
-        return of(Tensor(Kind.UNBOUNDED, act=site))
-    return unknown("literal tensor whose values may be probabilities")
+    if data is None or not collect(data) or not numbers:
+        return unknown("literal tensor whose values may be probabilities")
+    (sequence,) = data if len(data) == 1 else (None,)
+    rank = 1 + _nesting(sequence) if isinstance(sequence, Sequence) else None
+    floats = any(isinstance(a.value, float) for a in _constants(data))
+    dtype = _dtype_of(args, "float" if floats else "int")
+    kind = Kind.UNBOUNDED if any(n < 0 or n > 1 for n in numbers) else None
+    return of(Tensor(kind, rank=rank, act=site, dtype=dtype))
+
+
+def _constants(value: AbsVal) -> Iterable[Const]:
+    for atom in value:
+        if isinstance(atom, Const):
+            yield atom
+        elif isinstance(atom, Sequence):
+            for item in atom.items:
+                yield from _constants(item)
+
+
+def _subexpressions(expr: Any) -> Iterable[ir.Expr]:
+    """Every expression inside ``expr``, itself included (iterative: no depth limit)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Expr):
+            yield node
+        if isinstance(node, ir.Call):
+            stack.append(node.func)
+            stack.extend(arg.value for arg in node.args)
+        elif isinstance(node, (ir.Attr, ir.Starred, ir.Negative)):
+            stack.append(getattr(node, "value", None) or getattr(node, "operand", None))
+        elif isinstance(node, ir.BinOp):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, ir.Subscript):
+            stack.extend((node.value, node.index))
+        elif isinstance(node, ir.IfExp):
+            stack.extend((node.test, node.body, node.orelse))
+        elif isinstance(node, (ir.Collection, ir.Opaque)):
+            stack.extend(getattr(node, "items", None) or getattr(node, "parts", ()))
+        elif isinstance(node, ir.DictDisplay):
+            stack.extend(v for pair in node.items for v in pair if v is not None)
+        elif isinstance(node, ir.Walrus):
+            stack.append(node.value)
+
+
+def _shape(expr: Any) -> Any:
+    """A comparable form of an expression that ignores site ordinals."""
+    if isinstance(expr, ir.Literal):
+        return ("Literal", expr.value)
+    if isinstance(expr, ir.Name):
+        return ("Name", expr.id)
+    if isinstance(expr, ir.Attr):
+        return ("Attr", _shape(expr.value), expr.attr)
+    if isinstance(expr, ir.Call):
+        return ("Call", _shape(expr.func), tuple((a.keyword, a.star, _shape(a.value)) for a in expr.args))
+    if isinstance(expr, ir.BinOp):
+        return ("BinOp", expr.op, _shape(expr.left), _shape(expr.right))
+    if isinstance(expr, ir.Subscript):
+        return ("Subscript", _shape(expr.value), _shape(expr.index))
+    return ("Other", id(expr))
+
+
+def _callee_name(func: ir.Expr) -> str:
+    if isinstance(func, ir.Attr):
+        return func.attr
+    if isinstance(func, ir.Name):
+        return func.id
+    return ""
+
+
+def _is_name_chain(expr: ir.Expr) -> bool:
+    while isinstance(expr, ir.Attr):
+        expr = expr.value
+    return isinstance(expr, ir.Name)
+
+
+def _dtype_of(args: Args, default: Optional[str]) -> Optional[str]:
+    given = args.get(None, ("dtype",))
+    if given is None:
+        return default
+    names = {T.DTYPES.get(T.canonical(a.name)) for a in given if isinstance(a, QualRef)}
+    return names.pop() if len(names) == 1 and len(given) == 1 else None
+
+
+def _size(args: Args) -> Optional[Tuple[Any, ...]]:
+    """The literal-or-unknown dims of ``f(*size)`` / ``f(size)``; None if not even the rank is known."""
+    if args.open:
+        return None
+    dims: List[Any] = list(args.positional)
+    if len(dims) == 1:
+        (only,) = dims
+        sequences = [a for a in only if isinstance(a, Sequence)]
+        if len(sequences) == len(only) == 1 and not sequences[0].open_start:
+            dims = list(sequences[0].items)
+    return tuple(const_value(d, None) for d in dims)
+
+
+def _created(kind: Optional[Kind], site: Site, size: Optional[Tuple[Any, ...]], dtype: Optional[str]) -> Tensor:
+    if not size:
+        return Tensor(kind, act=site, dtype=dtype)
+    last = size[-1]
+    width = last if isinstance(last, int) and len(size) >= 2 else None
+    return Tensor(kind, width, Axis.LAST if width else None, len(size), act=site, dtype=dtype)
+
+
+def _literal_data_tensor(args: Args, site: Site, dtype: str) -> Tensor:
+    """``torch.LongTensor([...])`` and friends: the dtype is the constructor's."""
+    data = args.get(0, ("data",))
+    rank = None
+    if data is not None and len(data) == 1:
+        (atom,) = data
+        if isinstance(atom, Sequence) and not atom.open_start:
+            rank = 1 + _nesting(atom)
+    return Tensor(None, rank=rank, act=site, dtype=dtype)
+
+
+def _nesting(sequence: Sequence) -> int:
+    depth = 0
+    while sequence.items:
+        first = sequence.items[0]
+        inner = [a for a in first if isinstance(a, Sequence)]
+        if len(inner) != 1 or len(first) != 1:
+            break
+        sequence, depth = inner[0], depth + 1
+    return depth
+
+
+def _loss_arith(op: str, left: AbsVal, right: AbsVal) -> Optional[AbsVal]:
+    """Sums of losses, and losses scaled by numbers, are loss tensors (still on the graph)."""
+
+    def is_loss(value: AbsVal) -> bool:
+        return bool(value) and all(isinstance(a, Tensor) and a.kind is Kind.LOSS for a in value)
+
+    def is_number(value: AbsVal) -> bool:
+        return isinstance(const_value(value, None), (int, float))
+
+    if op == "+" and is_loss(left) and is_loss(right):
+        return join((left, right))
+    if op in ("*", "/") and is_loss(left) and is_number(right):
+        return left
+    if op == "*" and is_number(left) and is_loss(right):
+        return right
+    return None

@@ -29,6 +29,7 @@ _BINARY_OPS = {
 }
 
 Block = Union[cst.BaseSuite, Sequence[cst.BaseStatement]]
+MAX_MODELLED_OPERANDS = 16  # longer chains are evaluated only for the calls inside them
 
 
 class Lowerer:
@@ -312,24 +313,28 @@ class Lowerer:
         return parts[0] if len(parts) == 1 else ir.Collection("tuple", tuple(parts))
 
     def _operation(self, node: cst.BaseExpression) -> ir.Expr:
-        """Binary and boolean operations, flattened without recursion: long chains such as
-        ``a + b + ... + z`` are left-nested thousands deep in generated code."""
+        """Binary and boolean operations. The left spine of one operator (``a + b + ... + z``,
+        thousands deep in generated code) is walked without recursion; long spines and
+        boolean chains, whose value the analysis does not model, become Opaque."""
+        operator = type(node.operator)  # type: ignore[attr-defined]
         operands: List[cst.BaseExpression] = []
-        stack: List[cst.BaseExpression] = [node]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, (cst.BinaryOperation, cst.BooleanOperation)) and not (
-                current.lpar and current is not node
-            ):
-                stack.append(current.right)
-                stack.append(current.left)
-            else:
-                operands.append(current)
-        if isinstance(node, cst.BinaryOperation) and len(operands) == 2:
-            op = _BINARY_OPS.get(type(node.operator))
-            if op is not None:
-                return ir.BinOp(op, self.expr(node.left), self.expr(node.right))
-        return ir.Opaque(tuple(self.expr(o) for o in operands))
+        current = node
+        while (
+            isinstance(current, (cst.BinaryOperation, cst.BooleanOperation))
+            and type(current.operator) is operator
+            and (current is node or not current.lpar)
+        ):
+            operands.append(current.right)
+            current = current.left
+        operands.append(current)
+        operands.reverse()
+        op = _BINARY_OPS.get(operator)
+        if op is None or len(operands) > MAX_MODELLED_OPERANDS:
+            return ir.Opaque(tuple(self.expr(o) for o in operands))
+        result = self.expr(operands[0])
+        for operand in operands[1:]:
+            result = ir.BinOp(op, result, self.expr(operand))
+        return result
 
     def _comprehension(self, node: cst.BaseExpression) -> ir.Expr:
         parts: List[ir.Expr] = []

@@ -17,7 +17,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Pattern, Sequence, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -28,12 +28,20 @@ from losslint.analysis.lower import lower
 MAX_FILE_BYTES = 2_000_000
 """Larger files are reported (LL000) instead of parsed: libcst needs ~10 s per MB."""
 
-RELEVANT = re.compile(
-    rb"CrossEntropyLoss|cross_entropy|NLLLoss|nll_loss|BCELoss|BCEWithLogitsLoss|binary_cross_entropy"
-    rb"|KLDivLoss|kl_div|CTCLoss|ctc_loss|MultiLabelSoftMarginLoss|multilabel_soft_margin_loss"
-    rb"|sigmoid_focal_loss|[Ss]oftmax|[Ss]oftmin"
+RELEVANT_SOURCE = (
+    r"CrossEntropyLoss|cross_entropy|NLLLoss|nll_loss|BCELoss|BCEWithLogitsLoss|binary_cross_entropy"
+    r"|KLDivLoss|kl_div|CTCLoss|ctc_loss|MultiLabelSoftMarginLoss|multilabel_soft_margin_loss"
+    r"|sigmoid_focal_loss|[Ss]oftmax|[Ss]oftmin"
 )
-"""A file that matches none of these cannot hold a finding of its own."""
+RELEVANT = re.compile(RELEVANT_SOURCE.encode())
+"""A file that matches none of these cannot hold a finding of the default rules."""
+
+
+def relevance(extra: Sequence[str] = ()) -> Pattern[bytes]:
+    """The prefilter for a selection: the default pattern plus what opt-in rules need."""
+    if not extra:
+        return RELEVANT
+    return re.compile("|".join([RELEVANT_SOURCE, *extra]).encode())
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,9 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def summarize(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
+def summarize(
+    path: str, data: bytes, relevant: Pattern[bytes] = RELEVANT
+) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
     """Summarise a file's bytes; returns (summary, None) or (None, failure)."""
     if b"\x00" in data:
         return None, ParseFailure("binary file (contains NUL bytes); not Python source")
@@ -111,9 +121,9 @@ def summarize(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[P
         text = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         return None, ParseFailure(f"cannot decode the file as Python source: {error}")
-    relevant = RELEVANT.search(data) is not None
+    is_relevant = relevant.search(data) is not None
     if len(data) > MAX_FILE_BYTES:
-        if not relevant:  # generated data or tables: nothing to check, not worth a parse
+        if not is_relevant:  # generated data or tables: nothing to check, not worth a parse
             return FileSummary(path, text, None), None
         size = len(data) / 1e6
         return None, ParseFailure(f"file too large to analyse ({size:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB); skipped")
@@ -125,7 +135,7 @@ def summarize(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[P
         return None, ParseFailure("expression nested too deeply to analyse; skipped")
     except ValueError as error:
         return None, ParseFailure(f"cannot parse: {error}")
-    if not relevant:
+    if not is_relevant:
         return FileSummary(path, text, None), None
     try:
         tree = cst.parse_module(text)

@@ -229,3 +229,33 @@ EXP_LOG_FUNCTIONS = {"torch.exp": "exp", "torch.log": "log"}
 
 RANDOM_UNBOUNDED = frozenset({"torch.randn", "torch.randn_like"})
 LITERAL_TENSORS = frozenset({"torch.tensor", "torch.Tensor", "torch.FloatTensor", "torch.as_tensor"})
+
+
+# --- dtypes and tensor creation -----------------------------------------------------
+
+DTYPES = {
+    **{f"torch.{n}": "int" for n in ("long", "int64", "int", "int32", "int16", "short", "int8", "uint8")},
+    **{f"torch.{n}": "float" for n in ("float", "float32", "float64", "double", "half", "float16", "bfloat16")},
+    "torch.bool": "bool",
+}
+DTYPE_METHODS = {
+    "long": "int", "int": "int", "short": "int", "byte": "int",
+    "float": "float", "double": "float", "half": "float", "bfloat16": "float",
+    "bool": "bool",
+}  # fmt: skip
+
+SIZED_CREATION = {
+    "torch.zeros": "float", "torch.ones": "float", "torch.empty": "float",
+    "torch.rand": "float", "torch.randn": "float",
+}  # fmt: skip
+"""Creation functions taking ``*size`` (or one size tuple), and their default dtype."""
+
+TYPED_TENSORS = {"torch.LongTensor": "int", "torch.IntTensor": "int", "torch.FloatTensor": "float",
+                 "torch.DoubleTensor": "float", "torch.BoolTensor": "bool"}  # fmt: skip
+ONE_HOT = "torch.nn.functional.one_hot"
+LIKE_CREATION = frozenset({"torch.zeros_like", "torch.ones_like", "torch.empty_like", "torch.rand_like", "torch.full_like"})
+
+GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode"})
+AUTOCAST = frozenset({"torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.amp.autocast_mode.autocast"})
+CPU_AUTOCAST = frozenset({"torch.cpu.amp.autocast"})
+LOG_FUNCTIONS = frozenset({"torch.log"})

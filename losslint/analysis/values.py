@@ -90,13 +90,14 @@ class Tensor(Atom):
     ``layer`` the layer that fixed the width, ``source`` the model that produced it.
     """
 
-    kind: Kind
+    kind: Optional[Kind]  # None: a tensor whose values are not known (a target, data)
     width: Optional[int] = None
     axis: Optional[Axis] = None
     rank: Optional[int] = None
     act: Optional[Site] = None
     layer: Optional[Site] = None
     source: Optional[str] = None
+    dtype: Optional[str] = None  # "int", "float" or "bool" where the code shows it
 
 
 @dataclass(frozen=True)

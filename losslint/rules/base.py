@@ -54,6 +54,7 @@ class Rule:
     doc: str
     check: Optional[Check]  # None for LL000, which the runner reports itself
     default: bool = True  # selected unless the user says otherwise
+    prefilter: str = ""  # a regex a file must match for this rule, beyond losses and softmax
 
 
 def matching_inputs(call: LossCall, families: FrozenSet[str], kinds: FrozenSet[Kind]) -> Optional[List[Tensor]]:
@@ -113,3 +114,8 @@ def display_name(qualname: str) -> str:
             name = short + qualname[len(prefix):]
             return name + "()" if short == "nn." else name
     return qualname
+
+
+def site_order(site: Site) -> Tuple[str, int]:
+    """Sort key for sites: file, then position in the file."""
+    return (site.path, site.ordinal)

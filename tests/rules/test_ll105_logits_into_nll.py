@@ -59,7 +59,7 @@ VALID = {
         import torch
         import torch.nn.functional as F
 
-        log_probs = torch.log(torch.softmax(torch.nn.Linear(4, 3)(x), dim=1))
+        log_probs = torch.log(torch.softmax(torch.nn.Linear(4, 3)(x), dim=1))  # expect: LL401
         loss = F.nll_loss(log_probs, y)
     """,
 }

@@ -18,7 +18,7 @@ INVALID = {
         import torch
         import torch.nn as nn
 
-        log_probs = torch.log(torch.softmax(nn.Linear(4, 3)(x), dim=1))
+        log_probs = torch.log(torch.softmax(nn.Linear(4, 3)(x), dim=1))  # expect: LL401
         loss = nn.CrossEntropyLoss()(log_probs, y)  # expect: LL108
     """,
 }

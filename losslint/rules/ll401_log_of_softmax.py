@@ -1,0 +1,49 @@
+"""LL401: ``torch.log(softmax(x))`` (opt-in)."""
+
+from typing import Iterator
+
+from losslint.analysis.facts import Facts
+from losslint.analysis.values import Kind, Tensor
+from losslint.rules.base import Describe, Finding, Related, Rule, Severity, site_order
+
+
+def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
+    for log in facts.logs:
+        tensors = [a for a in log.input if isinstance(a, Tensor)]
+        if tensors and len(tensors) == len(log.input) and all(t.kind is Kind.SOFTMAX for t in tensors):
+            sites = sorted({t.act for t in tensors if t.act is not None}, key=site_order)
+            yield Finding(
+                "LL401",
+                log.site,
+                "log of softmax probabilities: a probability that underflows to 0 gives -inf; "
+                "`log_softmax` computes the same values stably",
+                tuple(Related(s, "softmax applied here") for s in sites),
+            )
+
+
+RULE = Rule(
+    code="LL401",
+    name="log-of-softmax",
+    severity=Severity.INFO,
+    summary="`torch.log(softmax(x))`: use `log_softmax`",
+    doc="""\
+## What it does
+Flags `torch.log(...)` / `.log()` applied to softmax probabilities.
+
+## Why is this bad?
+Softmax underflows to exactly 0 for logits a few dozen apart (float32), and `log(0)` is
+`-inf`: the loss becomes inf or nan. `log_softmax` uses the log-sum-exp trick and never
+underflows.
+
+## Example
+```python
+log_probs = torch.log(F.softmax(logits, dim=1))
+```
+
+## Fix
+`F.log_softmax(logits, dim=1)`.
+""",
+    check=check,
+    default=False,
+    prefilter=r"\blog\(|\.log\(",
+)

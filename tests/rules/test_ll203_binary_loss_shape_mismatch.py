@@ -1,0 +1,77 @@
+import pytest
+
+from tests.conftest import check_invalid, check_valid
+
+INVALID = {
+    "(N, 1) logits against (N,) float targets": """
+        import torch
+        import torch.nn as nn
+
+        x = torch.randn(32, 10)
+        y = torch.randint(0, 2, (32,)).float()
+        head = nn.Linear(10, 1)
+        loss = nn.BCEWithLogitsLoss()(head(x), y)  # expect: LL203
+    """,
+    "(N,) output against (N, 1) targets": """
+        import torch
+        import torch.nn as nn
+
+        x = torch.randn(32, 10)
+        y = torch.rand(32, 1)
+        model = nn.Sequential(nn.Linear(10, 1))
+        out = model(x).view(-1)
+        loss = nn.BCEWithLogitsLoss()(out, y)  # expect: LL203
+    """,
+    "BCELoss on a sigmoid model, unsqueezed target against squeezed output": """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 1)
+
+            def forward(self, x):
+                return torch.sigmoid(self.fc(x)).squeeze(1)
+
+        x = torch.randn(16, 8)
+        y = torch.randint(0, 2, (16,)).float().unsqueeze(1)
+        loss = nn.BCELoss()(Net()(x), y)  # expect: LL203 expect: LL111
+    """,
+}
+
+VALID = {
+    "shapes match after squeeze": """
+        import torch
+        import torch.nn as nn
+
+        x = torch.randn(32, 10)
+        y = torch.randint(0, 2, (32,)).float()
+        loss = nn.BCEWithLogitsLoss()(nn.Linear(10, 1)(x).squeeze(1), y)
+    """,
+    "targets from a DataLoader: shape unknown": """
+        import torch.nn as nn
+
+        head = nn.Linear(10, 1)
+        for x, y in loader:
+            loss = nn.BCEWithLogitsLoss()(head(x), y.float())
+    """,
+    "(N, 1) against (N, 1)": """
+        import torch
+        import torch.nn as nn
+
+        x = torch.randn(32, 10)
+        y = torch.randint(0, 2, (32, 1)).float()
+        loss = nn.BCEWithLogitsLoss()(nn.Linear(10, 1)(x), y)
+    """,
+}
+
+
+@pytest.mark.parametrize("code", INVALID.values(), ids=INVALID.keys())
+def test_invalid(code):
+    check_invalid(code)
+
+
+@pytest.mark.parametrize("code", VALID.values(), ids=VALID.keys())
+def test_valid(code):
+    check_valid(code)

@@ -1,0 +1,71 @@
+import pytest
+
+from tests.conftest import check_invalid, check_valid
+
+INVALID = {
+    "randint targets into BCEWithLogitsLoss": """
+        import torch
+        import torch.nn as nn
+
+        y = torch.randint(0, 2, (32, 1))
+        loss = nn.BCEWithLogitsLoss()(nn.Linear(10, 1)(x), y)  # expect: LL301
+    """,
+    "one_hot without .float()": """
+        import torch.nn.functional as F
+
+        def loss_fn(logits, labels):
+            return F.binary_cross_entropy_with_logits(logits, F.one_hot(labels, num_classes=5))  # expect: LL301
+    """,
+    ".long() on a batch's labels": """
+        import torch.nn as nn
+
+        criterion = nn.BCELoss()
+        for x, y in loader:
+            loss = criterion(model(x), y.long())  # expect: LL301
+    """,
+    "literal int tensor": """
+        import torch
+        import torch.nn.functional as F
+
+        loss = F.binary_cross_entropy(torch.sigmoid(z), torch.tensor([1, 0, 1]))  # expect: LL301 expect: LL111
+    """,
+}
+
+VALID = {
+    "float conversion": """
+        import torch
+        import torch.nn as nn
+
+        y = torch.randint(0, 2, (32, 1)).float()
+        loss = nn.BCEWithLogitsLoss()(nn.Linear(10, 1)(x), y)
+    """,
+    "one_hot(...).float()": """
+        import torch.nn.functional as F
+
+        def loss_fn(logits, labels):
+            return F.binary_cross_entropy_with_logits(logits, F.one_hot(labels, num_classes=5).float())
+    """,
+    "int targets into CrossEntropyLoss": """
+        import torch
+        import torch.nn as nn
+
+        loss = nn.CrossEntropyLoss()(nn.Linear(10, 3)(x), torch.randint(0, 3, (32,)))
+    """,
+    "to(torch.float32)": """
+        import torch
+        import torch.nn as nn
+
+        y = torch.randint(0, 2, (32, 1)).to(torch.float32)
+        loss = nn.BCEWithLogitsLoss()(nn.Linear(10, 1)(x), y)
+    """,
+}
+
+
+@pytest.mark.parametrize("code", INVALID.values(), ids=INVALID.keys())
+def test_invalid(code):
+    check_invalid(code)
+
+
+@pytest.mark.parametrize("code", VALID.values(), ids=VALID.keys())
+def test_valid(code):
+    check_valid(code)

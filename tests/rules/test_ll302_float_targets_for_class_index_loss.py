@@ -1,0 +1,59 @@
+import pytest
+
+from tests.conftest import check_invalid, check_valid
+
+INVALID = {
+    "float labels into F.cross_entropy": """
+        import torch
+        import torch.nn.functional as F
+
+        y = torch.randint(0, 3, (16,)).float()
+        loss = F.cross_entropy(torch.nn.Linear(8, 3)(x), y)  # expect: LL302
+    """,
+    "torch.rand targets into NLLLoss": """
+        import torch
+        import torch.nn as nn
+
+        loss = nn.NLLLoss()(torch.log_softmax(z, 1), torch.rand(16))  # expect: LL302
+    """,
+    "literal float class list": """
+        import torch
+        import torch.nn as nn
+
+        criterion = nn.CrossEntropyLoss()
+        loss = criterion(nn.Linear(4, 3)(x), torch.tensor([0.0, 1.0, 2.0]))  # expect: LL302
+    """,
+}
+
+VALID = {
+    "long class indices": """
+        import torch
+        import torch.nn.functional as F
+
+        y = torch.randint(0, 3, (16,)).float().long()
+        loss = F.cross_entropy(torch.nn.Linear(8, 3)(x), y)
+    """,
+    "(N, C) probability targets are allowed": """
+        import torch
+        import torch.nn.functional as F
+
+        soft = torch.softmax(torch.randn(16, 3), dim=1)
+        loss = F.cross_entropy(torch.nn.Linear(8, 3)(x), soft)
+    """,
+    "float labels of unknown rank from a loader (may be soft labels)": """
+        import torch.nn as nn
+
+        for x, y in loader:
+            loss = nn.CrossEntropyLoss()(model(x), y.float())
+    """,
+}
+
+
+@pytest.mark.parametrize("code", INVALID.values(), ids=INVALID.keys())
+def test_invalid(code):
+    check_invalid(code)
+
+
+@pytest.mark.parametrize("code", VALID.values(), ids=VALID.keys())
+def test_valid(code):
+    check_valid(code)

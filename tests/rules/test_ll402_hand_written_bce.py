@@ -1,0 +1,52 @@
+import pytest
+
+from tests.conftest import check_invalid, check_valid
+
+INVALID = {
+    "hand-written BCE with torch.log": """
+        import torch
+
+        def bce(p, y):
+            return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()  # expect: LL402
+    """,
+    "hand-written BCE with .log()": """
+        import torch
+
+        p = torch.sigmoid(logits)
+        loss = -(target * p.log() + (1.0 - target) * (1.0 - p).log()).sum()  # expect: LL402
+    """,
+    "log of sigmoid": """
+        import torch
+
+        log_p = torch.log(torch.sigmoid(scores))  # expect: LL402
+    """,
+}
+
+VALID = {
+    "logsigmoid": """
+        import torch.nn.functional as F
+
+        log_p = F.logsigmoid(scores)
+        log_not_p = F.logsigmoid(-scores)
+    """,
+    "log-likelihood of a different quantity": """
+        import torch
+
+        ll = y * torch.log(rate) - rate - torch.lgamma(y + 1)
+    """,
+    "log of p and log of q, not 1 - p": """
+        import torch
+
+        kl = (p * (torch.log(p) - torch.log(q))).sum()
+    """,
+}
+
+
+@pytest.mark.parametrize("code", INVALID.values(), ids=INVALID.keys())
+def test_invalid(code):
+    check_invalid(code)
+
+
+@pytest.mark.parametrize("code", VALID.values(), ids=VALID.keys())
+def test_valid(code):
+    check_valid(code)

@@ -1,0 +1,95 @@
+import pytest
+
+from tests.conftest import check_invalid, check_valid
+
+INVALID = {
+    "running_loss += loss": """
+        import torch.nn as nn
+
+        criterion = nn.CrossEntropyLoss()
+        running_loss = 0.0
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            running_loss += loss  # expect: LL403
+    """,
+    "total = total + loss in a train function": """
+        import torch.nn.functional as F
+
+        def train_epoch(model, loader, optimizer):
+            total = 0
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+                optimizer.step()
+                total = total + loss  # expect: LL403
+            return total / len(loader)
+    """,
+    "sum of two losses accumulated": """
+        import torch.nn.functional as F
+
+        epoch_loss = 0
+        for x, y in loader:
+            loss = F.cross_entropy(model(x), y) + 0.5 * F.nll_loss(aux(x), y)
+            loss.backward()
+            epoch_loss += loss  # expect: LL403
+    """,
+}
+
+VALID = {
+    "loss.item()": """
+        import torch.nn as nn
+
+        criterion = nn.CrossEntropyLoss()
+        running_loss = 0.0
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            running_loss += loss.item()
+    """,
+    "gradient accumulation: the sum is backpropagated": """
+        import torch.nn.functional as F
+
+        total = 0
+        for x, y in loader:
+            total += F.cross_entropy(model(x), y)
+        (total / len(loader)).backward()
+    """,
+    "evaluation under no_grad": """
+        import torch
+        import torch.nn.functional as F
+
+        @torch.no_grad()
+        def evaluate(model, loader):
+            total = 0.0
+            for x, y in loader:
+                total += F.cross_entropy(model(x), y, reduction="sum")
+            return total
+
+        def validate(model, loader):
+            val_loss = 0
+            with torch.inference_mode():
+                for x, y in loader:
+                    val_loss += F.cross_entropy(model(x), y)
+            return val_loss
+    """,
+    "a per-iteration list, not an accumulator": """
+        import torch.nn.functional as F
+
+        for x, y in loader:
+            step_loss = 0
+            step_loss += F.cross_entropy(model(x), y)
+            step_loss.backward()
+    """,
+}
+
+
+@pytest.mark.parametrize("code", INVALID.values(), ids=INVALID.keys())
+def test_invalid(code):
+    check_invalid(code)
+
+
+@pytest.mark.parametrize("code", VALID.values(), ids=VALID.keys())
+def test_valid(code):
+    check_valid(code)
