@@ -92,12 +92,12 @@ class ImplicitDim:
 
 @dataclass(frozen=True)
 class Accumulation:
-    """``total += loss`` (or ``total = total + loss``) inside a loop, where every
-    alternative of the added value is a loss tensor still attached to its graph."""
+    """``total += value`` (or ``total = total + value``) inside a loop."""
 
     site: Site
     name: str
     losses: FrozenSet[Site]  # the loss calls whose results are accumulated
+    only_losses: bool  # in every context, every alternative of the added value is a loss tensor
     outlives_iteration: bool  # the name exists before the loop
     under_no_grad: bool  # some context runs it with gradients off
     feeds_backward: bool  # the accumulator is later passed to a backward call
@@ -105,7 +105,7 @@ class Accumulation:
 
 @dataclass(frozen=True)
 class LogOf:
-    """``torch.log`` of softmax or sigmoid probabilities."""
+    """A ``torch.log`` / ``.log()`` call and its input, joined over contexts."""
 
     site: Site
     input: AbsVal

@@ -1156,16 +1156,15 @@ class Interpreter:
                 return
 
     def _record_accumulation(self, ordinal: int, name: str, value: AbsVal, ctx: Context) -> None:
-        if not ctx.loops or not value:
-            return
-        if not all(isinstance(a, Tensor) and a.kind is Kind.LOSS for a in value):
+        """Recorded in every context that reaches it; the rule needs all of them to agree."""
+        if not ctx.loops:
             return
         site = Site(self.modules[ctx.module][0], ordinal)
-        losses = frozenset(a.act for a in value if isinstance(a, Tensor) and a.act is not None)
         fact = Accumulation(
             site,
             name,
-            losses,
+            frozenset(a.act for a in value if isinstance(a, Tensor) and a.kind is Kind.LOSS and a.act is not None),
+            bool(value) and all(isinstance(a, Tensor) and a.kind is Kind.LOSS for a in value),
             name in ctx.loops[-1].entry,
             "no_grad" in ctx.modes,
             name in ctx.backward_names,
@@ -1175,13 +1174,15 @@ class Interpreter:
             fact = replace(
                 fact,
                 losses=fact.losses | previous.losses,
+                only_losses=fact.only_losses and previous.only_losses,
                 outlives_iteration=fact.outlives_iteration and previous.outlives_iteration,
                 under_no_grad=fact.under_no_grad or previous.under_no_grad,
             )
         self.accumulations[site] = fact
 
     def _exp_log(self, name: str, value: Optional[AbsVal], site: Site) -> AbsVal:
-        if name == "log" and value and all(isinstance(a, Tensor) and a.kind in (Kind.SOFTMAX, Kind.SIGMOID) for a in value):
+        if name == "log":  # joined over every context; the rules decide
+            value = value if value is not None else unknown("log input")
             previous = self.logs.get(site)
             self.logs[site] = LogOf(site, join((previous.input, value)) if previous else value)
         return _exp_log(name, value)

@@ -8,7 +8,10 @@ from losslint.rules.base import Describe, Finding, Related, Rule, Severity, site
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
+    hand_written = {bce.site for bce in facts.hand_written_bce}
     for log in facts.logs:
+        if log.site in hand_written:  # one finding per place: the hand-written one says more
+            continue
         tensors = [a for a in log.input if isinstance(a, Tensor)]
         if tensors and len(tensors) == len(log.input) and all(t.kind is Kind.SIGMOID for t in tensors):
             sites = sorted({t.act for t in tensors if t.act is not None}, key=site_order)

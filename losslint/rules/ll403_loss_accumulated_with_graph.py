@@ -8,7 +8,7 @@ from losslint.rules.base import Describe, Finding, Related, Rule, Severity, site
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
     for acc in facts.accumulations:
-        if acc.outlives_iteration and not acc.under_no_grad and not acc.feeds_backward:
+        if acc.only_losses and acc.outlives_iteration and not acc.under_no_grad and not acc.feeds_backward:
             losses = sorted(acc.losses, key=site_order)
             yield Finding(
                 "LL403",
