@@ -1,0 +1,33 @@
+"""A NumPy reference of the losses losslint reasons about.
+
+``losslint.reference`` mirrors ``torch.nn.functional`` (same names, same signatures,
+same numbers); ``losslint.reference.grad`` has the analytic gradient of each loss with
+respect to its input. The demos of ``losslint --explain`` run on it, so they need
+numpy but never torch.
+"""
+
+from losslint.reference import grad
+from losslint.reference.functional import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    kl_div,
+    log_softmax,
+    logsigmoid,
+    nll_loss,
+    sigmoid,
+    softmax,
+)
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "grad",
+    "kl_div",
+    "log_softmax",
+    "logsigmoid",
+    "nll_loss",
+    "sigmoid",
+    "softmax",
+]

@@ -1,0 +1,179 @@
+"""NumPy implementations of the losses, with torch.nn.functional's names and signatures.
+
+They reproduce torch's numbers, edge cases included (BCELoss clamps each log at -100;
+weighted "mean" divides by the summed weights of the non-ignored targets; "batchmean"),
+for any leading dims ``(N, C, d1, ...)`` with the class dimension at 1. Gradients are
+in ``losslint.reference.grad`` under the same names. Everything is float64 and stable
+(log-sum-exp); nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+REDUCTIONS = ("none", "mean", "sum")
+BCE_LOG_CLAMP = -100.0  # torch clamps each log term of binary_cross_entropy here
+
+
+def _array(x: np.ndarray) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
+
+
+def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return np.sum(loss)
+    if reduction == "mean":
+        return np.mean(loss)
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def sigmoid(input: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-x)), without overflow for large |x|."""
+    x = _array(input)
+    out = np.empty_like(x)
+    positive = x >= 0
+    out[positive] = 1.0 / (1.0 + np.exp(-x[positive]))
+    e = np.exp(x[~positive])
+    out[~positive] = e / (1.0 + e)
+    return out
+
+
+def logsigmoid(input: np.ndarray) -> np.ndarray:
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))."""
+    x = _array(input)
+    return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def log_softmax(input: np.ndarray, dim: int) -> np.ndarray:
+    x = _array(input)
+    shifted = x - np.max(x, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+def softmax(input: np.ndarray, dim: int) -> np.ndarray:
+    return np.exp(log_softmax(input, dim))
+
+
+def binary_cross_entropy(
+    input: np.ndarray, target: np.ndarray, weight: Optional[np.ndarray] = None, reduction: str = "mean"
+) -> np.ndarray:
+    """BCELoss on probabilities; like torch, each log is clamped at -100."""
+    x, y = _array(input), _array(target)
+    if np.any((x < 0) | (x > 1)):
+        raise ValueError("all elements of input should be between 0 and 1")
+    with np.errstate(divide="ignore"):
+        log_x = np.maximum(np.log(x), BCE_LOG_CLAMP)
+        log_1mx = np.maximum(np.log1p(-x), BCE_LOG_CLAMP)
+    loss = -(y * log_x + (1.0 - y) * log_1mx)
+    if weight is not None:
+        loss = loss * _array(weight)
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: np.ndarray,
+    target: np.ndarray,
+    weight: Optional[np.ndarray] = None,
+    reduction: str = "mean",
+    pos_weight: Optional[np.ndarray] = None,
+) -> np.ndarray:
+    """BCEWithLogitsLoss: (1 - y) x + (1 + (pw - 1) y) (log1p(exp(-|x|)) + max(-x, 0))."""
+    x, y = _array(input), _array(target)
+    softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0.0)  # -log(sigmoid(x))
+    if pos_weight is None:
+        loss = (1.0 - y) * x + softplus_neg
+    else:
+        log_weight = (_array(pos_weight) - 1.0) * y + 1.0
+        loss = (1.0 - y) * x + log_weight * softplus_neg
+    if weight is not None:
+        loss = loss * _array(weight)
+    return _reduce(loss, reduction)
+
+
+def _class_weight(weight: Optional[np.ndarray], classes: int, ndim: int) -> np.ndarray:
+    """Class weights shaped to broadcast over (N, C, d1, ...)."""
+    w = np.ones(classes) if weight is None else _array(weight)
+    return w.reshape((1, classes) + (1,) * (ndim - 2))
+
+
+def _batched(input: np.ndarray, target: np.ndarray) -> tuple:
+    """torch accepts an unbatched (C,) input with a scalar target: add the batch dim."""
+    x, t = _array(input), np.asarray(target)
+    if x.ndim == 1:
+        return x[None], t[None]
+    return x, t
+
+
+def nll_loss(
+    input: np.ndarray,
+    target: np.ndarray,
+    weight: Optional[np.ndarray] = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> np.ndarray:
+    """-weight[y] * input[n, y]; ignored targets count 0, and do not count in the mean."""
+    x, t = _batched(input, target)
+    classes = x.shape[1]
+    keep = t != ignore_index
+    safe = np.where(keep, t, 0).astype(np.int64)
+    if np.any((safe < 0) | (safe >= classes)):
+        raise IndexError(f"Target {int(safe[(safe < 0) | (safe >= classes)][0])} is out of bounds.")
+    picked = np.take_along_axis(x, safe[:, None], axis=1)[:, 0]
+    w = np.ones(classes) if weight is None else _array(weight)
+    sample_weight = w[safe] * keep
+    loss = -picked * sample_weight
+    if reduction == "mean":
+        return np.sum(loss) / np.sum(sample_weight)
+    out = _reduce(loss, reduction)
+    return out if np.asarray(input).ndim > 1 or reduction != "none" else out[0]
+
+
+def cross_entropy(
+    input: np.ndarray,
+    target: np.ndarray,
+    weight: Optional[np.ndarray] = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
+    """log_softmax over dim 1, then NLL against class indices, or the cross-entropy with
+    class probabilities when ``target`` is a float tensor of the input's shape."""
+    x, t = _batched(input, target)
+    classes = x.shape[1]
+    log_p = log_softmax(x, 1)
+    if np.issubdtype(t.dtype, np.floating) and t.shape == x.shape:
+        target_ = t * (1.0 - label_smoothing) + label_smoothing / classes
+        terms = -(log_p * target_ * _class_weight(weight, classes, x.ndim))
+        if reduction == "none":
+            return terms.sum(axis=1)
+        if reduction == "sum":
+            return terms.sum()
+        return terms.sum() / (x.size / classes)
+    nll = nll_loss(log_p, t, weight, ignore_index, reduction)
+    if label_smoothing == 0.0:
+        return nll
+    keep = t != ignore_index
+    smooth = -(log_p * _class_weight(weight, classes, x.ndim)).sum(axis=1) * keep
+    if reduction == "mean":
+        w = np.ones(classes) if weight is None else _array(weight)
+        smooth = smooth.sum() / np.sum(w[np.where(keep, t, 0).astype(np.int64)] * keep)
+    else:
+        smooth = _reduce(smooth, reduction)
+    return (1.0 - label_smoothing) * nll + smooth * (label_smoothing / classes)
+
+
+def kl_div(input: np.ndarray, target: np.ndarray, reduction: str = "mean", log_target: bool = False) -> np.ndarray:
+    """KL(target || exp(input)) pointwise: target * (log(target) - input), 0 where target is 0."""
+    x, t = _array(input), _array(target)
+    if log_target:
+        loss = np.exp(t) * (t - x)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            loss = np.where(t > 0, t * np.log(np.where(t > 0, t, 1.0)), 0.0) - t * x
+    if reduction == "batchmean":
+        return loss.sum() / x.shape[0]
+    return _reduce(loss, reduction)
