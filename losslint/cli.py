@@ -25,13 +25,23 @@ def _list_rules() -> None:
         click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}")
 
 
-def _explain(code: str) -> None:
+def _explain(code: str, plot: Optional[str]) -> None:
+    from losslint.explain import explain, save_plot
+
     rule = BY_CODE.get(code.strip().upper())
     if rule is None:
         raise click.UsageError(f"unknown rule code '{code}'; see --list-rules")
-    default = "on by default" if rule.default else "opt-in: enable with --extend-select " + rule.code
-    click.echo(f"# {rule.name} ({rule.code})\n\nSeverity: {rule.severity.value}; {default}.\n")
-    click.echo(rule.doc.rstrip())
+    if plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise click.UsageError("--plot needs matplotlib: pip install 'losslint[plot]'") from None
+    explain(rule)
+    if plot:
+        if save_plot(rule, plot):
+            click.echo(f"plot written to {plot}")
+        else:
+            click.echo(f"{rule.code} has no loss curve to plot", err=True)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,7 +58,8 @@ def _explain(code: str) -> None:
 )
 @click.option("--stdin-filename", help="The name to report for source read from standard input ('-').")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
-@click.option("--explain", metavar="CODE", help="Show a rule's documentation and exit.")
+@click.option("--explain", metavar="CODE", help="Show a rule's documentation and loss-value demo, and exit.")
+@click.option("--plot", metavar="FILE.png", help="With --explain: also draw the demo's loss curve (needs matplotlib).")
 @click.version_option(__version__, prog_name="losslint")
 def main(
     paths: Tuple[str, ...],
@@ -59,6 +70,7 @@ def main(
     stdin_filename: Optional[str],
     list_rules: bool,
     explain: Optional[str],
+    plot: Optional[str],
 ) -> None:
     """Find loss-function mistakes in PyTorch code without running it.
 
@@ -68,8 +80,10 @@ def main(
         _list_rules()
         return
     if explain:
-        _explain(explain)
+        _explain(explain, plot)
         return
+    if plot:
+        raise click.UsageError("--plot goes with --explain")
     try:
         selected = resolve(_split(select) if select else None, _split(extend_select), _split(ignore))
     except SelectionError as error:

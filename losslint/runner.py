@@ -40,6 +40,7 @@ class Diagnostic:
     message: str
     location: Location
     related: Tuple[RelatedLocation, ...] = ()
+    width: Optional[int] = None
 
     @property
     def sort_key(self) -> Tuple[str, int, int, str, str]:
@@ -56,6 +57,7 @@ class Report:
     loss_calls: int = 0
     unresolved: int = 0
     notes: List[str] = field(default_factory=list)  # for standard error
+    sources: Dict[str, List[str]] = field(default_factory=dict)  # lines of files with findings
 
     @property
     def resolved(self) -> int:
@@ -161,10 +163,16 @@ def lint(paths: Sequence[str], selected: FrozenSet[str], sources: Optional[Dict[
                 Diagnostic(syntax.code, syntax.name, syntax.severity, failure.message, location)
             )
     report.diagnostics.sort(key=lambda d: d.sort_key)
+    for d in report.diagnostics:
+        for path in [d.location.path] + [r.location.path for r in d.related]:
+            if path in summaries and path not in report.sources:
+                report.sources[path] = summaries[path].lines()
     return report
 
 
 def _diagnostic(finding: Finding, locator: _Locator) -> Diagnostic:
     rule = BY_CODE[finding.code]
     related = tuple(RelatedLocation(locator.location(r.site), r.message) for r in finding.related)
-    return Diagnostic(rule.code, rule.name, rule.severity, finding.message, locator.location(finding.site), related)
+    return Diagnostic(
+        rule.code, rule.name, rule.severity, finding.message, locator.location(finding.site), related, finding.width
+    )

@@ -2,10 +2,11 @@
 
 from typing import Callable, Dict, TextIO
 
-from losslint.reporters import concise, json
+from losslint.reporters import concise, full, json
 from losslint.runner import Report
 
 REPORTERS: Dict[str, Callable[[Report, TextIO], None]] = {
     "concise": concise.write,
+    "full": full.write,
     "json": json.write,
 }

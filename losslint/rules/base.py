@@ -32,6 +32,7 @@ class Finding:
     site: Site
     message: str
     related: Tuple[Related, ...] = ()
+    width: Optional[int] = None  # classes or units involved, for the finding's demo
 
 
 class Describe:
@@ -99,7 +100,9 @@ def loss_input_rule(
             inputs = matching_inputs(call, families, kinds)
             if inputs:
                 text = message.format(loss=call.loss_name, input=describe_input(inputs, describe))
-                yield Finding(code, call.site, text, related_sites(inputs, related))
+                widths = {t.width for t in inputs}
+                width = widths.pop() if len(widths) == 1 else None
+                yield Finding(code, call.site, text, related_sites(inputs, related), width)
 
     return check
 

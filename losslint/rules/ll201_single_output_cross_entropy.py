@@ -22,6 +22,7 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
                 "0 for target 0 and torch raises 'Target 1 is out of bounds' otherwise: "
                 "use BCEWithLogitsLoss for a binary task, or output one logit per class",
                 tuple(Related(s, "layer with 1 output") for s in layers),
+                width=1,
             )
 
 

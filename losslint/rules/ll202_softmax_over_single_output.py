@@ -37,6 +37,7 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
                 f"{display_name(use.name)} over a dimension of width 1 ({'; '.join(describe(s) for s in layers)}) "
                 f"is always {value}: use sigmoid for a single output, or output one logit per class",
                 tuple(Related(s, "layer with 1 output") for s in layers),
+                width=1,
             )
 
 

@@ -29,6 +29,7 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
                 f"use CrossEntropyLoss for one class per sample, or one-hot targets "
                 f"(`F.one_hot(y, {width}).float()`)",
                 tuple(Related(s, f"layer with {width} outputs") for s in layers),
+                width=width,
             )
 
 

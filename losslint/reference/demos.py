@@ -1,0 +1,378 @@
+"""What each mistake does to the loss and its gradient, on concrete numbers.
+
+Every demo runs the correct pipeline and the mistaken one through the NumPy reference
+at a given width (the number of classes or outputs the analysis inferred) and reports
+the loss, the norm of the gradient on the logits, and what happens: the error torch
+raises, a loss stuck at a floor or at 0, a negative loss, saturation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from losslint.reference import functional as F
+from losslint.reference import grad as G
+
+Pipeline = Callable[[np.ndarray], Tuple[float, np.ndarray]]  # logits -> (loss, d loss / d logits)
+
+
+@dataclass
+class Row:
+    pipeline: str
+    loss: Optional[float]
+    grad_norm: Optional[float]
+    note: str = ""
+
+
+@dataclass
+class Curve:
+    """Loss against the true-class (or positive-unit) logit, for both pipelines."""
+
+    label: str
+    xs: List[float]
+    series: Dict[str, List[float]]
+
+
+@dataclass
+class Demo:
+    code: str
+    setup: str
+    rows: List[Row]
+    summary: str
+    curve: Optional[Curve] = None
+    extra: List[str] = field(default_factory=list)
+
+
+# --- building blocks ------------------------------------------------------------------
+
+
+def class_logits(width: int) -> np.ndarray:
+    """(1, C) logits with the true class 0 ahead: [2, -1, 0.5] for three classes."""
+    pattern = [-1.0, 0.5, -0.3, 1.0, -2.0, 0.2]
+    rest = [pattern[i % len(pattern)] for i in range(width - 1)]
+    return np.array([[2.0] + rest])
+
+
+def softmax_vjp(z: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+    p = F.softmax(z, 1)
+    return p * (upstream - np.sum(upstream * p, axis=1, keepdims=True))
+
+
+def sigmoid_vjp(z: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+    s = F.sigmoid(z)
+    return upstream * s * (1.0 - s)
+
+
+def log_softmax_vjp(z: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+    return upstream - F.softmax(z, 1) * np.sum(upstream, axis=1, keepdims=True)
+
+
+def _row(name: str, pipeline: Pipeline, z: np.ndarray, note: str = "") -> Row:
+    loss, gradient = pipeline(z)
+    return Row(name, float(loss), float(np.linalg.norm(gradient)), note)
+
+
+def _curve(label: str, z: np.ndarray, unit: Tuple[int, int], pipelines: Dict[str, Pipeline], lo: float, hi: float) -> Curve:
+    xs = list(np.linspace(lo, hi, 25))
+    series: Dict[str, List[float]] = {}
+    for name, pipeline in pipelines.items():
+        values = []
+        for x in xs:
+            moved = z.copy()
+            moved[unit] = x
+            values.append(float(pipeline(moved)[0]))
+        series[name] = values
+    return Curve(label, [float(x) for x in xs], series)
+
+
+def _percent_smaller(mistaken: float, correct: float) -> str:
+    if correct == 0:
+        return "n/a"
+    return f"{100 * (1 - mistaken / correct):.0f}%"
+
+
+# --- pipelines ------------------------------------------------------------------------
+
+
+def ce_on_logits(y: np.ndarray) -> Pipeline:
+    return lambda z: (F.cross_entropy(z, y), G.cross_entropy(z, y))
+
+
+def ce_after(activation: str, y: np.ndarray) -> Pipeline:
+    act = {"softmax": lambda z: F.softmax(z, 1), "sigmoid": F.sigmoid, "log_softmax": lambda z: F.log_softmax(z, 1)}[activation]
+    vjp = {"softmax": softmax_vjp, "sigmoid": sigmoid_vjp, "log_softmax": log_softmax_vjp}[activation]
+    return lambda z: (F.cross_entropy(act(z), y), vjp(z, G.cross_entropy(act(z), y)))
+
+
+def nll_after(activation: Optional[str], y: np.ndarray) -> Pipeline:
+    if activation is None:
+        return lambda z: (F.nll_loss(z, y), G.nll_loss(z, y))
+    act = {"softmax": lambda z: F.softmax(z, 1), "log_softmax": lambda z: F.log_softmax(z, 1)}[activation]
+    vjp = {"softmax": softmax_vjp, "log_softmax": log_softmax_vjp}[activation]
+    return lambda z: (F.nll_loss(act(z), y), vjp(z, G.nll_loss(act(z), y)))
+
+
+def bcel_on_logits(y: np.ndarray) -> Pipeline:
+    return lambda z: (F.binary_cross_entropy_with_logits(z, y), G.binary_cross_entropy_with_logits(z, y))
+
+
+def bcel_after_sigmoid(y: np.ndarray) -> Pipeline:
+    return lambda z: (
+        F.binary_cross_entropy_with_logits(F.sigmoid(z), y),
+        sigmoid_vjp(z, G.binary_cross_entropy_with_logits(F.sigmoid(z), y)),
+    )
+
+
+def bce_after(activation: str, y: np.ndarray) -> Pipeline:
+    act = {"sigmoid": F.sigmoid, "softmax": lambda z: F.softmax(z, 1)}[activation]
+    vjp = {"sigmoid": sigmoid_vjp, "softmax": softmax_vjp}[activation]
+    return lambda z: (F.binary_cross_entropy(act(z), y), vjp(z, G.binary_cross_entropy(act(z), y)))
+
+
+# --- the demos ------------------------------------------------------------------------
+
+
+def _double_activation(code: str, activation: str, width: int) -> Demo:
+    width = max(width, 2)
+    z, y = class_logits(width), np.array([0])
+    correct, mistaken = ce_on_logits(y), ce_after(activation, y)
+    good, bad = _row("CrossEntropyLoss on logits", correct, z), _row(f"CrossEntropyLoss after {activation}", mistaken, z)
+    floor = math.log(1 + (width - 1) / math.e)
+    return Demo(
+        code,
+        f"{width} classes, logits {_fmt(z[0])}, target class 0",
+        [good, bad],
+        f"with {width} classes, {activation} then CrossEntropyLoss can never go below {floor:.3f}; here it gives "
+        f"{bad.loss:.3f} instead of {good.loss:.3f}, with a {_percent_smaller(bad.grad_norm, good.grad_norm)} smaller gradient",
+        _curve("true-class logit", z, (0, 0), {"correct": correct, "mistaken": mistaken}, -4.0, 10.0),
+    )
+
+
+def _ll103(width: int) -> Demo:
+    z, y = np.array([[2.0, -1.0, 0.5][: max(width, 1)]]), np.array([[1.0, 0.0, 1.0][: max(width, 1)]])
+    good = _row("BCEWithLogitsLoss on logits", bcel_on_logits(y), z)
+    bad = Row("BCELoss on logits", None, None, "RuntimeError: all elements of input should be between 0 and 1")
+    return Demo("LL103", f"logits {_fmt(z[0])}, targets {_fmt(y[0])}", [good, bad],
+                f"BCELoss on raw logits raises as soon as one logit leaves [0, 1] (here {z[0, 0]:g}); "
+                f"BCEWithLogitsLoss gives {good.loss:.3f}")
+
+
+def _ll104(width: int) -> Demo:
+    z, y = np.array([[2.0, -1.0, 0.5][: max(width, 1)]]), np.array([[1.0, 0.0, 1.0][: max(width, 1)]])
+    correct, mistaken = bcel_on_logits(y), bcel_after_sigmoid(y)
+    good, bad = _row("BCEWithLogitsLoss on logits", correct, z), _row("BCEWithLogitsLoss after sigmoid", mistaken, z)
+    return Demo(
+        "LL104",
+        f"logits {_fmt(z[0])}, targets {_fmt(y[0])}",
+        [good, bad],
+        f"a double sigmoid keeps predictions in (0.5, 0.73): the loss cannot go below 0.313 per positive and "
+        f"0.693 per negative unit; here {bad.loss:.3f} instead of {good.loss:.3f}, gradient "
+        f"{_percent_smaller(bad.grad_norm, good.grad_norm)} smaller",
+        _curve("logit of a positive unit", z, (0, 0), {"correct": correct, "mistaken": mistaken}, -6.0, 10.0),
+    )
+
+
+def _ll105(width: int) -> Demo:
+    width = max(width, 2)
+    z, y = class_logits(width), np.array([0])
+    correct, mistaken = nll_after("log_softmax", y), nll_after(None, y)
+    good, bad = _row("NLLLoss after log_softmax", correct, z), _row("NLLLoss on logits", mistaken, z, "negative, unbounded")
+    return Demo("LL105", f"{width} classes, logits {_fmt(z[0])}, target class 0", [good, bad],
+                f"NLLLoss on logits is -logit[target]: {bad.loss:.3f} here, and it falls without bound as the "
+                f"logit grows (correct loss {good.loss:.3f})",
+                _curve("true-class logit", z, (0, 0), {"correct": correct, "mistaken": mistaken}, -4.0, 10.0))
+
+
+def _ll106(width: int) -> Demo:
+    width = max(width, 2)
+    z, y = class_logits(width), np.array([0])
+    correct, mistaken = nll_after("log_softmax", y), nll_after("softmax", y)
+    good, bad = _row("NLLLoss after log_softmax", correct, z), _row("NLLLoss after softmax", mistaken, z, "negative")
+    return Demo("LL106", f"{width} classes, logits {_fmt(z[0])}, target class 0", [good, bad],
+                f"without the log NLLLoss returns -p[target]: {bad.loss:.3f} here instead of {good.loss:.3f}, "
+                f"never below -1 and with a {_percent_smaller(bad.grad_norm, good.grad_norm)} smaller gradient",
+                _curve("true-class logit", z, (0, 0), {"correct": correct, "mistaken": mistaken}, -4.0, 10.0))
+
+
+def _ll107(width: int) -> Demo:
+    width = max(width, 2)
+    z = class_logits(width)
+    y = np.zeros_like(z)
+    y[0, :2] = 1.0  # two labels on
+    correct, mistaken = bcel_on_logits(y), bce_after("softmax", y)
+    good, bad = _row("BCEWithLogitsLoss on logits", correct, z), _row("BCELoss after softmax", mistaken, z)
+    return Demo("LL107", f"{width} labels, logits {_fmt(z[0])}, labels {_fmt(y[0])}", [good, bad],
+                f"softmax makes the units sum to 1, so two labels can never both pass 0.5; "
+                f"here {bad.loss:.3f} instead of {good.loss:.3f}",
+                _curve("logit of a positive label", z, (0, 0), {"correct": correct, "mistaken": mistaken}, -4.0, 10.0))
+
+
+def _ll108(width: int) -> Demo:
+    width = max(width, 2)
+    z, y = class_logits(width), np.array([0])
+    good, same = _row("CrossEntropyLoss on logits", ce_on_logits(y), z), _row("after log_softmax", ce_after("log_softmax", y), z)
+    return Demo("LL108", f"{width} classes, logits {_fmt(z[0])}, target class 0", [good, same],
+                f"log_softmax is idempotent: the loss ({same.loss:.3f}) and gradient are unchanged, the call is redundant")
+
+
+def _ll109(width: int) -> Demo:
+    width = max(width, 2)
+    s = class_logits(width)
+    target = F.softmax(s, 1)
+    good = Row("kl_div(log_softmax(s), p)", float(F.kl_div(F.log_softmax(s, 1), target, "batchmean")),
+               float(np.linalg.norm(log_softmax_vjp(s, G.kl_div(F.log_softmax(s, 1), target, "batchmean")))))
+    bad = Row("kl_div(softmax(s), p)", float(F.kl_div(F.softmax(s, 1), target, "batchmean")),
+              float(np.linalg.norm(softmax_vjp(s, G.kl_div(F.softmax(s, 1), target, "batchmean")))), "not 0")
+    return Demo("LL109", f"student = teacher, {width} classes, logits {_fmt(s[0])}", [good, bad],
+                f"the divergence of a distribution from itself is 0; with probabilities as input kl_div gives "
+                f"{bad.loss:.3f}")
+
+
+def _ll110(width: int) -> Demo:
+    width = max(width, 2)
+    z = class_logits(width)
+    mass = float(np.exp(z).sum())
+    rows = [Row("log_softmax over the symbols", None, None, "probability mass per frame 1.000"),
+            Row("raw logits", None, None, f"probability mass per frame {mass:.3f}")]
+    return Demo("LL110", f"one frame, {width} symbols, logits {_fmt(z[0])}", rows,
+                f"CTC sums exp(input) over alignments: raw logits give each frame a mass of {mass:.3f} instead of 1, "
+                "so the loss is meaningless (it can be negative)")
+
+
+def _ll111(width: int) -> Demo:
+    y = np.array([[0.0]])
+    correct, mistaken = bcel_on_logits(y), bce_after("sigmoid", y)
+    z = np.array([[200.0]])
+    good, bad = _row("BCEWithLogitsLoss on the logit", correct, z), _row("BCELoss after sigmoid", mistaken, z, "clamped")
+    return Demo("LL111", "a confident mistake: logit 200, target 0", [good, bad],
+                f"once the sigmoid saturates BCELoss clamps each log at -100: {bad.loss:.1f} with gradient "
+                f"{bad.grad_norm:.3g}, where BCEWithLogitsLoss gives {good.loss:.1f} with gradient {good.grad_norm:.3g}",
+                _curve("logit (target 0)", np.array([[0.0]]), (0, 0), {"correct": correct, "mistaken": mistaken}, -10.0, 150.0))
+
+
+def _ll201(width: int) -> Demo:
+    z = np.array([[2.0]])
+    zero = _row("CrossEntropyLoss, target 0", ce_on_logits(np.array([0])), z, "always 0: nothing to learn")
+    one = Row("CrossEntropyLoss, target 1", None, None, "IndexError: Target 1 is out of bounds")
+    good = _row("BCEWithLogitsLoss, target 1.0", bcel_on_logits(np.array([[1.0]])), z)
+    return Demo("LL201", "one output unit, logit 2.0", [good, zero, one],
+                "with one output the softmax is 1: the loss is 0 with a zero gradient for target 0, and torch "
+                "raises IndexError for target 1")
+
+
+def _ll202(width: int) -> Demo:
+    values = [-5.0, 0.0, 3.0, 40.0]
+    outputs = [float(F.softmax(np.array([[v]]), 1)[0, 0]) for v in values]
+    rows = [Row(f"softmax([[{v:g}]])", None, None, f"= {o:.1f}") for v, o in zip(values, outputs)]
+    return Demo("LL202", "softmax over a dimension of width 1", rows,
+                "softmax over a single value is 1.0 whatever the input, so the output carries no information and "
+                "its gradient is 0")
+
+
+def _shape_error(code: str, message: str, good: Row, setup: str) -> Demo:
+    return Demo(code, setup, [good, Row("as written", None, None, message)], f"torch raises {message}; {good.pipeline} gives {good.loss:.3f}")
+
+
+def _ll203(width: int) -> Demo:
+    z, y = np.array([[2.0], [-1.0]]), np.array([[1.0], [0.0]])
+    good = _row("BCEWithLogitsLoss, (N, 1) against (N, 1)", bcel_on_logits(y), z)
+    return _shape_error("LL203", "ValueError: Target size (torch.Size([2])) must be the same as input size (torch.Size([2, 1]))",
+                        good, "two samples, one output unit")
+
+
+def _ll204(width: int) -> Demo:
+    width = max(width, 2)
+    z, y = class_logits(width), np.array([0])
+    good = _row("CrossEntropyLoss with class indices", ce_on_logits(y), z)
+    return _shape_error("LL204", f"ValueError: Target size (torch.Size([1])) must be the same as input size (torch.Size([1, {width}]))",
+                        good, f"{width} outputs, class index 0")
+
+
+def _ll205(width: int) -> Demo:
+    width = max(width, 2)
+    logits = np.stack([class_logits(width), class_logits(width)[:, ::-1]])  # (N=2, L=1, C)
+    implicit = F.softmax(logits, 0)
+    sums = implicit.sum(axis=-1).ravel()
+    rows = [Row("softmax(dim=-1)", None, None, "each token's class probabilities sum to 1.000"),
+            Row("softmax without dim (3-D input: dim 0)", None, None, "sums " + ", ".join(f"{s:.3f}" for s in sums))]
+    return Demo("LL205", f"(batch 2, length 1, {width} classes)", rows,
+                "for a 3-D input torch picks dim 0, the batch: probabilities are normalised across samples")
+
+
+def _ll301(width: int) -> Demo:
+    z, y = np.array([[2.0], [-1.0]]), np.array([[1.0], [0.0]])
+    good = _row("BCEWithLogitsLoss with float targets", bcel_on_logits(y), z)
+    return _shape_error("LL301", "RuntimeError: result type Float can't be cast to the desired output type Long "
+                        "(BCELoss: Found dtype Long but expected Float)", good, "integer targets [1, 0]")
+
+
+def _ll302(width: int) -> Demo:
+    width = max(width, 2)
+    z = class_logits(width)
+    good = _row("CrossEntropyLoss with a long target", ce_on_logits(np.array([0])), z)
+    return _shape_error("LL302", "RuntimeError: expected target dtype to be Long or Byte, but got Float", good, "target 0.0 as a float")
+
+
+DEMOS: Dict[str, Callable[[int], Demo]] = {
+    "LL101": lambda w: _double_activation("LL101", "softmax", w),
+    "LL102": lambda w: _double_activation("LL102", "sigmoid", w),
+    "LL103": _ll103,
+    "LL104": _ll104,
+    "LL105": _ll105,
+    "LL106": _ll106,
+    "LL107": _ll107,
+    "LL108": _ll108,
+    "LL109": _ll109,
+    "LL110": _ll110,
+    "LL111": _ll111,
+    "LL201": _ll201,
+    "LL202": _ll202,
+    "LL203": _ll203,
+    "LL204": _ll204,
+    "LL205": _ll205,
+    "LL301": _ll301,
+    "LL302": _ll302,
+}
+DEFAULT_WIDTH = 3
+
+
+def demo(code: str, width: Optional[int] = None) -> Optional[Demo]:
+    """The demo of rule ``code`` at ``width`` classes or units, or None for rules without one."""
+    make = DEMOS.get(code)
+    if make is None:
+        return None
+    with np.errstate(all="ignore"):
+        return make(width if width and width > 0 else DEFAULT_WIDTH)
+
+
+def _fmt(values: Sequence[float], limit: int = 6) -> str:
+    shown = ", ".join(f"{v:g}" for v in list(values)[:limit])
+    return f"[{shown}{', ...' if len(values) > limit else ''}]"
+
+
+def plot(curve: Curve, height: int = 10) -> List[str]:
+    """A small text plot of both series: ● correct, ○ mistaken, ◆ where they meet."""
+    values = [v for series in curve.series.values() for v in series if math.isfinite(v)]
+    lo, hi = min(values), max(values)
+    span = hi - lo or 1.0
+    grid = [[" "] * len(curve.xs) for _ in range(height)]
+    marks = {"correct": "●", "mistaken": "○"}
+    for name, series in curve.series.items():
+        for col, value in enumerate(series):
+            if not math.isfinite(value):
+                continue
+            row = height - 1 - round((value - lo) / span * (height - 1))
+            cell = grid[row][col]
+            grid[row][col] = "◆" if cell not in (" ", marks[name]) else marks[name]
+    lines = []
+    for i, row in enumerate(grid):
+        label = hi - i * span / (height - 1)
+        lines.append(f"{label:8.2f} │{''.join(row)}")
+    lines.append(" " * 9 + "└" + "─" * len(curve.xs))
+    lines.append(f"{'':9} {curve.xs[0]:<8g}{curve.label:^{max(len(curve.xs) - 16, 1)}}{curve.xs[-1]:>8g}")
+    lines.append(f"{'':9} ● correct   ○ mistaken   ◆ both")
+    return lines

@@ -1,0 +1,39 @@
+"""Each finding with the source of the loss call and of the activation, and the
+rule's loss-value demo computed at the finding's width."""
+
+from __future__ import annotations
+
+from typing import List, TextIO
+
+from losslint.reporters.concise import summary_line
+from losslint.runner import Location, Report
+
+
+def _snippet(lines: List[str], location: Location, label: str = "") -> List[str]:
+    if not 1 <= location.row <= len(lines):
+        return []
+    text = lines[location.row - 1].rstrip()
+    gutter = f"{location.row:>5} │ "
+    width = (location.end_column - location.column) if location.end_row == location.row else len(text) - location.column + 1
+    caret = " " * (len(gutter) + location.column - 1) + "^" * max(width, 1) + (f" {label}" if label else "")
+    return [gutter + text, caret]
+
+
+def write(report: Report, out: TextIO) -> None:
+    from losslint.reference.demos import demo  # numpy only when this format is used
+
+    for d in report.diagnostics:
+        where = d.location
+        out.write(f"{where.path}:{where.row}:{where.column}: {d.code} [{d.severity.value}] {d.message}\n")
+        for line in _snippet(report.sources.get(where.path, []), where):
+            out.write(line + "\n")
+        for related in d.related:
+            r = related.location
+            out.write(f"  {r.path}:{r.row}:{r.column}: {related.message}\n")
+            for line in _snippet(report.sources.get(r.path, []), r):
+                out.write(line + "\n")
+        example = demo(d.code, d.width)
+        if example is not None:
+            out.write(f"  demo: {example.summary}\n")
+        out.write(f"  see: losslint --explain {d.code}\n\n")
+    out.write(summary_line(report) + "\n")
