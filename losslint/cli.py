@@ -9,9 +9,14 @@ import click
 
 from losslint import __version__
 from losslint.reporters import REPORTERS
+from losslint.reporters.statistics import write as write_statistics
 from losslint.rules import BY_CODE, RULES
 from losslint.runner import lint
 from losslint.selection import SelectionError, resolve
+
+
+INFORMATIONAL = frozenset({"LL900"})
+"""Codes that report on the run rather than on the code: they never fail it."""
 
 
 def _split(values: Tuple[str, ...]) -> List[str]:
@@ -50,6 +55,10 @@ def _explain(code: str, plot: Optional[str]) -> None:
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
 @click.option(
+    "--show-unresolved", is_flag=True, help="List the loss calls that could not be checked, with the reason (LL900)."
+)
+@click.option("--statistics", is_flag=True, help="Show counts per rule and the coverage of loss calls per reason.")
+@click.option(
     "--output-format",
     type=click.Choice(sorted(REPORTERS)),
     default="concise",
@@ -66,6 +75,8 @@ def main(
     select: Tuple[str, ...],
     extend_select: Tuple[str, ...],
     ignore: Tuple[str, ...],
+    show_unresolved: bool,
+    statistics: bool,
     output_format: str,
     stdin_filename: Optional[str],
     list_rules: bool,
@@ -85,7 +96,8 @@ def main(
     if plot:
         raise click.UsageError("--plot goes with --explain")
     try:
-        selected = resolve(_split(select) if select else None, _split(extend_select), _split(ignore))
+        extend = _split(extend_select) + (["LL900"] if show_unresolved else [])
+        selected = resolve(_split(select) if select else None, extend, _split(ignore))
     except SelectionError as error:
         raise click.UsageError(str(error)) from error
 
@@ -97,5 +109,8 @@ def main(
     report = lint(list(paths) or ["."], selected, sources)
     for note in report.notes:
         click.echo(f"losslint: {note}", err=True)
-    REPORTERS[output_format](report, sys.stdout)
-    sys.exit(1 if report.diagnostics else 0)
+    if statistics:
+        write_statistics(report, sys.stdout)
+    else:
+        REPORTERS[output_format](report, sys.stdout)
+    sys.exit(1 if any(d.code not in INFORMATIONAL for d in report.diagnostics) else 0)

@@ -56,6 +56,7 @@ class Report:
     analysed: int = 0
     loss_calls: int = 0
     unresolved: int = 0
+    unresolved_by_reason: Dict[str, int] = field(default_factory=dict)
     notes: List[str] = field(default_factory=list)  # for standard error
     sources: Dict[str, List[str]] = field(default_factory=dict)  # lines of files with findings
 
@@ -134,7 +135,7 @@ def lint(paths: Sequence[str], selected: FrozenSet[str], sources: Optional[Dict[
 
     modules = {path: (path, s.module) for path, s in summaries.items() if s.module is not None}
     report.analysed = len(modules)
-    interpreter = Interpreter(modules)
+    interpreter = Interpreter(modules, local_names=_module_names(files))
     facts = interpreter.run()
     for path, error in interpreter.internal_errors:
         report.notes.append(
@@ -143,7 +144,11 @@ def lint(paths: Sequence[str], selected: FrozenSet[str], sources: Optional[Dict[
     for path in sorted(interpreter.exhausted - {p for p, _ in interpreter.internal_errors}):
         report.notes.append(f"analysis of {path} stopped at its step budget; its loss calls count as unresolved")
     report.loss_calls = len(facts.loss_calls)
-    report.unresolved = sum(1 for call in facts.loss_calls if call.unresolved_reason is not None)
+    for call in facts.loss_calls:
+        category = call.unresolved_category
+        if category is not None:
+            report.unresolved += 1
+            report.unresolved_by_reason[category] = report.unresolved_by_reason.get(category, 0) + 1
 
     locator = _Locator(summaries)
     findings: List[Finding] = []
@@ -168,6 +173,19 @@ def lint(paths: Sequence[str], selected: FrozenSet[str], sources: Optional[Dict[
             if path in summaries and path not in report.sources:
                 report.sources[path] = summaries[path].lines()
     return report
+
+
+def _module_names(files: Sequence[str]) -> FrozenSet[str]:
+    """Names a script in the linted tree can import its siblings by: file stems and
+    package folders."""
+    names = set()
+    for path in files:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        if stem != "__init__":
+            names.add(stem)
+        else:
+            names.add(os.path.basename(os.path.dirname(os.path.abspath(path))))
+    return frozenset(names)
 
 
 def _diagnostic(finding: Finding, locator: _Locator) -> Diagnostic:

@@ -17,11 +17,36 @@ def known_tensors(value: AbsVal) -> Optional[List[Tensor]]:
     return tensors if len(tensors) == len(value) else None
 
 
+# Why a loss input stays unknown, most telling first; each category is matched by the
+# wording of the Unknown reasons the interpreter gives.
+REASON_CATEGORIES: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("dynamic dispatch", ("dynamic dispatch", "computed name", "computed keys", "*args", "**kwargs")),
+    ("defined in another linted file", ("another file of the linted code",)),
+    ("model from an unknown library", ("library the analysis does not know",)),
+    ("passed in from outside the analysed code", ("called from outside", "outside the analysed code", "is not defined")),
+    ("state the analysis cannot follow", ("also assigned outside", "attribute", "base class", "not callable", "__call__")),
+    ("torch operation not modelled", ("is not modelled", "not modelled")),
+    ("arithmetic or an expression not modelled", ("arithmetic", "expression", "slice", "subscript")),
+    ("data from a loop or a container", ("loop variable", "unpacked", "item", "key of a dict", "comprehension")),
+    ("analysis limits", ("recursion", "budget", "too many alternatives")),
+)
+OTHER_CATEGORY = "other"
+
+
+def reason_category(reason: str) -> str:
+    for category, markers in REASON_CATEGORIES:
+        if any(marker in reason for marker in markers):
+            return category
+    return OTHER_CATEGORY
+
+
 def unknown_reasons(value: AbsVal) -> Tuple[str, ...]:
+    """The reasons of the unknown alternatives, most telling category first."""
     reasons = {a.reason for a in value if isinstance(a, Unknown)}
     if any(not isinstance(a, (Tensor, Unknown)) or (isinstance(a, Tensor) and a.kind is None) for a in value):
         reasons.add("input is not a tensor of known kind")
-    return tuple(sorted(reasons))
+    order = [c for c, _ in REASON_CATEGORIES] + [OTHER_CATEGORY]
+    return tuple(sorted(reasons, key=lambda r: (order.index(reason_category(r)), r)))
 
 
 @dataclass(frozen=True)
@@ -65,11 +90,18 @@ class LossCall:
 
     @property
     def unresolved_reason(self) -> Optional[str]:
+        """The main reason the input's kind is not known, or None when it is."""
         if not self.complete:
             return "the called object may be something other than a loss (dynamic dispatch)"
         if self.inputs is not None:
             return None
-        return "; ".join(unknown_reasons(self.input)) or "input unknown"
+        reasons = unknown_reasons(self.input)
+        return reasons[0] if reasons else "input unknown"
+
+    @property
+    def unresolved_category(self) -> Optional[str]:
+        reason = self.unresolved_reason
+        return reason_category(reason) if reason is not None else None
 
 
 @dataclass(frozen=True)

@@ -125,8 +125,11 @@ class _LossAcc:
 class Interpreter:
     """Runs lowered modules and collects facts. One instance per analysis run."""
 
-    def __init__(self, modules: Dict[str, Tuple[str, ir.Module]], budget: int = 400_000) -> None:
+    def __init__(
+        self, modules: Dict[str, Tuple[str, ir.Module]], budget: int = 400_000, local_names: frozenset = frozenset()
+    ) -> None:
         self.modules = modules  # module name -> (path, IR)
+        self.local_names = local_names  # top-level module names of the linted tree
         self.budget = budget
         self.steps = 0
         self.globals: Dict[str, Env] = {}
@@ -335,7 +338,7 @@ class Interpreter:
             return
         bound = stmt.asname or stmt.name
         if stmt.level:
-            env[bound] = unknown(f"'{stmt.name}' is imported from a module outside the analysed code")
+            env[bound] = unknown(f"'{stmt.name}' is defined in another file of the linted code, which is not followed yet")
             return
         env[bound] = of(QualRef(T.canonical(f"{stmt.module}.{stmt.name}")))
 
@@ -449,8 +452,9 @@ class Interpreter:
                 for i, item in enumerate(items):
                     per_target[i].append(item)
             else:
+                cause = of(atom) if isinstance(atom, Unknown) else unknown("unpacked from a value of unknown shape")
                 for slot in per_target:
-                    slot.append(unknown("unpacked from a value of unknown shape"))
+                    slot.append(cause)
         for target, parts in zip(targets, per_target):
             self.assign(target, join(parts) if parts else unknown("unpacking"), env, ctx)
 
@@ -660,6 +664,8 @@ class Interpreter:
             return unknown("key of a dict")
         if isinstance(atom, Tensor):
             return of(replace(atom, width=None, rank=None, axis=None))
+        if isinstance(atom, Unknown):
+            return of(atom)  # keep the root cause
         return unknown("subscript of a value the analysis does not model")
 
     # --- calls ---------------------------------------------------------------------
@@ -998,6 +1004,8 @@ class Interpreter:
             return unknown(f"{name}() is not modelled")
         if name.startswith("builtins."):
             return unknown(f"{name[9:]}() result")
+        if name.split(".", 1)[0] in self.local_names:
+            return unknown(f"{name}() is defined in another file of the linted code, which is not followed yet")
         return unknown(f"{name}() comes from a library the analysis does not know")
 
     def _dim(self, activation: T.Activation, args: Args, name: str, site: Site) -> Any:
@@ -1066,7 +1074,7 @@ class Interpreter:
         if not isinstance(atom, Tensor):
             if name in T.DTYPE_METHODS and not args.positional:  # y.float() of a batch: only the dtype is known
                 return of(Tensor(None, dtype=T.DTYPE_METHODS[name]))
-            return unknown(f".{name}() of a value the analysis does not know")
+            return of(atom) if isinstance(atom, Unknown) else unknown(f".{name}() of a value the analysis does not know")
         if atom.kind is Kind.LOSS and name in ("detach", "item", "tolist", "numpy", "cpu"):
             return unknown("a detached loss value") if name != "cpu" else of(atom)
         if name in ("exp", "log"):
