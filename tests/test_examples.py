@@ -43,9 +43,9 @@ def run_losslint(*args):
     return result.exit_code, {(Path(d["filename"]).name, d["code"], d["location"]["row"]) for d in json.loads(result.output)}
 
 
-def test_every_rule_but_ll000_has_an_example_pair():
+def test_every_rule_about_code_has_an_example_pair():
     codes = {own_code(p) for p in BUGGY}
-    assert codes == set(BY_CODE) - {"LL000"}
+    assert codes == set(BY_CODE) - {"LL000", "LL900"}  # unparseable files; the run's coverage
     assert {p.stem + "_fixed" for p in BUGGY} == {p.stem for p in FIXED}
 
 
