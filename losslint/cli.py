@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from typing import List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Tuple
 
 import click
 
 from losslint import __version__
+from losslint.config import ConfigError, settings
 from losslint.reporters import REPORTERS
-from losslint.reporters.statistics import write as write_statistics
 from losslint.rules import BY_CODE, RULES
 from losslint.runner import lint
-from losslint.selection import SelectionError, resolve
-
 
 INFORMATIONAL = frozenset({"LL900"})
 """Codes that report on the run rather than on the code: they never fail it."""
+PROGRESS_MIN_FILES = 200
 
 
 def _split(values: Tuple[str, ...]) -> List[str]:
@@ -49,6 +50,25 @@ def _explain(code: str, plot: Optional[str]) -> None:
             click.echo(f"{rule.code} has no loss curve to plot", err=True)
 
 
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator[Optional[Callable[[int, int], None]]]:
+    """A progress bar on standard error, only on a terminal and for large runs."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("linting", total=None)
+
+        def update(done: int, total: int) -> None:
+            if total >= PROGRESS_MIN_FILES:
+                bar.update(task, completed=done, total=total)
+
+        yield update
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True))
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable, replacing the defaults (ALL for all).")
@@ -58,13 +78,11 @@ def _explain(code: str, plot: Optional[str]) -> None:
     "--show-unresolved", is_flag=True, help="List the loss calls that could not be checked, with the reason (LL900)."
 )
 @click.option("--statistics", is_flag=True, help="Show counts per rule and the coverage of loss calls per reason.")
-@click.option(
-    "--output-format",
-    type=click.Choice(sorted(REPORTERS)),
-    default="concise",
-    show_default=True,
-    help="How findings are printed.",
-)
+@click.option("--output-format", type=click.Choice(sorted(REPORTERS)), help="How findings are printed [default: concise].")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), help="The pyproject.toml to read [tool.losslint] from.")
+@click.option("--force-exclude", is_flag=True, help="Apply the exclude settings to paths named on the command line too.")
+@click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when there are findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only, without the summary line and notes.")
 @click.option("--stdin-filename", help="The name to report for source read from standard input ('-').")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", metavar="CODE", help="Show a rule's documentation and loss-value demo, and exit.")
@@ -77,7 +95,11 @@ def main(
     ignore: Tuple[str, ...],
     show_unresolved: bool,
     statistics: bool,
-    output_format: str,
+    output_format: Optional[str],
+    config: Optional[str],
+    force_exclude: bool,
+    exit_zero: bool,
+    quiet: bool,
     stdin_filename: Optional[str],
     list_rules: bool,
     explain: Optional[str],
@@ -95,22 +117,45 @@ def main(
         return
     if plot:
         raise click.UsageError("--plot goes with --explain")
+    targets = list(paths) or ["."]
+    if "-" in targets and len(targets) > 1:
+        raise click.UsageError("'-' (standard input) cannot be combined with other paths")
+    extend = _split(extend_select) + (["LL900"] if show_unresolved else [])
     try:
-        extend = _split(extend_select) + (["LL900"] if show_unresolved else [])
-        selected = resolve(_split(select) if select else None, extend, _split(ignore))
-    except SelectionError as error:
-        raise click.UsageError(str(error)) from error
+        options = settings(targets, config, _split(select) if select else None, extend, _split(ignore))
+    except ConfigError as error:
+        click.echo(f"losslint: error: {error}", err=True)
+        sys.exit(2)
+    format_name = output_format or options.output_format or "concise"
+    if format_name not in REPORTERS:
+        click.echo(f"losslint: error: unknown output-format '{format_name}' in {options.source}", err=True)
+        sys.exit(2)
 
     sources = None
-    if paths == ("-",):
+    if targets == ["-"]:
         sources = {stdin_filename or "-": sys.stdin.buffer.read()}
-    elif "-" in paths:
-        raise click.UsageError("'-' (standard input) cannot be combined with other paths")
-    report = lint(list(paths) or ["."], selected, sources)
-    for note in report.notes:
-        click.echo(f"losslint: {note}", err=True)
+    with _progress(not quiet) as progress:
+        report = lint(
+            targets,
+            options.selected,
+            sources,
+            exclude=options.exclude,
+            per_file_ignores=options.per_file_ignores,
+            root=options.root,
+            force_exclude=force_exclude,
+            progress=progress,
+        )
+    if not quiet:
+        for note in report.notes:
+            click.echo(f"losslint: {note}", err=True)
     if statistics:
+        from losslint.reporters.statistics import write as write_statistics
+
         write_statistics(report, sys.stdout)
+    elif quiet and format_name == "concise":
+        for d in report.diagnostics:
+            click.echo(f"{d.location.path}:{d.location.row}:{d.location.column}: {d.code} {d.message}")
     else:
-        REPORTERS[output_format](report, sys.stdout)
-    sys.exit(1 if any(d.code not in INFORMATIONAL for d in report.diagnostics) else 0)
+        REPORTERS[format_name](report, sys.stdout)
+    failing = any(d.code not in INFORMATIONAL for d in report.diagnostics)
+    sys.exit(1 if failing and not exit_zero else 0)

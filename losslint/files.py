@@ -2,45 +2,101 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
-from typing import Iterator, List, Sequence, Tuple
+import subprocess
+from typing import Iterator, List, Sequence, Set, Tuple
 
-SKIPPED_DIRECTORIES = frozenset(
-    {"__pycache__", "node_modules", "site-packages", "build", "dist", "venv", "_build", "__pypackages__"}
-)
 PYTHON_SUFFIXES = (".py", ".pyi")
-
-
-def _skip_directory(path: str, name: str) -> bool:
-    if name.startswith(".") or name in SKIPPED_DIRECTORIES or name.endswith(".egg-info"):
-        return True
-    return os.path.exists(os.path.join(path, name, "pyvenv.cfg"))
-
-
 NOTEBOOK_SUFFIX = ".ipynb"
 
 
-def discover(paths: Sequence[str]) -> Tuple[List[str], List[str]]:
-    """(Python files, notebooks) under ``paths``, sorted; a Python file named explicitly
-    is always kept. Symbolic links to directories are not followed, so link loops
-    cannot trap the walk. Notebooks are listed apart: they are not analysed yet."""
+class Excluder:
+    """Decides which paths to skip: exclude globs (matched against each path component
+    and against the path relative to the project root) and, inside a git checkout,
+    what git ignores."""
+
+    def __init__(self, patterns: Sequence[str], root: str) -> None:
+        self.patterns = tuple(patterns)
+        self.root = os.path.abspath(root)
+        self._git_ignored: Set[str] = set()
+        self._git_roots: Set[str] = set()
+
+    def excluded(self, path: str) -> bool:
+        absolute = os.path.abspath(path)
+        relative = os.path.relpath(absolute, self.root).replace(os.sep, "/")
+        for pattern in self.patterns:
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(absolute), pattern):
+                return True
+            if "/" not in pattern and any(fnmatch.fnmatch(part, pattern) for part in relative.split("/")[:-1]):
+                return True
+        return self.git_ignored(absolute)
+
+    def git_ignored(self, absolute: str) -> bool:
+        self._load_git(os.path.dirname(absolute))
+        if absolute in self._git_ignored or absolute + "/" in self._git_ignored:
+            return True
+        return any(absolute.startswith(d) for d in self._git_ignored if d.endswith("/"))
+
+    def _load_git(self, directory: str) -> None:
+        """Ask git once per checkout which paths it ignores; no git, no filtering."""
+        if any(directory == r or directory.startswith(r + os.sep) for r in self._git_roots):
+            return
+        try:
+            top = subprocess.run(
+                ["git", "-C", directory, "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=10
+            )
+            if top.returncode != 0:
+                self._git_roots.add(directory)
+                return
+            root = top.stdout.strip()
+            listed = subprocess.run(
+                ["git", "-C", root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+        except (OSError, subprocess.SubprocessError):
+            self._git_roots.add(directory)
+            return
+        self._git_roots.add(root)
+        for entry in listed.stdout.split("\0"):
+            if entry:
+                self._git_ignored.add(os.path.join(root, entry))
+
+
+def _is_virtualenv(path: str) -> bool:
+    return os.path.exists(os.path.join(path, "pyvenv.cfg"))
+
+
+def discover(
+    paths: Sequence[str], excluder: Excluder, force_exclude: bool = False
+) -> Tuple[List[str], List[str]]:
+    """(Python files, notebooks) under ``paths``, sorted. A file named on the command
+    line is linted even when excluded, unless ``force_exclude``. Symbolic links to
+    folders are not followed, so link loops cannot trap the walk."""
     found, notebooks = set(), set()
     for path in paths:
         if os.path.isdir(path):
-            found.update(_walk(path))
-        elif path.endswith(NOTEBOOK_SUFFIX):
-            notebooks.add(os.path.normpath(path))
-        else:
-            found.add(os.path.normpath(path))
+            for file in _walk(path, excluder):
+                (notebooks if file.endswith(NOTEBOOK_SUFFIX) else found).add(file)
+        elif not (force_exclude and excluder.excluded(path)):
+            (notebooks if path.endswith(NOTEBOOK_SUFFIX) else found).add(os.path.normpath(path))
     return sorted(found), sorted(notebooks)
 
 
-def _walk(root: str) -> Iterator[str]:
+def _walk(root: str, excluder: Excluder) -> Iterator[str]:
     for directory, subdirectories, files in os.walk(root, followlinks=False):
-        subdirectories[:] = sorted(d for d in subdirectories if not _skip_directory(directory, d))
+        subdirectories[:] = sorted(
+            d
+            for d in subdirectories
+            if not excluder.excluded(os.path.join(directory, d)) and not _is_virtualenv(os.path.join(directory, d))
+        )
         for name in files:
-            if name.endswith(PYTHON_SUFFIXES):
-                yield os.path.normpath(os.path.join(directory, name))
+            if name.endswith(PYTHON_SUFFIXES + (NOTEBOOK_SUFFIX,)):
+                path = os.path.normpath(os.path.join(directory, name))
+                if not excluder.excluded(path):
+                    yield path
 
 
 def read(path: str) -> Tuple[bytes, str]:

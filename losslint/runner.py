@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from losslint.analysis.interpreter import Interpreter
 from losslint.analysis.summary import FileSummary, ParseFailure, Span, relevance, summarize
 from losslint.analysis.values import Site
-from losslint.files import discover, read
+from losslint.files import Excluder, discover, read
 from losslint.rules import BY_CODE, RULES
 from losslint.rules.base import Finding, Severity
 
@@ -106,20 +107,37 @@ def _noqa_table(lines: Sequence[str]) -> Dict[int, Optional[FrozenSet[str]]]:
     return table
 
 
-def lint(paths: Sequence[str], selected: FrozenSet[str], sources: Optional[Dict[str, bytes]] = None) -> Report:
-    """Lint ``paths`` (or the in-memory ``sources``, path -> bytes) with the ``selected`` codes."""
+PerFileIgnores = Sequence[Tuple[str, FrozenSet[str]]]
+
+
+def lint(
+    paths: Sequence[str],
+    selected: FrozenSet[str],
+    sources: Optional[Dict[str, bytes]] = None,
+    *,
+    exclude: Sequence[str] = (),
+    per_file_ignores: PerFileIgnores = (),
+    root: str = ".",
+    force_exclude: bool = False,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> Report:
+    """Lint ``paths`` (or the in-memory ``sources``, path -> bytes) with the ``selected``
+    codes. Globs in ``exclude`` and ``per_file_ignores`` are relative to ``root``;
+    ``progress(done, total)`` is called as files are read."""
     report = Report()
     summaries: Dict[str, FileSummary] = {}
     failures: List[Tuple[str, ParseFailure]] = []
     if sources is not None:
         files = sorted(sources)
     else:
-        files, notebooks = discover(paths)
+        files, notebooks = discover(paths, Excluder(exclude, root), force_exclude)
         if notebooks:
             report.notes.append(f"{len(notebooks)} notebook(s) skipped: .ipynb files are not analysed yet")
     report.files = len(files)
     relevant = relevance([rule.prefilter for rule in RULES if rule.code in selected and rule.prefilter])
-    for path in files:
+    for done, path in enumerate(files, start=1):
+        if progress is not None:
+            progress(done, len(files))
         if sources is not None:
             data, error = sources[path], ""
         else:
@@ -167,12 +185,23 @@ def lint(paths: Sequence[str], selected: FrozenSet[str], sources: Optional[Dict[
             report.diagnostics.append(
                 Diagnostic(syntax.code, syntax.name, syntax.severity, failure.message, location)
             )
+    if per_file_ignores:
+        report.diagnostics = [d for d in report.diagnostics if not _ignored_for_file(d, per_file_ignores, root)]
     report.diagnostics.sort(key=lambda d: d.sort_key)
     for d in report.diagnostics:
         for path in [d.location.path] + [r.location.path for r in d.related]:
             if path in summaries and path not in report.sources:
                 report.sources[path] = summaries[path].lines()
     return report
+
+
+def _ignored_for_file(diagnostic: Diagnostic, ignores: PerFileIgnores, root: str) -> bool:
+    path = diagnostic.location.path
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root)).replace(os.sep, "/")
+    return any(
+        diagnostic.code in codes and (fnmatch.fnmatch(relative, glob) or fnmatch.fnmatch(os.path.basename(path), glob))
+        for glob, codes in ignores
+    )
 
 
 def _module_names(files: Sequence[str]) -> FrozenSet[str]:

@@ -32,7 +32,12 @@ def resolve(
     select: Optional[Iterable[str]] = None,
     extend_select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    base: Optional[FrozenSet[str]] = None,
 ) -> FrozenSet[str]:
-    """The selected codes: ``select`` (or the defaults) plus ``extend_select`` minus ``ignore``."""
-    base = expand(select) if select is not None else frozenset(r.code for r in RULES if r.default)
-    return (base | expand(extend_select)) - expand(ignore)
+    """One layer of selection: ``select`` replaces ``base`` (the default rules unless
+    given), then ``extend_select`` adds and ``ignore`` removes."""
+    current = expand(select) if select is not None else (base if base is not None else DEFAULTS)
+    return (current | expand(extend_select)) - expand(ignore)
+
+
+DEFAULTS: FrozenSet[str] = frozenset(r.code for r in RULES if r.default)

@@ -3,7 +3,10 @@ rule's loss-value demo computed at the finding's width."""
 
 from __future__ import annotations
 
+import os
 from typing import List, TextIO
+
+import click
 
 from losslint.reporters.concise import summary_line
 from losslint.runner import Location, Report
@@ -22,9 +25,12 @@ def _snippet(lines: List[str], location: Location, label: str = "") -> List[str]
 def write(report: Report, out: TextIO) -> None:
     from losslint.reference.demos import demo  # numpy only when this format is used
 
+    color = out.isatty() and "NO_COLOR" not in os.environ
+    tint = {"error": "red", "warning": "yellow", "info": "cyan"}
     for d in report.diagnostics:
         where = d.location
-        out.write(f"{where.path}:{where.row}:{where.column}: {d.code} [{d.severity.value}] {d.message}\n")
+        head = f"{where.path}:{where.row}:{where.column}: {d.code} [{d.severity.value}]"
+        out.write(f"{click.style(head, fg=tint[d.severity.value], bold=True) if color else head} {d.message}\n")
         for line in _snippet(report.sources.get(where.path, []), where):
             out.write(line + "\n")
         for related in d.related:

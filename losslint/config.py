@@ -1,0 +1,153 @@
+"""``[tool.losslint]`` in pyproject.toml, merged with the command line (which wins).
+
+Rule selection is layered as in ruff: the defaults, then the file's ``select`` (which
+replaces them), ``extend-select`` and ``ignore``; then the command line's ``--select``
+(which replaces everything before it), ``--extend-select`` and ``--ignore``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+from losslint.selection import SelectionError, expand, resolve
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+KEYS = frozenset(
+    {"select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "output-format"}
+)
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", ".losslint_cache", "build", "dist", "_build", "node_modules", "site-packages", "__pypackages__",
+    "*.egg-info",
+)  # fmt: skip
+
+
+class ConfigError(ValueError):
+    """A configuration the run cannot use; the message names the key and the file."""
+
+
+@dataclass
+class Settings:
+    """Everything the run needs to know, from the file and the command line."""
+
+    selected: FrozenSet[str]
+    exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
+    per_file_ignores: Tuple[Tuple[str, FrozenSet[str]], ...] = ()
+    output_format: Optional[str] = None
+    root: str = "."  # where relative globs start: the config file's folder
+    source: Optional[str] = None  # the configuration file, if any
+    notes: List[str] = field(default_factory=list)
+
+
+def find_pyproject(paths: Sequence[str]) -> Optional[str]:
+    """The nearest pyproject.toml with a [tool.losslint] table, upwards from the first path."""
+    start = os.path.abspath(paths[0] if paths and paths[0] != "-" else ".")
+    directory = start if os.path.isdir(start) else os.path.dirname(start)
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate) and _has_table(candidate):
+            return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _has_table(path: str) -> bool:
+    """Whether the file configures losslint. One that does but is not valid TOML is an
+    error, not a file to skip silently."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    try:
+        return "losslint" in tomllib.loads(data.decode("utf-8", "replace")).get("tool", {})
+    except tomllib.TOMLDecodeError as error:
+        if b"tool.losslint" in data:
+            raise ConfigError(f"{path} is not valid TOML: {error}") from error
+        return False
+
+
+def load_table(path: str) -> Dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from error
+    table = data.get("tool", {}).get("losslint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"[tool.losslint] in {path} must be a table")
+    unknown = sorted(set(table) - KEYS)
+    if unknown:
+        raise ConfigError(f"unknown key '{unknown[0]}' in [tool.losslint] of {path}; known keys: {', '.join(sorted(KEYS))}")
+    return table
+
+
+def _codes(table: Dict[str, Any], key: str, path: str) -> List[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"'{key}' in [tool.losslint] of {path} must be a list of rule codes")
+    try:
+        expand(value)
+    except SelectionError as error:
+        raise ConfigError(f"{error} in '{key}' of [tool.losslint] in {path}") from error
+    return value
+
+
+def _strings(table: Dict[str, Any], key: str, path: str) -> Optional[List[str]]:
+    if key not in table:
+        return None
+    value = table[key]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"'{key}' in [tool.losslint] of {path} must be a list of strings")
+    return value
+
+
+def settings(
+    paths: Sequence[str],
+    config: Optional[str],
+    select: Optional[List[str]],
+    extend_select: List[str],
+    ignore: List[str],
+) -> Settings:
+    """Resolve the configuration file and merge it with the command-line selection."""
+    path = config or find_pyproject(paths)
+    table = load_table(path) if path else {}
+    where = path or "the command line"
+    from_file = resolve(
+        _codes(table, "select", where) if "select" in table else None,
+        _codes(table, "extend-select", where),
+        _codes(table, "ignore", where),
+    )
+    try:
+        selected = resolve(select, extend_select, ignore, base=from_file)
+    except SelectionError as error:
+        raise ConfigError(str(error)) from error
+
+    exclude = _strings(table, "exclude", where)
+    extend_exclude = _strings(table, "extend-exclude", where) or []
+    ignores = table.get("per-file-ignores", {})
+    if not isinstance(ignores, dict):
+        raise ConfigError(f"'per-file-ignores' in [tool.losslint] of {where} must be a table of glob = [codes]")
+    per_file = tuple((glob, expand(_codes(ignores, glob, where))) for glob in sorted(ignores))
+    output_format = table.get("output-format")
+    if output_format is not None and not isinstance(output_format, str):
+        raise ConfigError(f"'output-format' in [tool.losslint] of {where} must be a string")
+    return Settings(
+        selected=selected,
+        exclude=tuple(exclude if exclude is not None else DEFAULT_EXCLUDE) + tuple(extend_exclude),
+        per_file_ignores=per_file,
+        output_format=output_format,
+        root=os.path.dirname(os.path.abspath(path)) if path else os.path.abspath("."),
+        source=path,
+    )

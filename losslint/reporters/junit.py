@@ -1,0 +1,33 @@
+"""JUnit XML: one test suite per file, one failing test case per finding."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, List, TextIO
+from xml.etree import ElementTree as ET
+
+from losslint.runner import Diagnostic, Report
+
+
+def write(report: Report, out: TextIO) -> None:
+    suites = ET.Element("testsuites", name="losslint", tests=str(max(len(report.diagnostics), 1)))
+    suites.set("failures", str(len(report.diagnostics)))
+    by_file: Dict[str, List[Diagnostic]] = defaultdict(list)
+    for d in report.diagnostics:
+        by_file[d.location.path].append(d)
+    if not by_file:
+        suite = ET.SubElement(suites, "testsuite", name="losslint", tests="1", failures="0")
+        ET.SubElement(suite, "testcase", name="no findings", classname="losslint")
+    for path in sorted(by_file):
+        found = by_file[path]
+        suite = ET.SubElement(suites, "testsuite", name=path, tests=str(len(found)), failures=str(len(found)))
+        for d in found:
+            case = ET.SubElement(
+                suite, "testcase", name=f"{d.code} {d.name}", classname=path, file=path, line=str(d.location.row)
+            )
+            failure = ET.SubElement(case, "failure", message=d.message, type=d.severity.value)
+            failure.text = f"{path}:{d.location.row}:{d.location.column}: {d.code} {d.message}"
+    ET.indent(suites)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(ET.tostring(suites, encoding="unicode"))
+    out.write("\n")
