@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
+from losslint.analysis import ir
 from losslint.analysis.interpreter import Interpreter
+from losslint.analysis.modules import ModuleIndex
 from losslint.analysis.summary import FileSummary, ParseFailure, Span, relevance, summarize
 from losslint.analysis.values import Site
 from losslint.files import Excluder, discover, read
@@ -151,9 +153,14 @@ def lint(
         elif summary is not None:
             summaries[path] = summary
 
-    modules = {path: (path, s.module) for path, s in summaries.items() if s.module is not None}
+    modules = {path: s.module for path, s in summaries.items() if s.module is not None}
     report.analysed = len(modules)
-    interpreter = Interpreter(modules, local_names=_module_names(files))
+
+    def load(path: str) -> Optional[ir.Module]:
+        summary = summaries.get(path)
+        return summary.ensure_module() if summary is not None else None
+
+    interpreter = Interpreter(modules, local_names=_module_names(files), index=ModuleIndex(summaries), loader=load)
     facts = interpreter.run()
     for path, error in interpreter.internal_errors:
         report.notes.append(

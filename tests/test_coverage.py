@@ -27,12 +27,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from models import Net
+from nets import Other
 
 head = nn.Linear(8, 3)
 F.cross_entropy(head(x), y)                                   # resolved
 nn.CrossEntropyLoss()(torch.softmax(head(x), 1), y)           # resolved (and LL101)
 F.cross_entropy(timm.create_model("resnet18")(x), y)          # model from an unknown library
-F.cross_entropy(Net()(x), y)                                  # defined in another linted file
+F.cross_entropy(Net()(x), y)                                  # resolved: models.py is linted too
+F.cross_entropy(Other()(x), y)                                # in lib/nets.py: only reachable through sys.path
 criterion = nn.CrossEntropyLoss() if flag else custom_loss
 criterion(head(x), y)                                         # dynamic dispatch
 F.cross_entropy(torch.cat([head(x), head(x)]), y)             # torch operation not modelled
@@ -67,12 +69,12 @@ F.cross_entropy(deep(3), y)                                   # analysis limits
 F.cross_entropy(max(a, b), y)                                 # other
 """
 
-SOURCES = {"models.py": MODELS.encode(), "train.py": TRAIN.encode()}
+SOURCES = {"models.py": MODELS.encode(), "lib/nets.py": MODELS.replace("Net", "Other").encode(), "train.py": TRAIN.encode()}
 
 
 def test_counts_and_reasons():
     report = lint([], resolve(), SOURCES)
-    assert (report.loss_calls, report.resolved, report.unresolved) == (12, 2, 10)
+    assert (report.loss_calls, report.resolved, report.unresolved) == (13, 3, 10)
     expected = {category for category, _ in REASON_CATEGORIES} | {OTHER_CATEGORY}
     assert set(report.unresolved_by_reason) == expected
     assert all(count == 1 for count in report.unresolved_by_reason.values())
@@ -83,27 +85,28 @@ def test_ll900_lists_each_unresolved_call_with_its_reason():
     unresolved = [d for d in report.diagnostics if d.code == "LL900"]
     assert len(unresolved) == 10
     rows = {d.location.row: d.message for d in unresolved}
-    assert "(model from an unknown library): timm.create_model() comes from a library" in rows[10]
-    assert "(defined in another linted file): models.Net() is defined in another file" in rows[11]
-    assert "(passed in from outside the analysed code): parameter 'model' of step()" in rows[19]
+    assert "(model from an unknown library): timm.create_model() comes from a library" in rows[11]
+    assert "(defined in a linted file the import does not reach): nets.Other() is defined in another file" in rows[13]
+    assert "(passed in from outside the analysed code): parameter 'model' of step()" in rows[21]
 
 
 def write(tmp_path):
     for name, data in SOURCES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(data)
     return str(tmp_path)
 
 
 def test_summary_line(tmp_path):
     result = CliRunner().invoke(main, [write(tmp_path)])
-    assert result.output.splitlines()[-1] == "1 finding; 12 loss calls, 2 resolved, 10 unresolved."
+    assert result.output.splitlines()[-1] == "1 finding; 13 loss calls, 3 resolved, 10 unresolved."
 
 
 def test_show_unresolved_never_changes_the_exit_status(tmp_path):
     root = write(tmp_path)
     result = CliRunner().invoke(main, [root, "--select", "LL900"])
     assert result.exit_code == 0 and result.output.count("LL900") == 10
-    assert result.output.splitlines()[-1] == "No findings; 12 loss calls, 2 resolved, 10 unresolved."
+    assert result.output.splitlines()[-1] == "No findings; 13 loss calls, 3 resolved, 10 unresolved."
     assert CliRunner().invoke(main, [root, "--show-unresolved"]).exit_code == 1  # LL101 still counts
 
 
@@ -125,5 +128,5 @@ def test_noqa_silences_ll900_like_any_rule(tmp_path):
 def test_statistics_has_the_coverage_per_reason(tmp_path):
     result = CliRunner().invoke(main, [write(tmp_path), "--statistics"])
     assert "     1  LL101  softmax-into-cross-entropy" in result.output
-    assert "loss calls: 12 (2 resolved, 10 unresolved)" in result.output
+    assert "loss calls: 13 (3 resolved, 10 unresolved)" in result.output
     assert "     1  unresolved: dynamic dispatch" in result.output

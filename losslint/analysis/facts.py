@@ -21,7 +21,7 @@ def known_tensors(value: AbsVal) -> Optional[List[Tensor]]:
 # wording of the Unknown reasons the interpreter gives.
 REASON_CATEGORIES: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("dynamic dispatch", ("dynamic dispatch", "computed name", "computed keys", "*args", "**kwargs")),
-    ("defined in another linted file", ("another file of the linted code",)),
+    ("defined in a linted file the import does not reach", ("another file of the linted code",)),
     ("model from an unknown library", ("library the analysis does not know",)),
     ("passed in from outside the analysed code", ("called from outside", "outside the analysed code", "is not defined")),
     ("state the analysis cannot follow", ("also assigned outside", "attribute", "base class", "not callable", "__call__")),

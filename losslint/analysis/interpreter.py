@@ -12,10 +12,11 @@ are recorded as facts for the rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis import torch_api as T
+from losslint.analysis.modules import ModuleIndex
 from losslint.analysis.facts import (
     Accumulation,
     ActivationUse,
@@ -38,7 +39,9 @@ from losslint.analysis.values import (
     Kind,
     Layer,
     Loss,
+    LazyImport,
     Mapping,
+    ModuleRef,
     QualRef,
     Sequence,
     Site,
@@ -126,10 +129,19 @@ class Interpreter:
     """Runs lowered modules and collects facts. One instance per analysis run."""
 
     def __init__(
-        self, modules: Dict[str, Tuple[str, ir.Module]], budget: int = 400_000, local_names: frozenset = frozenset()
+        self,
+        modules: Dict[str, ir.Module],
+        budget: int = 400_000,
+        local_names: frozenset = frozenset(),
+        index: Optional[ModuleIndex] = None,
+        loader: Optional[Callable[[str], Optional[ir.Module]]] = None,
     ) -> None:
-        self.modules = modules  # module name -> (path, IR)
+        self.modules = modules  # path -> IR of the files that can hold findings
         self.local_names = local_names  # top-level module names of the linted tree
+        self.index = index or ModuleIndex(modules)
+        self.loader = loader  # IR of other linted files, parsed when first imported
+        self.imported: Dict[str, ir.Module] = {}
+        self.star_sources: Dict[str, List[str]] = {}  # module -> modules it star-imports
         self.budget = budget
         self.steps = 0
         self.globals: Dict[str, Env] = {}
@@ -163,13 +175,13 @@ class Interpreter:
                 try:
                     phase(name)
                 except BudgetExhausted:
-                    self.exhausted.add(self.modules[name][0])
+                    self.exhausted.add(name)
                 except (RecursionError, MemoryError) as error:
-                    self.exhausted.add(self.modules[name][0])
-                    self.internal_errors.append((self.modules[name][0], type(error).__name__))
+                    self.exhausted.add(name)
+                    self.internal_errors.append((name, type(error).__name__))
                 except Exception as error:  # a bug in losslint must not end the run
-                    self.exhausted.add(self.modules[name][0])
-                    self.internal_errors.append((self.modules[name][0], f"{type(error).__name__}: {error}"))
+                    self.exhausted.add(name)
+                    self.internal_errors.append((name, f"{type(error).__name__}: {error}"))
         return self._facts()
 
     def _facts(self) -> Facts:
@@ -194,12 +206,33 @@ class Interpreter:
             sorted(self.hand_written_bce.values(), key=key),
         )
 
+    def _ir(self, path: str) -> Optional[ir.Module]:
+        if path in self.modules:
+            return self.modules[path]
+        if path not in self.imported and self.loader is not None:
+            loaded = self.loader(path)
+            if loaded is None:
+                return None
+            self.imported[path] = loaded
+        return self.imported.get(path)
+
+    def module_globals(self, path: str) -> Optional[Env]:
+        """The globals of a linted module, running it first if needed (a module being
+        run already, in an import cycle, gives what it has defined so far)."""
+        if path not in self.globals:
+            if self._ir(path) is None:
+                return None
+            self._run_module(path)
+        return self.globals.get(path)
+
     def _run_module(self, name: str) -> None:
         if name in self.globals:
             return
+        module = self._ir(name)
+        if module is None:
+            return
         env: Env = {"__name__": unknown("__name__")}
         self.globals[name] = env
-        _, module = self.modules[name]
         for stmt in _walk_defs(module.body):
             if isinstance(stmt, ir.FunctionDef):
                 self.definitions[(name, stmt.qualname)] = stmt
@@ -210,7 +243,7 @@ class Interpreter:
     def _run_entries(self, name: str) -> None:
         """Run, with unknown arguments, every function the analysed code never called:
         first those whose name no code calls (roots such as ``main``), then the rest."""
-        _, module = self.modules[name]
+        module = self.modules[name]
         functions = [d for (m, _), d in self.definitions.items() if m == name]
         roots = [d for d in functions if d.name not in module.called_names]
         for definition in roots + functions:
@@ -317,11 +350,7 @@ class Interpreter:
             self._define_class(stmt, env, ctx)
             return env
         if isinstance(stmt, ir.Import):
-            if stmt.asname:
-                env[stmt.asname] = of(QualRef(T.canonical(stmt.module)))
-            else:
-                top = stmt.module.split(".", 1)[0]
-                env[top] = of(QualRef(top))
+            self._import(stmt, env, ctx)
             return env
         if isinstance(stmt, ir.ImportFrom):
             self._import_from(stmt, env, ctx)
@@ -333,14 +362,59 @@ class Interpreter:
             return env
         return env
 
+    def _import(self, stmt: ir.Import, env: Env, ctx: Context) -> None:
+        """``import a.b`` binds ``a``; ``import a.b as c`` binds ``c`` to ``a.b``; each
+        to the linted module when there is one, else to the library's name."""
+        if stmt.asname:
+            path = self.index.resolve(ctx.module, stmt.module)
+            env[stmt.asname] = of(ModuleRef(path)) if path else of(QualRef(T.canonical(stmt.module)))
+            return
+        top = stmt.module.split(".", 1)[0]
+        path = self.index.resolve(ctx.module, top)
+        env[top] = of(ModuleRef(path)) if path else of(QualRef(top))
+
     def _import_from(self, stmt: ir.ImportFrom, env: Env, ctx: Context) -> None:
-        if stmt.name == "*":
+        path = self.index.resolve(ctx.module, stmt.module, stmt.level)
+        if path is None:
+            if stmt.name == "*":
+                return
+            bound = stmt.asname or stmt.name
+            if stmt.level:
+                env[bound] = unknown(f"'{stmt.name}' is imported from a module the analysis cannot find")
+            else:
+                env[bound] = of(QualRef(T.canonical(f"{stmt.module}.{stmt.name}")))
             return
-        bound = stmt.asname or stmt.name
-        if stmt.level:
-            env[bound] = unknown(f"'{stmt.name}' is defined in another file of the linted code, which is not followed yet")
+        if stmt.name == "*":  # looked up lazily: loading every module of a package costs minutes
+            self.star_sources.setdefault(ctx.module, []).append(path)
             return
-        env[bound] = of(QualRef(T.canonical(f"{stmt.module}.{stmt.name}")))
+        env[stmt.asname or stmt.name] = of(LazyImport(path, stmt.name))
+
+    def _resolved(self, value: AbsVal) -> AbsVal:
+        """The value with its lazy imports looked up."""
+        if not any(isinstance(a, LazyImport) for a in value):
+            return value
+        parts = [self.getattr(ModuleRef(a.path), a.name) if isinstance(a, LazyImport) else of(a) for a in ordered(value)]
+        return join(parts)
+
+    def exported(
+        self, path: str, name: str, through_star: bool = False, seen: Optional[set] = None
+    ) -> Optional[AbsVal]:
+        """``name`` as module ``path`` provides it: its own globals, then what it
+        star-imports. Through ``*``, a literal ``__all__`` limits what is provided."""
+        seen = seen if seen is not None else set()
+        if path in seen:
+            return None
+        seen.add(path)
+        own = self.module_globals(path)
+        if own is None:
+            return None
+        if name in own and (not through_star or name in _declared_all(own, name)):
+            return self._resolved(own[name])
+        for source in self.star_sources.get(path, ()):
+            found = self.exported(source, name, True, seen)
+            if found is not None:
+                return found
+        return None
 
     def _aug_assign(self, stmt: ir.AugAssign, env: Env, ctx: Context) -> Env:
         current = self.eval(stmt.target, env, ctx)
@@ -536,17 +610,21 @@ class Interpreter:
 
     def lookup(self, name: str, env: Env, ctx: Context) -> AbsVal:
         if name in env:
-            return env[name]
+            return self._resolved(env[name])
         closure = ctx.closure
         while closure:
             frame, closure = self.closures[closure]
             if name in frame:
-                return frame[name]
+                return self._resolved(frame[name])
         module_env = self.globals.get(ctx.module, {})
         if name in module_env:
-            return module_env[name]
-        if name in _BUILTINS:
+            return self._resolved(module_env[name])
+        if name in _BUILTINS:  # before star imports: looking there loads modules
             return of(QualRef(f"builtins.{name}"))
+        for source in self.star_sources.get(ctx.module, ()):
+            found = self.exported(source, name, through_star=True)
+            if found is not None:
+                return found
         return unknown(f"name '{name}' is not defined in the analysed code")
 
     def iter_element(self, value: AbsVal) -> AbsVal:
@@ -565,6 +643,14 @@ class Interpreter:
     def getattr(self, atom: Atom, name: str) -> AbsVal:  # noqa: C901
         if isinstance(atom, QualRef):
             return of(QualRef(T.canonical(f"{atom.name}.{name}")))
+        if isinstance(atom, ModuleRef):
+            found = self.exported(atom.path, name)
+            if found is not None:
+                return found
+            submodule = self.index.submodule(atom.path, name)
+            if submodule is not None:
+                return of(ModuleRef(submodule))
+            return unknown(f"'{name}' is not defined in {atom.path}")
         if isinstance(atom, Instance):
             for key, value in reversed(atom.overrides):
                 if key == name:
@@ -677,7 +763,7 @@ class Interpreter:
             return of(*(Super(a, ctx.cls) for a in env[ctx.receiver]))
         callee = self.eval(expr.func, env, ctx)
         args = self._eval_args(expr.args, env, ctx)
-        site = Site(self.modules[ctx.module][0], expr.site)
+        site = Site(ctx.module, expr.site)
         results, receivers, changed = [], [], False
         complete = not any(_is_loss(a) for a in callee) or all(_is_loss(a) for a in callee)
         for atom in ordered(callee):
@@ -1005,7 +1091,7 @@ class Interpreter:
         if name.startswith("builtins."):
             return unknown(f"{name[9:]}() result")
         if name.split(".", 1)[0] in self.local_names:
-            return unknown(f"{name}() is defined in another file of the linted code, which is not followed yet")
+            return unknown(f"{name}() is defined in another file of the linted code that this import does not reach (sys.path?)")
         return unknown(f"{name}() comes from a library the analysis does not know")
 
     def _dim(self, activation: T.Activation, args: Args, name: str, site: Site) -> Any:
@@ -1167,7 +1253,7 @@ class Interpreter:
         """Recorded in every context that reaches it; the rule needs all of them to agree."""
         if not ctx.loops:
             return
-        site = Site(self.modules[ctx.module][0], ordinal)
+        site = Site(ctx.module, ordinal)
         fact = Accumulation(
             site,
             name,
@@ -1210,7 +1296,7 @@ class Interpreter:
         for shape, ordinal in logged.items():
             if shape[0] == "BinOp" and shape[1] == "-" and shape[2] in (("Literal", 1), ("Literal", 1.0)):
                 if shape[3] in logged:
-                    site = Site(self.modules[ctx.module][0], logged[shape[3]])
+                    site = Site(ctx.module, logged[shape[3]])
                     self.hand_written_bce[site] = HandWrittenBCE(site)
 
     def _log_argument(self, node: ir.Expr, env: Env, ctx: Context) -> Optional[ir.Expr]:
@@ -1322,6 +1408,19 @@ def _decorator_name(expr: ir.Expr) -> Optional[str]:
 
 def _is_static(definition: ir.FunctionDef) -> bool:
     return any(_decorator_name(d) == "staticmethod" for d in definition.decorators)
+
+
+def _declared_all(exported: Env, name: str) -> Iterable[str]:
+    """The names ``from m import *`` may bring for a lookup of ``name``: m's literal
+    ``__all__`` when it has one, else any name not starting with an underscore."""
+    declared = exported.get("__all__")
+    if declared is not None and len(declared) == 1:
+        (atom,) = declared
+        if isinstance(atom, Sequence) and not atom.open_start:
+            names = [const_value(item) for item in atom.items]
+            if all(isinstance(n, str) for n in names):
+                return names
+    return () if name.startswith("_") else (name,)
 
 
 def _is_super_call(expr: ir.Expr) -> bool:

@@ -235,7 +235,7 @@ class Lowerer:
             site = self._site(node)
             return ir.Call(func, tuple(self._arg(a) for a in node.args), site)
         if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
-            return ir.Literal(node.evaluated_value)
+            return ir.Literal(_number(node))
         if isinstance(node, cst.SimpleString) and "\\" not in node.value and node.prefix.lower() in ("", "r", "u"):
             return ir.Literal(node.raw_value)  # evaluated_value would compile() every literal
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
@@ -350,6 +350,14 @@ class Lowerer:
         else:
             parts.append(self.expr(node.elt))  # type: ignore[attr-defined]
         return ir.Opaque(tuple(parts), tuple(binds))
+
+
+def _number(node: Union[cst.Integer, cst.Float, cst.Imaginary]) -> Union[int, float, complex]:
+    """A numeric literal's value; libcst's evaluated_value runs ast.parse for each one."""
+    text = node.value.replace("_", "")
+    if isinstance(node, cst.Integer):
+        return int(text, 0) if not (len(text) > 1 and text[0] == "0" and text.isdigit()) else int(text)
+    return float(text) if isinstance(node, cst.Float) else complex(text)
 
 
 def _bound_names(target: cst.BaseExpression) -> List[str]:

@@ -95,6 +95,17 @@ class FileSummary:
     def lines(self) -> List[str]:
         return self.text.splitlines()
 
+    def ensure_module(self) -> Optional[ir.Module]:
+        """The IR, parsing the file now if the prefilter skipped it: a file another one
+        imports a model from is parsed only when (and once) that import is followed."""
+        if self.module is None:
+            try:
+                self._tree = cst.parse_module(self.text)
+                self.module, self._sites = lower(self._tree)
+            except (cst.ParserSyntaxError, RecursionError):
+                return None
+        return self.module
+
 
 def _snippet(line: str, start: int, stop: Optional[int], limit: int = 60) -> str:
     """The node's own text when it fits on its first line, shortened to ``limit``."""

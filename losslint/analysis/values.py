@@ -9,7 +9,9 @@ ordinary atom that keeps a union honest: once present, nothing is proven.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+import functools
+import zlib
+from dataclasses import dataclass, fields, replace
 from typing import Any, Iterable, Optional, Tuple
 
 MAX_ALTERNATIVES = 12
@@ -50,27 +52,72 @@ class Axis(enum.Enum):
     CHANNEL = "channel"  # nn.Conv*d: (N, out_channels, ...)
 
 
+_MASK = (1 << 61) - 1
+
+
+def stable_hash(value: Any) -> int:
+    """A hash that is the same in every process, whatever PYTHONHASHSEED is (str hashes
+    are salted): it keeps the iteration order of alternatives, and so the analysis and
+    its output, deterministic. Atoms cache theirs."""
+    if isinstance(value, Atom):
+        return hash(value)
+    if isinstance(value, str):
+        return zlib.crc32(value.encode("utf-8", "surrogatepass"))
+    if value is None:
+        return 0x2545F491
+    if isinstance(value, (bool, int, float, complex)):
+        return hash(value)  # numbers hash the same in every process
+    if isinstance(value, enum.Enum):
+        return stable_hash(value.name)
+    if isinstance(value, tuple):
+        h = 0x345678
+        for item in value:
+            h = ((h ^ stable_hash(item)) * 1000003) & _MASK
+        return h ^ len(value)
+    if isinstance(value, frozenset):
+        return hash(value)  # cached by CPython; stable because its atoms' hashes are
+    if isinstance(value, Site):
+        return stable_hash((value.path, value.ordinal))
+    return stable_hash(repr(value))
+
+
+def _cached_hash(self: "Atom") -> int:
+    cached = self.__dict__.get("_hash")
+    if cached is None:
+        names = type(self)._field_names  # type: ignore[attr-defined]
+        cached = stable_hash((type(self).__name__,) + tuple(getattr(self, name) for name in names))
+        object.__setattr__(self, "_hash", cached)
+    return cached
+
+
 class Atom:
     """Base of every alternative an abstract value can hold."""
 
-    __slots__ = ()
+
+def atom(cls: type) -> type:
+    """A frozen dataclass whose hash is stable across processes and cached: values are
+    deep (instances hold their layers) and are hashed for every memoised call."""
+    cls = dataclass(frozen=True)(cls)
+    cls.__hash__ = _cached_hash  # type: ignore[assignment]
+    cls._field_names = tuple(f.name for f in fields(cls))  # type: ignore[attr-defined]
+    return cls
 
 
-@dataclass(frozen=True)
+@atom
 class Unknown(Atom):
     """Nothing is known; ``reason`` says why, for coverage reports."""
 
     reason: str = "unknown"
 
 
-@dataclass(frozen=True)
+@atom
 class Const(Atom):
     """A Python literal: int, float, str, bool, None."""
 
     value: Any
 
 
-@dataclass(frozen=True)
+@atom
 class SliceConst(Atom):
     """A literal slice (``[:-1]``); ``slice`` objects are not hashable before 3.12."""
 
@@ -82,7 +129,7 @@ class SliceConst(Atom):
         return slice(self.start, self.stop, self.step)
 
 
-@dataclass(frozen=True)
+@atom
 class Tensor(Atom):
     """A tensor whose kind is known.
 
@@ -100,14 +147,31 @@ class Tensor(Atom):
     dtype: Optional[str] = None  # "int", "float" or "bool" where the code shows it
 
 
-@dataclass(frozen=True)
+@atom
 class QualRef(Atom):
     """A name outside the linted tree, by qualified name (``torch.nn.functional.softmax``)."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@atom
+class ModuleRef(Atom):
+    """A module of the linted code (``import models`` / ``from . import nets``)."""
+
+    path: str
+
+
+@atom
+class LazyImport(Atom):
+    """``from m import name`` of a linted module, looked up when first used: package
+    ``__init__`` files re-export hundreds of names, and following each at import time
+    would parse most of a large repository."""
+
+    path: str
+    name: str
+
+
+@atom
 class Layer(Atom):
     """An instance of a known torch.nn layer (``nn.Linear(8, 1)``, ``nn.Sigmoid()``)."""
 
@@ -117,7 +181,7 @@ class Layer(Atom):
     dim: Any = None  # softmax-like layers: the dim argument (a Const value or MISSING)
 
 
-@dataclass(frozen=True)
+@atom
 class Sequence(Atom):
     """``nn.Sequential`` or a list / tuple of values.
 
@@ -131,14 +195,14 @@ class Sequence(Atom):
     site: Optional[Site] = None
 
 
-@dataclass(frozen=True)
+@atom
 class Mapping(Atom):
     """A dict literal (or an OrderedDict) with constant keys."""
 
     items: Tuple[Tuple[Any, "AbsVal"], ...]
 
 
-@dataclass(frozen=True)
+@atom
 class Loss(Atom):
     """An instance of a loss module (``nn.CrossEntropyLoss()``)."""
 
@@ -146,7 +210,7 @@ class Loss(Atom):
     site: Optional[Site]
 
 
-@dataclass(frozen=True)
+@atom
 class Function(Atom):
     """A function or method defined in the linted code."""
 
@@ -155,7 +219,7 @@ class Function(Atom):
     closure: int = 0  # id of the enclosing frame for nested functions (0: module level)
 
 
-@dataclass(frozen=True)
+@atom
 class Class(Atom):
     """A class defined in the linted code."""
 
@@ -163,7 +227,7 @@ class Class(Atom):
     qualname: str
 
 
-@dataclass(frozen=True)
+@atom
 class Instance(Atom):
     """An instance of a class defined in the linted code.
 
@@ -177,7 +241,7 @@ class Instance(Atom):
     overrides: Tuple[Tuple[str, "AbsVal"], ...] = ()
 
 
-@dataclass(frozen=True)
+@atom
 class Bound(Atom):
     """A method bound to its receiver (``self.helper``, ``x.softmax``, ``layers.append``)."""
 
@@ -186,7 +250,7 @@ class Bound(Atom):
     function: Optional[Function] = None
 
 
-@dataclass(frozen=True)
+@atom
 class Super(Atom):
     """``super()`` inside a method of ``cls``, bound to ``instance``."""
 
@@ -204,6 +268,7 @@ def of(*atoms: Atom) -> AbsVal:
     return frozenset(atoms)
 
 
+@functools.lru_cache(maxsize=4096)
 def unknown(reason: str) -> AbsVal:
     return frozenset((Unknown(reason),))
 
@@ -219,11 +284,11 @@ def join(values: Iterable[AbsVal]) -> AbsVal:
 
 
 def ordered(value: AbsVal) -> list:
-    """The alternatives in an order that does not depend on PYTHONHASHSEED, for loops
-    whose side effects (memoised calls, recorded facts, budgets) could depend on it."""
+    """The alternatives in a fixed order, for loops whose side effects (memoised calls,
+    recorded facts, budgets) could depend on it."""
     if len(value) < 2:
         return list(value)
-    return sorted(value, key=lambda atom: (type(atom).__name__, repr(atom)))
+    return sorted(value, key=hash)  # atoms hash the same in every process
 
 
 def is_known(value: AbsVal) -> bool:
