@@ -60,6 +60,7 @@ class LossCall:
     complete: bool  # False when the callee may also be something other than a loss
 
     autocast: bool = False  # every context runs it under CUDA autocast
+    created: FrozenSet[Site] = frozenset()  # where the loss modules called here were built
 
     @property
     def targets(self) -> Optional[List[Tensor]]:

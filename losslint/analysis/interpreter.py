@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis import torch_api as T
-from losslint.analysis.modules import ModuleIndex
+from losslint.analysis.modules import KNOWN_LIBRARIES, ModuleIndex
 from losslint.analysis.facts import (
     Accumulation,
     ActivationUse,
@@ -123,6 +123,7 @@ class _LossAcc:
     target: AbsVal
     complete: bool
     autocast: bool
+    created: set  # where the loss modules were constructed
 
 
 class Interpreter:
@@ -193,6 +194,7 @@ class Interpreter:
                 acc.target,
                 acc.complete and site.path not in self.exhausted,
                 acc.autocast,
+                frozenset(acc.created),
             )
             for site, acc in self.loss_calls.items()
         ]
@@ -816,7 +818,7 @@ class Interpreter:
         if isinstance(atom, QualRef):
             return self.call_external(T.canonical(atom.name), args, site, ctx, complete), None
         if isinstance(atom, Loss):
-            return self.record_loss(atom.family, args, site, complete, ctx), None
+            return self.record_loss(atom.family, args, site, complete, ctx, atom.site), None
         if isinstance(atom, Layer):
             return self.apply_layer(atom, args.get(0, ("input",)) or unknown("layer input"), site), None
         if isinstance(atom, Sequence):
@@ -1090,7 +1092,8 @@ class Interpreter:
             return unknown(f"{name}() is not modelled")
         if name.startswith("builtins."):
             return unknown(f"{name[9:]}() result")
-        if name.split(".", 1)[0] in self.local_names:
+        top = name.split(".", 1)[0]
+        if top in self.local_names and top not in KNOWN_LIBRARIES:
             return unknown(f"{name}() is defined in another file of the linted code that this import does not reach (sys.path?)")
         return unknown(f"{name}() comes from a library the analysis does not know")
 
@@ -1179,20 +1182,24 @@ class Interpreter:
             return of(_reshaped(atom, name, args))
         return unknown(f"Tensor.{name}() is not modelled")
 
-    def record_loss(self, family: str, args: Args, site: Site, complete: bool, ctx: Context) -> AbsVal:
+    def record_loss(
+        self, family: str, args: Args, site: Site, complete: bool, ctx: Context, created: Optional[Site] = None
+    ) -> AbsVal:
         spec = T.LOSS_FAMILIES[family]
         value = args.get(0, spec.input_names) or unknown("loss input not given")
         target = args.get(1, spec.target_names) or unknown("loss target not given")
         autocast = "autocast" in ctx.modes
         acc = self.loss_calls.get(site)
         if acc is None:
-            self.loss_calls[site] = _LossAcc({family}, value, target, complete, autocast)
+            acc = self.loss_calls[site] = _LossAcc({family}, value, target, complete, autocast, set())
         else:
             acc.families.add(family)
             acc.input = join((acc.input, value))
             acc.target = join((acc.target, target))
             acc.complete = acc.complete and complete
             acc.autocast = acc.autocast and autocast
+        if created is not None:
+            acc.created.add(created)
         return of(Tensor(Kind.LOSS, act=site))
 
     # --- training-loop facts ---------------------------------------------------------

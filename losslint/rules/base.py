@@ -67,6 +67,15 @@ def matching_inputs(call: LossCall, families: FrozenSet[str], kinds: FrozenSet[K
     return inputs if all(t.kind in kinds for t in inputs) else None
 
 
+def loss_description(call: LossCall, describe: Describe) -> str:
+    """``CrossEntropyLoss``, plus where it was built when that is another file (a loss
+    handed to a trainer defined elsewhere)."""
+    elsewhere = sorted((s for s in call.created if s.path != call.site.path), key=site_order)
+    if not elsewhere:
+        return call.loss_name
+    return f"{call.loss_name} (built at {'; '.join(describe(s) for s in elsewhere)})"
+
+
 def describe_input(tensors: Iterable[Tensor], describe: Describe, kind_text: Optional[str] = None) -> str:
     """``the sigmoid output of Net (model.py:9 nn.Sigmoid())``."""
     tensors = list(tensors)
@@ -99,7 +108,7 @@ def loss_input_rule(
         for call in facts.loss_calls:
             inputs = matching_inputs(call, families, kinds)
             if inputs:
-                text = message.format(loss=call.loss_name, input=describe_input(inputs, describe))
+                text = message.format(loss=loss_description(call, describe), input=describe_input(inputs, describe))
                 widths = {t.width for t in inputs}
                 width = widths.pop() if len(widths) == 1 else None
                 yield Finding(code, call.site, text, related_sites(inputs, related), width)
