@@ -12,6 +12,7 @@ import click
 from losslint import __version__
 from losslint.config import ConfigError, settings
 from losslint.reporters import REPORTERS
+from losslint.reporters.concise import position
 from losslint.rules import BY_CODE, RULES
 from losslint.runner import lint
 
@@ -154,7 +155,7 @@ def main(
         write_statistics(report, sys.stdout)
     elif quiet and format_name == "concise":
         for d in report.diagnostics:
-            click.echo(f"{d.location.path}:{d.location.row}:{d.location.column}: {d.code} {d.message}")
+            click.echo(f"{position(d.location)}: {d.code} {d.message}")
     else:
         REPORTERS[format_name](report, sys.stdout)
     failing = any(d.code not in INFORMATIONAL for d in report.diagnostics)

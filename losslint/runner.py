@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from losslint.analysis import ir
@@ -13,7 +13,8 @@ from losslint.analysis.interpreter import Interpreter
 from losslint.analysis.modules import ModuleIndex
 from losslint.analysis.summary import FileSummary, ParseFailure, Span, relevance, summarize
 from losslint.analysis.values import Site
-from losslint.files import Excluder, discover, read
+from losslint.files import NOTEBOOK_SUFFIX, Excluder, discover, read
+from losslint.notebook import read_notebook
 from losslint.rules import BY_CODE, RULES
 from losslint.rules.base import Finding, Severity
 
@@ -22,11 +23,16 @@ NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)
 
 @dataclass(frozen=True)
 class Location:
+    """1-based; in a notebook, ``row`` counts within code cell ``cell`` (1-based over all
+    cells) and ``source_row`` is the line in the joined code the snippets come from."""
+
     path: str
     row: int
     column: int
     end_row: int
     end_column: int
+    cell: Optional[int] = None
+    source_row: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -46,8 +52,9 @@ class Diagnostic:
     width: Optional[int] = None
 
     @property
-    def sort_key(self) -> Tuple[str, int, int, str, str]:
-        return (self.location.path, self.location.row, self.location.column, self.code, self.message)
+    def sort_key(self) -> Tuple[str, int, int, int, str, str]:
+        where = self.location
+        return (where.path, where.cell or 0, where.row, where.column, self.code, self.message)
 
 
 @dataclass
@@ -132,10 +139,10 @@ def lint(
     if sources is not None:
         files = sorted(sources)
     else:
-        files, notebooks = discover(paths, Excluder(exclude, root), force_exclude)
-        if notebooks:
-            report.notes.append(f"{len(notebooks)} notebook(s) skipped: .ipynb files are not analysed yet")
+        python_files, notebooks = discover(paths, Excluder(exclude, root), force_exclude)
+        files = sorted(python_files + notebooks)
     report.files = len(files)
+    cell_maps: Dict[str, List[Tuple[int, int]]] = {}
     relevant = relevance([rule.prefilter for rule in RULES if rule.code in selected and rule.prefilter])
     for done, path in enumerate(files, start=1):
         if progress is not None:
@@ -147,6 +154,13 @@ def lint(
         if error:
             failures.append((path, ParseFailure(f"cannot read the file: {error}")))
             continue
+        if path.endswith(NOTEBOOK_SUFFIX):
+            notebook, problem = read_notebook(data)
+            if notebook is None:
+                failures.append((path, ParseFailure(problem or "invalid notebook")))
+                continue
+            cell_maps[path] = notebook.cells
+            data = notebook.source.encode()
         summary, failure = summarize(path, data, relevant)
         if failure is not None:
             failures.append((path, failure))
@@ -157,7 +171,15 @@ def lint(
     report.analysed = len(modules)
 
     def load(path: str) -> Optional[ir.Module]:
+        """A module an import leads to: a linted file, or a file of the project that was
+        not named (read now; its findings are not reported, its models are followed)."""
         summary = summaries.get(path)
+        if summary is None and sources is None:
+            data, error = read(path)
+            found, _ = summarize(path, data) if not error else (None, None)
+            if found is None:
+                return None
+            summary = summaries[path] = found
         return summary.ensure_module() if summary is not None else None
 
     interpreter = Interpreter(modules, local_names=_module_names(files), index=ModuleIndex(summaries), loader=load)
@@ -168,6 +190,8 @@ def lint(
         )
     for path in sorted(interpreter.exhausted - {p for p, _ in interpreter.internal_errors}):
         report.notes.append(f"analysis of {path} stopped at its step budget; its loss calls count as unresolved")
+    linted = set(files)
+    facts.loss_calls = [call for call in facts.loss_calls if call.site.path in linted]
     report.loss_calls = len(facts.loss_calls)
     for call in facts.loss_calls:
         category = call.unresolved_category
@@ -181,17 +205,18 @@ def lint(
         if rule.code in selected and rule.check is not None:
             findings.extend(rule.check(facts, locator.describe))
     for finding in findings:
+        if finding.site.path not in linted:
+            continue  # in a file only imported, not named: its own run reports it
         diagnostic = _diagnostic(finding, locator)
         sites = [diagnostic.location] + [r.location for r in diagnostic.related]
         if not any(locator.suppressed(finding.code, where) for where in sites):
-            report.diagnostics.append(diagnostic)
+            report.diagnostics.append(_in_cells(diagnostic, cell_maps))
     if "LL000" in selected:
         syntax = BY_CODE["LL000"]
         for path, failure in failures:
             location = Location(path, failure.row, failure.column, failure.row, failure.column)
-            report.diagnostics.append(
-                Diagnostic(syntax.code, syntax.name, syntax.severity, failure.message, location)
-            )
+            diagnostic = Diagnostic(syntax.code, syntax.name, syntax.severity, failure.message, location)
+            report.diagnostics.append(_in_cells(diagnostic, cell_maps))
     if per_file_ignores:
         report.diagnostics = [d for d in report.diagnostics if not _ignored_for_file(d, per_file_ignores, root)]
     report.diagnostics.sort(key=lambda d: d.sort_key)
@@ -200,6 +225,24 @@ def lint(
             if path in summaries and path not in report.sources:
                 report.sources[path] = summaries[path].lines()
     return report
+
+
+def _cell_location(location: Location, cells: List[Tuple[int, int]]) -> Location:
+    """A location in a notebook's joined code, as a cell and a line within that cell."""
+    if not cells or not 1 <= location.row <= len(cells):
+        return location
+    cell, row = cells[location.row - 1]
+    end_cell, end_row = cells[min(location.end_row, len(cells)) - 1]
+    end_row = end_row if end_cell == cell else row
+    return replace(location, row=row, end_row=end_row, cell=cell, source_row=location.row)
+
+
+def _in_cells(diagnostic: Diagnostic, cell_maps: Dict[str, List[Tuple[int, int]]]) -> Diagnostic:
+    if not cell_maps:
+        return diagnostic
+    moved = lambda where: _cell_location(where, cell_maps.get(where.path, []))  # noqa: E731
+    related = tuple(replace(r, location=moved(r.location)) for r in diagnostic.related)
+    return replace(diagnostic, location=moved(diagnostic.location), related=related)
 
 
 def _ignored_for_file(diagnostic: Diagnostic, ignores: PerFileIgnores, root: str) -> bool:

@@ -100,8 +100,14 @@ def test_json_output_contract(tmp_path):
     assert item["filename"] == str(tmp_path / "train.py")
     assert item["location"] == {"row": 3, "column": 8}
     assert item["end_location"] == {"row": 3, "column": 42}
+    assert item["cell"] is None
     assert item["related"] == [
-        {"filename": str(tmp_path / "train.py"), "location": {"row": 2, "column": 40}, "message": "softmax applied here"}
+        {
+            "filename": str(tmp_path / "train.py"),
+            "cell": None,
+            "location": {"row": 2, "column": 40},
+            "message": "softmax applied here",
+        }
     ]
     assert item["fix"] is None
     assert "train.py:2 nn.Softmax(dim=1)" in item["message"]

@@ -95,3 +95,21 @@ def test_each_file_is_parsed_once(monkeypatch):
     monkeypatch.setattr(summary.cst, "parse_module", lambda text, *a, **k: parsed.append(text) or original(text, *a, **k))
     findings(PROJECTS / "trainer_class")
     assert len(parsed) == len(set(parsed)) == 3
+
+
+def test_a_single_named_file_follows_its_imports_but_reports_only_itself(tmp_path):
+    """What pre-commit does: it passes the changed files only."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    (tmp_path / "models.py").write_text(
+        "import torch.nn as nn\nimport torch.nn.functional as F\n\n"
+        "def make():\n    return nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))\n\n"
+        "def unrelated(x):\n    return F.softmax(x)\n"
+    )
+    (tmp_path / "train.py").write_text(
+        "import torch.nn as nn\nfrom models import make\n\nloss = nn.CrossEntropyLoss()(make()(x), y)\n"
+    )
+    result = CliRunner().invoke(main, [str(tmp_path / "train.py")])
+    assert result.exit_code == 1
+    assert "train.py:4:8: LL101" in result.output and "(models.py:5 nn.Softmax(dim=1))" in result.output
+    assert "LL205" not in result.output  # models.py was not named
+    assert CliRunner().invoke(main, [str(tmp_path)]).output.count("LL205") == 1

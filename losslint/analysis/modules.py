@@ -16,38 +16,61 @@ KNOWN_LIBRARIES = frozenset({"torch", "torchvision", "lightning", "pytorch_light
 """Top-level names that always mean the library the analysis models, never a linted file."""
 
 
+PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+
+
 class ModuleIndex:
-    """The linted files, by absolute path, for resolving imports between them."""
+    """The linted files, by absolute path, for resolving imports between them. Files of
+    the same project that were not named (pre-commit passes only the changed files) are
+    found on disk, but never above the project root."""
 
     def __init__(self, paths: Iterable[str]) -> None:
         self._by_absolute: Dict[str, str] = {os.path.abspath(p): p for p in paths}
+        self._roots: Dict[str, str] = {}
 
-    def _file(self, base: str) -> Optional[str]:
-        """The linted file for a module path without suffix: ``base.py`` or ``base/__init__.py``."""
+    def _file(self, base: str, limit: str) -> Optional[str]:
+        """The file for a module path without suffix: ``base.py`` or ``base/__init__.py``,
+        linted or, inside the project ``limit``, on disk."""
         for candidate in (base + ".py", os.path.join(base, "__init__.py")):
             found = self._by_absolute.get(candidate)
             if found is not None:
                 return found
+            if (candidate == limit or candidate.startswith(limit + os.sep)) and os.path.isfile(candidate):
+                return os.path.relpath(candidate) if not os.path.relpath(candidate).startswith("..") else candidate
         return None
+
+    def project_root(self, directory: str) -> str:
+        """The nearest folder with a project marker, or ``directory`` itself."""
+        if directory not in self._roots:
+            current = directory
+            while not any(os.path.exists(os.path.join(current, m)) for m in PROJECT_MARKERS):
+                parent = os.path.dirname(current)
+                if parent == current:
+                    current = directory
+                    break
+                current = parent
+            self._roots[directory] = current
+        return self._roots[directory]
 
     def resolve(self, importer: str, module: str, level: int = 0) -> Optional[str]:
         """The linted file ``import module`` (with ``level`` leading dots) means in
         ``importer``, or None when it is not part of the linted code."""
         here = os.path.dirname(os.path.abspath(importer))
+        limit = self.project_root(here)
         parts = [p for p in module.split(".") if p]
         if level:
             base = here
             for _ in range(level - 1):
                 base = os.path.dirname(base)
-            return self._file(os.path.join(base, *parts)) if parts else self._file(base)
+            return self._file(os.path.join(base, *parts), limit) if parts else self._file(base, limit)
         if not parts or parts[0] in KNOWN_LIBRARIES:
             return None
         directory = here
         while True:
-            found = self._file(os.path.join(directory, *parts))
+            found = self._file(os.path.join(directory, *parts), limit)
             if found is not None:
                 return found
-            source = self._file(os.path.join(directory, "src", *parts))
+            source = self._file(os.path.join(directory, "src", *parts), limit)
             if source is not None:
                 return source
             parent = os.path.dirname(directory)
@@ -59,4 +82,5 @@ class ModuleIndex:
         """``package.name`` when ``package`` is a linted ``__init__.py``."""
         if os.path.basename(package) != "__init__.py":
             return None
-        return self._file(os.path.join(os.path.dirname(os.path.abspath(package)), name))
+        directory = os.path.dirname(os.path.abspath(package))
+        return self._file(os.path.join(directory, name), self.project_root(directory))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from losslint.runner import Report
+from losslint.runner import Location, Report
+
+
+def position(location: Location) -> str:
+    """``train.py:17:12``, or ``nb.ipynb:cell 5:3:12`` in a notebook."""
+    cell = f"cell {location.cell}:" if location.cell is not None else ""
+    return f"{location.path}:{cell}{location.row}:{location.column}"
 
 
 def summary_line(report: Report) -> str:
@@ -23,5 +29,5 @@ def summary_line(report: Report) -> str:
 
 def write(report: Report, out: TextIO) -> None:
     for d in report.diagnostics:
-        out.write(f"{d.location.path}:{d.location.row}:{d.location.column}: {d.code} {d.message}\n")
+        out.write(f"{position(d.location)}: {d.code} {d.message}\n")
     out.write(summary_line(report) + "\n")

@@ -8,14 +8,15 @@ from typing import List, TextIO
 
 import click
 
-from losslint.reporters.concise import summary_line
+from losslint.reporters.concise import position, summary_line
 from losslint.runner import Location, Report
 
 
 def _snippet(lines: List[str], location: Location, label: str = "") -> List[str]:
-    if not 1 <= location.row <= len(lines):
+    line = location.source_row or location.row
+    if not 1 <= line <= len(lines):
         return []
-    text = lines[location.row - 1].rstrip()
+    text = lines[line - 1].rstrip()
     gutter = f"{location.row:>5} │ "
     width = (location.end_column - location.column) if location.end_row == location.row else len(text) - location.column + 1
     caret = " " * (len(gutter) + location.column - 1) + "^" * max(width, 1) + (f" {label}" if label else "")
@@ -29,13 +30,13 @@ def write(report: Report, out: TextIO) -> None:
     tint = {"error": "red", "warning": "yellow", "info": "cyan"}
     for d in report.diagnostics:
         where = d.location
-        head = f"{where.path}:{where.row}:{where.column}: {d.code} [{d.severity.value}]"
+        head = f"{position(where)}: {d.code} [{d.severity.value}]"
         out.write(f"{click.style(head, fg=tint[d.severity.value], bold=True) if color else head} {d.message}\n")
         for line in _snippet(report.sources.get(where.path, []), where):
             out.write(line + "\n")
         for related in d.related:
             r = related.location
-            out.write(f"  {r.path}:{r.row}:{r.column}: {related.message}\n")
+            out.write(f"  {position(r)}: {related.message}\n")
             for line in _snippet(report.sources.get(r.path, []), r):
                 out.write(line + "\n")
         example = demo(d.code, d.width)

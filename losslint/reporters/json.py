@@ -19,10 +19,12 @@ def as_dict(d: Diagnostic) -> Dict[str, Any]:
         "severity": d.severity.value,
         "message": d.message,
         "filename": d.location.path,
+        "cell": d.location.cell,
         "location": _position(d.location),
         "end_location": {"row": d.location.end_row, "column": d.location.end_column},
         "related": [
-            {"filename": r.location.path, "location": _position(r.location), "message": r.message} for r in d.related
+            {"filename": r.location.path, "cell": r.location.cell, "location": _position(r.location), "message": r.message}
+            for r in d.related
         ],
         "fix": None,
     }

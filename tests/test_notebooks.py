@@ -1,0 +1,132 @@
+"""Jupyter notebooks: code cells analysed as one module, findings reported by cell."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from losslint.cli import main
+
+
+def notebook(*cells, nbformat=4):
+    """A notebook document; a cell is (cell_type, source)."""
+    return {
+        "cells": [
+            {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True), "outputs": [], "execution_count": None}
+            if kind == "code"
+            else {"cell_type": kind, "metadata": {}, "source": source}
+            for kind, source in cells
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "nbformat": nbformat,
+        "nbformat_minor": 5,
+    }
+
+
+TRAINING = notebook(
+    ("markdown", "# Classifying iris flowers\nA small MLP."),
+    ("code", "%matplotlib inline\n!pip install torch\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F"),
+    (
+        "code",
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 3)\n"
+        "\n"
+        "    def forward(self, x):\n"
+        "        return F.softmax(self.fc(x), dim=1)",
+    ),
+    ("code", "%%time\nmodel = Net()\ncriterion = nn.CrossEntropyLoss()"),
+    ("code", "files = !ls data\nmodel?"),
+    ("code", "for epoch in range(10):\n    loss = criterion(model(x), y)\n    loss.backward()"),
+)
+
+
+def write(tmp_path, name, document):
+    path = tmp_path / name
+    path.write_text(json.dumps(document, indent=1) + "\n")
+    return path
+
+
+def test_finding_reported_by_cell_and_line(tmp_path):
+    path = write(tmp_path, "train.ipynb", TRAINING)
+    result = CliRunner().invoke(main, [str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{path}:cell 6:2:12: LL101 CrossEntropyLoss receives softmax probabilities from Net" in result.output
+
+
+def test_json_has_the_cell(tmp_path):
+    write(tmp_path, "train.ipynb", TRAINING)
+    (item,) = json.loads(CliRunner().invoke(main, [str(tmp_path), "--output-format", "json"]).output)
+    assert (item["cell"], item["location"]) == (6, {"row": 2, "column": 12})
+    (related,) = item["related"]
+    assert (related["cell"], related["location"]["row"]) == (3, 7)
+
+
+def test_full_format_shows_the_cell_lines(tmp_path):
+    write(tmp_path, "train.ipynb", TRAINING)
+    output = CliRunner().invoke(main, [str(tmp_path), "--output-format", "full"]).output
+    assert "    2 │     loss = criterion(model(x), y)" in output
+    assert "    7 │         return F.softmax(self.fc(x), dim=1)" in output
+
+
+def test_sarif_and_github_point_at_the_notebook(tmp_path):
+    path = write(tmp_path, "train.ipynb", TRAINING)
+    github = CliRunner().invoke(main, [str(tmp_path), "--output-format", "github"]).output
+    assert github.startswith(f"::warning file={path},line=2,col=12,")
+    sarif = json.loads(CliRunner().invoke(main, [str(tmp_path), "--output-format", "sarif"]).output)
+    location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("train.ipynb")
+
+
+def test_correct_notebook_is_silent(tmp_path):
+    fixed = json.loads(json.dumps(TRAINING).replace("return F.softmax(self.fc(x), dim=1)", "return self.fc(x)"))
+    write(tmp_path, "train.ipynb", fixed)
+    result = CliRunner().invoke(main, [str(tmp_path)])
+    assert result.exit_code == 0 and "1 loss call, 1 resolved" in result.output
+
+
+def test_notebook_importing_its_model_from_a_sibling_module(tmp_path):
+    (tmp_path / "model.py").write_text(
+        "import torch.nn as nn\n\n"
+        "def make_model():\n    return nn.Sequential(nn.Linear(8, 1), nn.Sigmoid())\n"
+    )
+    document = notebook(
+        ("code", "import torch.nn as nn\nfrom model import make_model"),
+        ("code", "net = make_model()\nloss = nn.BCEWithLogitsLoss()(net(x), y)"),
+    )
+    path = write(tmp_path, "explore.ipynb", document)
+    result = CliRunner().invoke(main, [str(path)])
+    assert f"{path}:cell 2:2:8: LL104 " in result.output and "(model.py:4 nn.Sigmoid())" in result.output
+
+
+def test_noqa_in_a_cell(tmp_path):
+    document = json.loads(json.dumps(TRAINING).replace("model(x), y)", "model(x), y)  # noqa: LL101"))
+    write(tmp_path, "train.ipynb", document)
+    assert CliRunner().invoke(main, [str(tmp_path)]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "invalid notebook: not JSON"),
+        (json.dumps({"nbformat": 3, "worksheets": []}), "notebook format 3 is not supported"),
+        (json.dumps({"metadata": {}}), "invalid notebook: no list of cells"),
+    ],
+)
+def test_malformed_notebooks_are_reported_and_the_run_goes_on(tmp_path, content, message):
+    (tmp_path / "broken.ipynb").write_text(content)
+    write(tmp_path, "train.ipynb", TRAINING)
+    result = CliRunner().invoke(main, [str(tmp_path)])
+    assert result.exit_code == 1
+    assert "LL000 " + message in result.output and "LL101" in result.output
+
+
+def test_cells_without_source_and_syntax_errors(tmp_path):
+    document = notebook(("code", "import torch"))
+    document["cells"].append({"cell_type": "code", "metadata": {}, "outputs": []})
+    document["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "source": ["x = (\n"]})
+    write(tmp_path, "odd.ipynb", document)
+    result = CliRunner().invoke(main, [str(tmp_path), "--output-format", "json"])
+    (item,) = json.loads(result.output)
+    assert item["code"] == "LL000" and item["cell"] == 3
