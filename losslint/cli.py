@@ -10,6 +10,7 @@ from typing import Callable, Iterator, List, Optional, Tuple
 import click
 
 from losslint import __version__
+from losslint.cache import CACHE_DIRECTORY, Cache
 from losslint.config import ConfigError, settings
 from losslint.reporters import REPORTERS
 from losslint.reporters.concise import position
@@ -83,6 +84,12 @@ def _progress(enabled: bool) -> Iterator[Optional[Callable[[int, int], None]]]:
 @click.option("--config", type=click.Path(exists=True, dir_okay=False), help="The pyproject.toml to read [tool.losslint] from.")
 @click.option("--force-exclude", is_flag=True, help="Apply the exclude settings to paths named on the command line too.")
 @click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when there are findings.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the CPU count",
+    help="Processes that parse files in parallel.",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of per-file summaries.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the cache lives [default: .losslint_cache at the project root].")
 @click.option("--quiet", "-q", is_flag=True, help="Print the findings only, without the summary line and notes.")
 @click.option("--stdin-filename", help="The name to report for source read from standard input ('-').")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
@@ -100,6 +107,9 @@ def main(
     config: Optional[str],
     force_exclude: bool,
     exit_zero: bool,
+    jobs: int,
+    no_cache: bool,
+    cache_dir: Optional[str],
     quiet: bool,
     stdin_filename: Optional[str],
     list_rules: bool,
@@ -145,6 +155,8 @@ def main(
             root=options.root,
             force_exclude=force_exclude,
             progress=progress,
+            cache=None if no_cache or sources is not None else Cache(cache_dir or os.path.join(options.root, CACHE_DIRECTORY)),
+            jobs=jobs,
         )
     if not quiet:
         for note in report.notes:

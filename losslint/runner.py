@@ -11,7 +11,8 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 from losslint.analysis import ir
 from losslint.analysis.interpreter import Interpreter
 from losslint.analysis.modules import ModuleIndex
-from losslint.analysis.summary import FileSummary, ParseFailure, Span, relevance, summarize
+from losslint.analysis.summary import FileSummary, ParseFailure, Span, decode, relevance, summarize
+from losslint.cache import Cache, Entry
 from losslint.analysis.values import Site
 from losslint.files import NOTEBOOK_SUFFIX, Excluder, discover, read
 from losslint.notebook import read_notebook
@@ -129,10 +130,13 @@ def lint(
     root: str = ".",
     force_exclude: bool = False,
     progress: Optional[Callable[[int, int], None]] = None,
+    cache: Optional[Cache] = None,
+    jobs: int = 1,
 ) -> Report:
     """Lint ``paths`` (or the in-memory ``sources``, path -> bytes) with the ``selected``
     codes. Globs in ``exclude`` and ``per_file_ignores`` are relative to ``root``;
-    ``progress(done, total)`` is called as files are read."""
+    ``progress(done, total)`` is called as files are read; ``jobs`` processes parse the
+    files the ``cache`` does not have."""
     report = Report()
     summaries: Dict[str, FileSummary] = {}
     failures: List[Tuple[str, ParseFailure]] = []
@@ -144,6 +148,8 @@ def lint(
     report.files = len(files)
     cell_maps: Dict[str, List[Tuple[int, int]]] = {}
     relevant = relevance([rule.prefilter for rule in RULES if rule.code in selected and rule.prefilter])
+    keys: Dict[str, str] = {}
+    pending: List[Tuple[str, bytes]] = []
     for done, path in enumerate(files, start=1):
         if progress is not None:
             progress(done, len(files))
@@ -161,11 +167,24 @@ def lint(
                 continue
             cell_maps[path] = notebook.cells
             data = notebook.source.encode()
-        summary, failure = summarize(path, data, relevant)
+        entry = None
+        if cache is not None:
+            keys[path] = Cache.key(data)
+            entry = cache.get(keys[path])
+        if entry is not None and (entry.module is not None or entry.failure is not None or not relevant.search(data)):
+            if entry.failure is not None:
+                failures.append((path, entry.failure))
+            else:
+                summaries[path] = FileSummary(path, decode(data), entry.module, _spans=entry.spans)
+        else:
+            pending.append((path, data))
+    for path, (summary, failure) in zip([p for p, _ in pending], _summarize_all(pending, relevant, jobs)):
         if failure is not None:
             failures.append((path, failure))
         elif summary is not None:
             summaries[path] = summary
+        if cache is not None and path in keys:
+            cache.put(keys[path], Entry(summary.module if summary else None, failure))
 
     modules = {path: s.module for path, s in summaries.items() if s.module is not None}
     report.analysed = len(modules)
@@ -176,7 +195,16 @@ def lint(
         summary = summaries.get(path)
         if summary is None and sources is None:
             data, error = read(path)
-            found, _ = summarize(path, data) if not error else (None, None)
+            if error:
+                return None
+            entry = None
+            if cache is not None:
+                keys[path] = Cache.key(data)
+                entry = cache.get(keys[path])
+            if entry is not None and entry.module is not None:
+                found: Optional[FileSummary] = FileSummary(path, decode(data), entry.module, _spans=entry.spans)
+            else:
+                found, _ = summarize(path, data)
             if found is None:
                 return None
             summary = summaries[path] = found
@@ -220,11 +248,37 @@ def lint(
     if per_file_ignores:
         report.diagnostics = [d for d in report.diagnostics if not _ignored_for_file(d, per_file_ignores, root)]
     report.diagnostics.sort(key=lambda d: d.sort_key)
+    if cache is not None:  # what this run parsed late or located: the next one needs no parse
+        for path, summary in summaries.items():
+            if path in keys and (summary.spans_computed or summary.parsed_late):
+                cache.put(keys[path], Entry(summary.module, None, summary.spans_computed))
     for d in report.diagnostics:
         for path in [d.location.path] + [r.location.path for r in d.related]:
             if path in summaries and path not in report.sources:
                 report.sources[path] = summaries[path].lines()
     return report
+
+
+PARALLEL_MIN_FILES = 8
+"""Below this, starting worker processes costs more than it saves."""
+
+
+def _summarize_all(
+    pending: List[Tuple[str, bytes]], relevant: "re.Pattern[bytes]", jobs: int
+) -> List[Tuple[Optional[FileSummary], Optional[ParseFailure]]]:
+    """Summaries in the order given, from ``jobs`` processes when it is worth it: the
+    result is the same either way."""
+    if jobs <= 1 or len(pending) < PARALLEL_MIN_FILES:
+        return [summarize(path, data, relevant) for path, data in pending]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        chunk = max(1, len(pending) // (jobs * 4))
+        return list(pool.map(_summarize_job, [(p, d, relevant) for p, d in pending], chunksize=chunk))
+
+
+def _summarize_job(job: Tuple[str, bytes, "re.Pattern[bytes]"]) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
+    return summarize(*job)
 
 
 def _cell_location(location: Location, cells: List[Tuple[int, int]]) -> Location:

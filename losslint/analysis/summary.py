@@ -74,11 +74,13 @@ class FileSummary:
     _tree: Optional[cst.Module] = field(default=None, repr=False)
     _sites: Optional[List[cst.CSTNode]] = field(default=None, repr=False)
     _spans: Optional[Dict[int, Span]] = field(default=None, repr=False)
+    spans_computed: Optional[Dict[int, Span]] = field(default=None, repr=False)  # in this run, to cache
+    parsed_late: bool = False  # parsed in this run because another file imports it
 
     def span(self, ordinal: int) -> Span:
         """Where site ``ordinal`` is; positions are computed on first use per file."""
         if self._spans is None:
-            self._spans = {}
+            self._spans = self.spans_computed = {}
             if self._tree is None or self._sites is None:
                 self._tree = cst.parse_module(self.text)
                 _, self._sites = lower(self._tree)
@@ -95,6 +97,13 @@ class FileSummary:
     def lines(self) -> List[str]:
         return self.text.splitlines()
 
+    def __getstate__(self) -> dict:
+        """Sent between processes and cached without the libcst tree (positions are
+        recomputed from the text when needed)."""
+        state = dict(self.__dict__)
+        state["_tree"] = state["_sites"] = None
+        return state
+
     def ensure_module(self) -> Optional[ir.Module]:
         """The IR, parsing the file now if the prefilter skipped it: a file another one
         imports a model from is parsed only when (and once) that import is followed."""
@@ -104,6 +113,7 @@ class FileSummary:
                 self.module, self._sites = lower(self._tree)
             except (cst.ParserSyntaxError, RecursionError):
                 return None
+            self.parsed_late = True
         return self.module
 
 

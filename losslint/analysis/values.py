@@ -12,7 +12,7 @@ import enum
 import functools
 import zlib
 from dataclasses import dataclass, fields, replace
-from typing import Any, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 MAX_ALTERNATIVES = 12
 
@@ -55,30 +55,44 @@ class Axis(enum.Enum):
 _MASK = (1 << 61) - 1
 
 
+def _hash_str(value: str) -> int:
+    return zlib.crc32(value.encode("utf-8", "surrogatepass"))
+
+
+def _hash_tuple(value: tuple) -> int:
+    h = 0x345678
+    for item in value:
+        hasher = _HASHERS.get(type(item))
+        h = ((h ^ (hasher(item) if hasher is not None else stable_hash(item))) * 1000003) & _MASK
+    return h ^ len(value)
+
+
+_HASHERS: Dict[type, Callable[[Any], int]] = {
+    str: _hash_str,
+    int: hash,  # numbers hash the same in every process
+    float: hash,
+    bool: hash,
+    complex: hash,
+    tuple: _hash_tuple,
+    frozenset: hash,  # cached by CPython; stable because its atoms' hashes are
+    type(None): lambda _: 0x2545F491,
+}
+
+
 def stable_hash(value: Any) -> int:
     """A hash that is the same in every process, whatever PYTHONHASHSEED is (str hashes
     are salted): it keeps the iteration order of alternatives, and so the analysis and
     its output, deterministic. Atoms cache theirs."""
+    hasher = _HASHERS.get(type(value))
+    if hasher is not None:
+        return hasher(value)
     if isinstance(value, Atom):
         return hash(value)
-    if isinstance(value, str):
-        return zlib.crc32(value.encode("utf-8", "surrogatepass"))
-    if value is None:
-        return 0x2545F491
-    if isinstance(value, (bool, int, float, complex)):
-        return hash(value)  # numbers hash the same in every process
     if isinstance(value, enum.Enum):
-        return stable_hash(value.name)
-    if isinstance(value, tuple):
-        h = 0x345678
-        for item in value:
-            h = ((h ^ stable_hash(item)) * 1000003) & _MASK
-        return h ^ len(value)
-    if isinstance(value, frozenset):
-        return hash(value)  # cached by CPython; stable because its atoms' hashes are
+        return _hash_str(value.name)
     if isinstance(value, Site):
-        return stable_hash((value.path, value.ordinal))
-    return stable_hash(repr(value))
+        return _hash_tuple((value.path, value.ordinal))
+    return _hash_str(repr(value))
 
 
 def _cached_hash(self: "Atom") -> int:
