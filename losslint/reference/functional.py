@@ -9,7 +9,7 @@ in ``losslint.reference.grad`` under the same names. Everything is float64 and s
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -108,6 +108,19 @@ def _batched(input: np.ndarray, target: np.ndarray) -> tuple:
     return x, t
 
 
+def _target_weights(
+    target: np.ndarray, weight: Optional[np.ndarray], classes: int, ignore_index: int
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For class-index targets: which count, the indices made safe to gather with, and
+    each target's class weight (0 where ignored)."""
+    keep = target != ignore_index
+    safe = np.where(keep, target, 0).astype(np.int64)
+    if np.any((safe < 0) | (safe >= classes)):
+        raise IndexError(f"Target {int(safe[(safe < 0) | (safe >= classes)][0])} is out of bounds.")
+    w = np.ones(classes) if weight is None else _array(weight)
+    return keep, safe, w[safe] * keep
+
+
 def nll_loss(
     input: np.ndarray,
     target: np.ndarray,
@@ -117,14 +130,8 @@ def nll_loss(
 ) -> np.ndarray:
     """-weight[y] * input[n, y]; ignored targets count 0, and do not count in the mean."""
     x, t = _batched(input, target)
-    classes = x.shape[1]
-    keep = t != ignore_index
-    safe = np.where(keep, t, 0).astype(np.int64)
-    if np.any((safe < 0) | (safe >= classes)):
-        raise IndexError(f"Target {int(safe[(safe < 0) | (safe >= classes)][0])} is out of bounds.")
+    keep, safe, sample_weight = _target_weights(t, weight, x.shape[1], ignore_index)
     picked = np.take_along_axis(x, safe[:, None], axis=1)[:, 0]
-    w = np.ones(classes) if weight is None else _array(weight)
-    sample_weight = w[safe] * keep
     loss = -picked * sample_weight
     if reduction == "mean":
         return np.sum(loss) / np.sum(sample_weight)
@@ -156,11 +163,10 @@ def cross_entropy(
     nll = nll_loss(log_p, t, weight, ignore_index, reduction)
     if label_smoothing == 0.0:
         return nll
-    keep = t != ignore_index
+    keep, _, sample_weight = _target_weights(t, weight, classes, ignore_index)
     smooth = -(log_p * _class_weight(weight, classes, x.ndim)).sum(axis=1) * keep
     if reduction == "mean":
-        w = np.ones(classes) if weight is None else _array(weight)
-        smooth = smooth.sum() / np.sum(w[np.where(keep, t, 0).astype(np.int64)] * keep)
+        smooth = smooth.sum() / np.sum(sample_weight)
     else:
         smooth = _reduce(smooth, reduction)
     return (1.0 - label_smoothing) * nll + smooth * (label_smoothing / classes)

@@ -11,7 +11,7 @@ from typing import Optional
 
 import numpy as np
 
-from losslint.reference.functional import _array, _batched, _class_weight, sigmoid, softmax
+from losslint.reference.functional import _array, _batched, _class_weight, _target_weights, sigmoid, softmax
 
 BCE_EPSILON = 1e-12  # torch's binary_cross_entropy backward divides by max(x (1 - x), this)
 
@@ -65,11 +65,7 @@ def nll_loss(
 ) -> np.ndarray:
     """-weight[y] at the target class, 0 elsewhere; divided by the summed weights for "mean"."""
     x, t = _batched(input, target)
-    classes = x.shape[1]
-    keep = t != ignore_index
-    safe = np.where(keep, t, 0).astype(np.int64)
-    w = np.ones(classes) if weight is None else _array(weight)
-    sample_weight = w[safe] * keep
+    _, safe, sample_weight = _target_weights(t, weight, x.shape[1], ignore_index)
     grad = np.zeros_like(x)
     np.put_along_axis(grad, safe[:, None], -sample_weight[:, None], axis=1)
     if reduction == "mean":
@@ -95,10 +91,7 @@ def cross_entropy(
         weighted = target_ * w_b
         grad = p * weighted.sum(axis=1, keepdims=True) - weighted
         return (grad / _denominator(reduction, x.size / classes)).reshape(np.shape(input))
-    keep = t != ignore_index
-    safe = np.where(keep, t, 0).astype(np.int64)
-    w = np.ones(classes) if weight is None else _array(weight)
-    sample_weight = w[safe] * keep
+    keep, safe, sample_weight = _target_weights(t, weight, classes, ignore_index)
     one_hot = np.zeros_like(x)
     np.put_along_axis(one_hot, safe[:, None], 1.0, axis=1)
     nll = sample_weight[:, None] * (p - one_hot)
