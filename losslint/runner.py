@@ -64,7 +64,6 @@ class Report:
 
     diagnostics: List[Diagnostic] = field(default_factory=list)
     files: int = 0
-    analysed: int = 0
     loss_calls: int = 0
     unresolved: int = 0
     unresolved_by_reason: Dict[str, int] = field(default_factory=dict)
@@ -187,7 +186,6 @@ def lint(
             cache.put(keys[path], Entry(summary.module if summary else None, failure))
 
     modules = {path: s.module for path, s in summaries.items() if s.module is not None}
-    report.analysed = len(modules)
 
     def load(path: str) -> Optional[ir.Module]:
         """A module an import leads to: a linted file, or a file of the project that was

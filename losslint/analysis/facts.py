@@ -9,12 +9,16 @@ from losslint.analysis.torch_api import LOSS_FAMILIES
 from losslint.analysis.values import AbsVal, Site, Tensor, Unknown
 
 
+def tensors(value: AbsVal) -> Optional[List[Tensor]]:
+    """Every alternative as a tensor (of any kind), or None if any one is not."""
+    found = [a for a in value if isinstance(a, Tensor)]
+    return found if value and len(found) == len(value) else None
+
+
 def known_tensors(value: AbsVal) -> Optional[List[Tensor]]:
     """Every alternative as a tensor of known kind, or None if any one is not."""
-    if not value:
-        return None
-    tensors = [a for a in value if isinstance(a, Tensor) and a.kind is not None]
-    return tensors if len(tensors) == len(value) else None
+    found = tensors(value)
+    return found if found is not None and all(t.kind is not None for t in found) else None
 
 
 # Why a loss input stays unknown, most telling first; each category is matched by the
@@ -66,18 +70,12 @@ class LossCall:
     def targets(self) -> Optional[List[Tensor]]:
         """The target's alternatives when each is a tensor (of any kind) and the callee is
         surely a loss; None otherwise."""
-        if not self.complete or not self.target:
-            return None
-        tensors = [a for a in self.target if isinstance(a, Tensor)]
-        return tensors if len(tensors) == len(self.target) else None
+        return tensors(self.target) if self.complete else None
 
     @property
     def input_tensors(self) -> Optional[List[Tensor]]:
         """Like ``targets``, for the input: shapes can be known when kinds are not."""
-        if not self.complete or not self.input:
-            return None
-        tensors = [a for a in self.input if isinstance(a, Tensor)]
-        return tensors if len(tensors) == len(self.input) else None
+        return tensors(self.input) if self.complete else None
 
     @property
     def loss_name(self) -> str:

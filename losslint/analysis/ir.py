@@ -247,4 +247,3 @@ class Module:
 
     body: Tuple[Stmt, ...]
     called_names: frozenset  # every name called anywhere, to find entry points
-    site_count: int

@@ -43,7 +43,7 @@ class Lowerer:
 
     def module(self, module: cst.Module) -> ir.Module:
         body = self.block(module.body)
-        return ir.Module(body, frozenset(self.called_names), len(self.sites))
+        return ir.Module(body, frozenset(self.called_names))
 
     # --- statements --------------------------------------------------------------
 

@@ -257,5 +257,4 @@ LIKE_CREATION = frozenset({"torch.zeros_like", "torch.ones_like", "torch.empty_l
 
 GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode"})
 AUTOCAST = frozenset({"torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.amp.autocast_mode.autocast"})
-CPU_AUTOCAST = frozenset({"torch.cpu.amp.autocast"})
 LOG_FUNCTIONS = frozenset({"torch.log"})

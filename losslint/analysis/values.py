@@ -305,10 +305,6 @@ def ordered(value: AbsVal) -> list:
     return sorted(value, key=hash)  # atoms hash the same in every process
 
 
-def is_known(value: AbsVal) -> bool:
-    return bool(value) and not any(isinstance(a, Unknown) for a in value)
-
-
 def const_value(value: AbsVal, default: Any = None) -> Any:
     """The literal value if every alternative is the same constant."""
     if len(value) == 1:

@@ -13,7 +13,6 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-REDUCTIONS = ("none", "mean", "sum")
 BCE_LOG_CLAMP = -100.0  # torch clamps each log term of binary_cross_entropy here
 
 

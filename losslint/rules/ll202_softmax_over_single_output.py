@@ -2,7 +2,7 @@
 
 from typing import Any, Iterator
 
-from losslint.analysis.facts import Facts
+from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.values import MISSING, Axis, Tensor
 from losslint.rules.base import Describe, Finding, Related, Rule, Severity, display_name
 
@@ -25,11 +25,11 @@ def covers_width_axis(tensor: Tensor, dim: Any) -> bool:
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
     for use in facts.activations:
-        tensors = [a for a in use.input if isinstance(a, Tensor)]
-        if not tensors or len(tensors) != len(use.input):
+        inputs = tensors(use.input)
+        if not inputs:
             continue
-        if all(t.width == 1 and t.layer is not None and covers_width_axis(t, use.dim) for t in tensors):
-            layers = sorted({t.layer for t in tensors}, key=lambda s: (s.path, s.ordinal))
+        if all(t.width == 1 and t.layer is not None and covers_width_axis(t, use.dim) for t in inputs):
+            layers = sorted({t.layer for t in inputs}, key=lambda s: (s.path, s.ordinal))
             value = "0.0" if "log" in use.name.lower() else "1.0"
             yield Finding(
                 "LL202",

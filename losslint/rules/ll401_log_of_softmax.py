@@ -2,16 +2,16 @@
 
 from typing import Iterator
 
-from losslint.analysis.facts import Facts
-from losslint.analysis.values import Kind, Tensor
+from losslint.analysis.facts import Facts, tensors
+from losslint.analysis.values import Kind
 from losslint.rules.base import Describe, Finding, Related, Rule, Severity, site_order
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
     for log in facts.logs:
-        tensors = [a for a in log.input if isinstance(a, Tensor)]
-        if tensors and len(tensors) == len(log.input) and all(t.kind is Kind.SOFTMAX for t in tensors):
-            sites = sorted({t.act for t in tensors if t.act is not None}, key=site_order)
+        inputs = tensors(log.input)
+        if inputs and all(t.kind is Kind.SOFTMAX for t in inputs):
+            sites = sorted({t.act for t in inputs if t.act is not None}, key=site_order)
             yield Finding(
                 "LL401",
                 log.site,

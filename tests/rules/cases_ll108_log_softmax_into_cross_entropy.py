@@ -1,6 +1,4 @@
-import pytest
-
-from tests.conftest import check_invalid, check_valid
+"""Cases for rule LL108: snippets that must be flagged where marked, and look-alikes that must not."""
 
 INVALID = {
     "log_softmax into F.cross_entropy": """
@@ -44,22 +42,3 @@ VALID = {
     """,
 }
 
-
-def test_opt_in():
-    from tests.conftest import findings
-
-    code = INVALID["log_softmax into F.cross_entropy"]
-    assert findings(code, select="LL1") != set()
-    from losslint.selection import resolve
-
-    assert "LL108" not in resolve()
-
-
-@pytest.mark.parametrize("code", INVALID.values(), ids=INVALID.keys())
-def test_invalid(code):
-    check_invalid(code)
-
-
-@pytest.mark.parametrize("code", VALID.values(), ids=VALID.keys())
-def test_valid(code):
-    check_valid(code)
