@@ -113,3 +113,30 @@ def test_a_single_named_file_follows_its_imports_but_reports_only_itself(tmp_pat
     assert "train.py:4:8: LL101" in result.output and "(models.py:5 nn.Softmax(dim=1))" in result.output
     assert "LL205" not in result.output  # models.py was not named
     assert CliRunner().invoke(main, [str(tmp_path)]).output.count("LL205") == 1
+
+
+def test_base_class_and_constant_from_other_files(tmp_path):
+    (tmp_path / "config.py").write_text("NUM_CLASSES = 1\n")
+    (tmp_path / "base.py").write_text(
+        "import torch.nn as nn\nfrom config import NUM_CLASSES\n\n\n"
+        "class Classifier(nn.Module):\n"
+        "    def __init__(self, hidden=16):\n"
+        "        super().__init__()\n"
+        "        self.head = nn.Linear(hidden, NUM_CLASSES)\n\n"
+        "    def forward(self, x):\n"
+        "        return self.head(self.features(x))\n"
+    )
+    (tmp_path / "model.py").write_text(
+        "import torch.nn as nn\nfrom base import Classifier\n\n\n"
+        "class MLP(Classifier):\n"
+        "    def __init__(self):\n"
+        "        super().__init__(hidden=32)\n"
+        "        self.features = nn.Sequential(nn.Linear(8, 32), nn.ReLU())\n"
+    )
+    (tmp_path / "train.py").write_text(
+        "import torch.nn as nn\nfrom model import MLP\n\nloss = nn.CrossEntropyLoss()(MLP()(x), y)\n"
+    )
+    report = lint([str(tmp_path)], resolve())
+    (diagnostic,) = report.diagnostics
+    assert diagnostic.code == "LL201" and diagnostic.location.path.endswith("train.py")
+    assert "(base.py:8 nn.Linear(hidden, NUM_CLASSES))" in diagnostic.message
