@@ -78,8 +78,9 @@ class Report:
 class _Locator:
     """Resolves sites to positions, per file and only when asked."""
 
-    def __init__(self, summaries: Dict[str, FileSummary]) -> None:
+    def __init__(self, summaries: Dict[str, FileSummary], cell_maps: Dict[str, List[Tuple[int, int]]]) -> None:
         self.summaries = summaries
+        self.cell_maps = cell_maps
         self._noqa: Dict[str, Dict[int, Optional[FrozenSet[str]]]] = {}
 
     def span(self, site: Site) -> Span:
@@ -90,8 +91,11 @@ class _Locator:
         return Location(site.path, span.row, span.column, span.end_row, span.end_column)
 
     def describe(self, site: Site) -> str:
+        """``model.py:9 nn.Sigmoid()``, or ``nb.ipynb:cell 3:7 ...`` in a notebook."""
         span = self.span(site)
-        return f"{os.path.basename(site.path)}:{span.row} {span.snippet}"
+        where = _cell_location(Location(site.path, span.row, 1, span.row, 1), self.cell_maps.get(site.path, []))
+        line = f"cell {where.cell}:{where.row}" if where.cell is not None else str(where.row)
+        return f"{os.path.basename(site.path)}:{line} {span.snippet}"
 
     def suppressed(self, code: str, location: Location) -> bool:
         table = self._noqa.get(location.path)
@@ -225,7 +229,7 @@ def lint(
             report.unresolved += 1
             report.unresolved_by_reason[category] = report.unresolved_by_reason.get(category, 0) + 1
 
-    locator = _Locator(summaries)
+    locator = _Locator(summaries, cell_maps)
     findings: List[Finding] = []
     for rule in RULES:
         if rule.code in selected and rule.check is not None:

@@ -53,6 +53,7 @@ def test_finding_reported_by_cell_and_line(tmp_path):
     result = CliRunner().invoke(main, [str(tmp_path)])
     assert result.exit_code == 1
     assert f"{path}:cell 6:2:12: LL101 CrossEntropyLoss receives softmax probabilities from Net" in result.output
+    assert "(train.ipynb:cell 3:7 F.softmax(self.fc(x), dim=1))" in result.output
 
 
 def test_json_has_the_cell(tmp_path):
