@@ -271,7 +271,7 @@ class Interpreter:
             assert owner is not None
             receivers = list(self.instances.get(owner, ()))
             if not receivers:
-                receivers = ordered(self.instantiate(owner, Args(open=True), None, record=False))
+                receivers = ordered(self.instantiate(owner, Args(open=True), record=False))
             for receiver in receivers[:4]:
                 self.call_function_full(function, args, receiver=receiver)
         else:
@@ -302,7 +302,7 @@ class Interpreter:
             self._check_hand_written_bce(stmt, env, ctx)
         if isinstance(stmt, ir.Assign):
             value = self.eval(stmt.value, env, ctx)
-            self._check_accumulation_assign(stmt, value, env, ctx)
+            self._check_accumulation_assign(stmt, env, ctx)
             for target in stmt.targets:
                 self.assign(target, value, env, ctx)
             return env
@@ -829,16 +829,16 @@ class Interpreter:
             value, _ = self.call_function_full(atom, args, depth=ctx.depth, modes=ctx.modes)
             return value, None
         if isinstance(atom, Class):
-            return self.instantiate(atom, args, site, depth=ctx.depth, modes=ctx.modes), None
+            return self.instantiate(atom, args, depth=ctx.depth, modes=ctx.modes), None
         if isinstance(atom, Instance):
-            return self.call_instance(atom, args, site, ctx), None
+            return self.call_instance(atom, args, ctx), None
         if isinstance(atom, Bound):
-            return self.call_bound(atom, args, site, ctx, complete)
+            return self.call_bound(atom, args, site, ctx)
         if isinstance(atom, Unknown):
             return of(atom), None
         return unknown("call of a value that is not callable"), None
 
-    def call_instance(self, atom: Instance, args: Args, site: Site, ctx: Context) -> AbsVal:
+    def call_instance(self, atom: Instance, args: Args, ctx: Context) -> AbsVal:
         for name in ("forward", "__call__") if self.is_model_class(atom.cls) else ("__call__",):
             found = self.class_attribute(atom.cls, name)
             if found is None:
@@ -854,7 +854,7 @@ class Interpreter:
         return unknown(f"{atom.cls.qualname} is not callable as far as the analysis sees")
 
     def call_bound(
-        self, atom: Bound, args: Args, site: Site, ctx: Context, complete: bool
+        self, atom: Bound, args: Args, site: Site, ctx: Context
     ) -> Tuple[AbsVal, Optional[AbsVal]]:
         receiver, name = atom.receiver, atom.name
         if atom.function is not None:
@@ -971,7 +971,6 @@ class Interpreter:
         self,
         cls: Class,
         args: Args,
-        site: Optional[Site],
         depth: int = 0,
         record: bool = True,
         modes: frozenset = frozenset(),
@@ -1244,7 +1243,7 @@ class Interpreter:
             self._backward_names[key] = frozenset(names)
         return self._backward_names[key]
 
-    def _check_accumulation_assign(self, stmt: ir.Assign, value: AbsVal, env: Env, ctx: Context) -> None:
+    def _check_accumulation_assign(self, stmt: ir.Assign, env: Env, ctx: Context) -> None:
         """``total = total + loss``: the same as ``total += loss``."""
         if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ir.Name) or not isinstance(stmt.value, ir.BinOp):
             return
@@ -1300,7 +1299,7 @@ class Interpreter:
                 argument = self._log_argument(node, env, ctx)
                 if argument is not None:
                     logged.setdefault(_shape(argument), node.site)  # type: ignore[union-attr]
-        for shape, ordinal in logged.items():
+        for shape in logged:
             if shape[0] == "BinOp" and shape[1] == "-" and shape[2] in (("Literal", 1), ("Literal", 1.0)):
                 if shape[3] in logged:
                     site = Site(ctx.module, logged[shape[3]])

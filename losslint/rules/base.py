@@ -35,13 +35,9 @@ class Finding:
     width: Optional[int] = None  # classes or units involved, for the finding's demo
 
 
-class Describe:
-    """How rules name a site in a message (``train.py:9 nn.Sigmoid()``); implemented by
-    the runner, which resolves positions lazily."""
-
-    def __call__(self, site: Site) -> str:  # pragma: no cover - interface
-        raise NotImplementedError
-
+Describe = Callable[[Site], str]
+"""How rules name a site in a message (``train.py:9 nn.Sigmoid()``); the runner provides
+it and resolves positions only for the sites a message names."""
 
 Check = Callable[[Facts, Describe], Iterator[Finding]]
 
