@@ -372,3 +372,52 @@ def test_prefilter_skips_files_without_loss_or_softmax():
 
     summary, failure = summarize("a.py", b"import os\nprint(os.getcwd())\n")
     assert failure is None and summary is not None and summary.module is None
+
+
+LAUNCHERS = {
+    "lightning Fabric.setup returns the model": """
+        import lightning as L
+        import torch
+        import torch.nn as nn
+
+        fabric = L.Fabric(accelerator="cpu")
+        model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))
+        model, optimizer = fabric.setup(model, torch.optim.SGD(model.parameters(), lr=0.1))
+        loss = nn.CrossEntropyLoss()(model(x), y)  # expect: LL101
+        fabric.backward(loss)
+    """,
+    "accelerate prepare returns its arguments in order": """
+        import torch.nn as nn
+        from accelerate import Accelerator
+
+        accelerator = Accelerator()
+        net = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+        net, opt, loader = accelerator.prepare(net, opt, loader)
+        loss = nn.BCEWithLogitsLoss()(net(x), y)  # expect: LL104
+    """,
+    "nn.parallel.data_parallel applies the module": """
+        import torch.nn as nn
+
+        disc = nn.Sequential(nn.Linear(8, 1), nn.Sigmoid())
+        out = nn.parallel.data_parallel(disc, x, range(2))
+        loss = nn.BCELoss()(out, y)  # expect: LL111
+    """,
+}
+
+
+@pytest.mark.parametrize("code", LAUNCHERS.values(), ids=LAUNCHERS.keys())
+def test_training_launchers_hand_the_model_back(code):
+    check_invalid(code)
+
+
+def test_launcher_methods_with_keywords_stay_unknown():
+    check_valid(
+        """
+        import lightning as L
+        import torch.nn as nn
+
+        fabric = L.Fabric()
+        model = fabric.setup(module=nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1)))
+        loss = nn.CrossEntropyLoss()(model(x), y)
+        """
+    )

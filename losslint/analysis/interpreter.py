@@ -1028,6 +1028,17 @@ class Interpreter:
             return self._ordered_dict(args)
         if name in T.WRAPPERS:
             return args.get(0, ("module", "model", "obj", "func")) or unknown("wrapped model")
+        if name in T.LAUNCHERS:
+            return of(QualRef(name + T.INSTANCE))
+        if name.rsplit(".", 1)[0].endswith(T.INSTANCE) and name.rsplit(".", 1)[1] in T.PASS_THROUGH_METHODS:
+            if args.open or args.keywords or not args.positional:
+                return unknown(f"{name}() with arguments the analysis cannot follow")
+            return args.positional[0] if len(args.positional) == 1 else of(Sequence(args.positional, "tuple"))
+        if name == T.APPLY_MODULE:
+            module, inputs = args.get(0, ("module",)), args.get(1, ("inputs",))
+            if module is None or inputs is None:
+                return unknown("data_parallel() arguments")
+            return join(self.call(atom, Args((inputs,)), site, ctx)[0] for atom in ordered(module))
         if name in T.EXP_LOG_FUNCTIONS:
             return self._exp_log(T.EXP_LOG_FUNCTIONS[name], args.get(0, ("input",)), site)
         if name in T.SHAPE_FUNCTIONS:

@@ -30,6 +30,9 @@ _ALIASES = {
     "lightning.pytorch.core.LightningModule": "lightning.pytorch.LightningModule",
     "lightning.LightningModule": "lightning.pytorch.LightningModule",
     "pytorch_lightning.LightningModule": "lightning.pytorch.LightningModule",
+    "lightning.Fabric": "lightning.fabric.Fabric",
+    "lightning_fabric.Fabric": "lightning.fabric.Fabric",
+    "accelerate.accelerator.Accelerator": "accelerate.Accelerator",
 }
 
 
@@ -258,3 +261,13 @@ LIKE_CREATION = frozenset({"torch.zeros_like", "torch.ones_like", "torch.empty_l
 GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode"})
 AUTOCAST = frozenset({"torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.amp.autocast_mode.autocast"})
 LOG_FUNCTIONS = frozenset({"torch.log"})
+
+
+# --- training frameworks whose wrappers hand the model back -------------------------
+
+LAUNCHERS = frozenset({"lightning.fabric.Fabric", "accelerate.Accelerator"})
+"""Classes whose instances wrap models without changing what they compute."""
+INSTANCE = "#instance"  # QualRef suffix for an instance of a launcher class
+PASS_THROUGH_METHODS = frozenset({"setup", "setup_module", "prepare", "prepare_model"})
+"""Launcher methods returning their arguments: one argument alone, several as a tuple."""
+APPLY_MODULE = "torch.nn.parallel.data_parallel"  # data_parallel(module, inputs): module(inputs)
