@@ -130,3 +130,11 @@ def test_statistics_has_the_coverage_per_reason(tmp_path):
     assert "     1  LL101  softmax-into-cross-entropy" in result.output
     assert "loss calls: 13 (3 resolved, 10 unresolved)" in result.output
     assert "     1  unresolved: dynamic dispatch" in result.output
+
+
+def test_show_unresolved_in_every_format(tmp_path):
+    root = write(tmp_path)
+    for fmt, marker in (("sarif", '"ruleId": "LL900"'), ("github", "title=LL900"), ("junit", "LL900 unresolved-loss-call"),
+                        ("full", "LL900 [info]"), ("concise", ": LL900 ")):  # fmt: skip
+        result = CliRunner().invoke(main, [root, "--show-unresolved", "--output-format", fmt])
+        assert result.output.count(marker) == 10, fmt
