@@ -88,11 +88,9 @@ def test_two_call_sites_with_different_models_prove_nothing(tmp_path):
 def test_each_file_is_parsed_once(monkeypatch):
     import libcst
 
-    from losslint.analysis import summary
-
     parsed = []
     original = libcst.parse_module
-    monkeypatch.setattr(summary.cst, "parse_module", lambda text, *a, **k: parsed.append(text) or original(text, *a, **k))
+    monkeypatch.setattr(libcst, "parse_module", lambda text, *a, **k: parsed.append(text) or original(text, *a, **k))
     findings(PROJECTS / "trainer_class")
     assert len(parsed) == len(set(parsed)) == 3
 

@@ -17,13 +17,12 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Pattern, Sequence, Tuple
-
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple
 
 from losslint.analysis import ir
-from losslint.analysis.lower import lower
+
+# libcst (0.3 s to import) is imported where a file is parsed: a run whose summaries all
+# come from the cache never loads it.
 
 MAX_FILE_BYTES = 2_000_000
 """Larger files are reported (LL000) instead of parsed: libcst needs ~10 s per MB."""
@@ -71,8 +70,8 @@ class FileSummary:
     path: str
     text: str
     module: Optional[ir.Module]
-    _tree: Optional[cst.Module] = field(default=None, repr=False)
-    _sites: Optional[List[cst.CSTNode]] = field(default=None, repr=False)
+    _tree: Optional[Any] = field(default=None, repr=False)  # libcst.Module
+    _sites: Optional[List[Any]] = field(default=None, repr=False)  # libcst nodes by site ordinal
     _spans: Optional[Dict[int, Span]] = field(default=None, repr=False)
     spans_computed: Optional[Dict[int, Span]] = field(default=None, repr=False)  # in this run, to cache
     parsed_late: bool = False  # parsed in this run because another file imports it
@@ -80,10 +79,11 @@ class FileSummary:
     def span(self, ordinal: int) -> Span:
         """Where site ``ordinal`` is; positions are computed on first use per file."""
         if self._spans is None:
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
             self._spans = self.spans_computed = {}
             if self._tree is None or self._sites is None:
-                self._tree = cst.parse_module(self.text)
-                _, self._sites = lower(self._tree)
+                self._tree, (_, self._sites) = _parse_and_lower(self.text)
             positions = MetadataWrapper(self._tree, unsafe_skip_copy=True).resolve(PositionProvider)
             lines = self.text.splitlines()
             for i, node in enumerate(self._sites):
@@ -108,9 +108,10 @@ class FileSummary:
         """The IR, parsing the file now if the prefilter skipped it: a file another one
         imports a model from is parsed only when (and once) that import is followed."""
         if self.module is None:
+            import libcst as cst
+
             try:
-                self._tree = cst.parse_module(self.text)
-                self.module, self._sites = lower(self._tree)
+                self._tree, (self.module, self._sites) = _parse_and_lower(self.text)
             except (cst.ParserSyntaxError, RecursionError):
                 return None
             self.parsed_late = True
@@ -158,11 +159,22 @@ def summarize(
         return None, ParseFailure(f"cannot parse: {error}")
     if not is_relevant:
         return FileSummary(path, text, None), None
+    import libcst as cst
+
     try:
-        tree = cst.parse_module(text)
-        module, sites = lower(tree)
+        tree, (module, sites) = _parse_and_lower(text)
     except cst.ParserSyntaxError as error:
         return None, ParseFailure(f"syntax error: {error.message}", error.raw_line, error.raw_column + 1)
     except RecursionError:
         return None, ParseFailure("expression nested too deeply to analyse; skipped")
     return FileSummary(path, text, module, tree, sites), None
+
+
+def _parse_and_lower(text: str) -> Tuple[Any, Tuple[ir.Module, List[Any]]]:
+    """Parse with libcst once and lower; the tree is kept for positions."""
+    import libcst as cst
+
+    from losslint.analysis.lower import lower
+
+    tree = cst.parse_module(text)
+    return tree, lower(tree)
