@@ -69,7 +69,7 @@ def loss_description(call: LossCall, describe: Describe) -> str:
     elsewhere = sorted((s for s in call.created if s.path != call.site.path), key=site_order)
     if not elsewhere:
         return call.loss_name
-    return f"{call.loss_name} (built at {'; '.join(describe(s) for s in elsewhere)})"
+    return f"{call.loss_name} (built at {describe_sites(elsewhere, describe)})"
 
 
 def describe_input(tensors: Iterable[Tensor], describe: Describe, kind_text: Optional[str] = None) -> str:
@@ -79,15 +79,33 @@ def describe_input(tensors: Iterable[Tensor], describe: Describe, kind_text: Opt
     what = kind_text or " or ".join(kinds)
     sources = sorted({t.source for t in tensors if t.source})
     text = what + (f" from {', '.join(sources)}" if sources else "")
-    sites = sorted({t.act for t in tensors if t.act is not None}, key=lambda s: (s.path, s.ordinal))
+    sites = act_sites(tensors)
     if sites:
-        text += " (" + "; ".join(describe(s) for s in sites) + ")"
+        text += f" ({describe_sites(sites, describe)})"
     return text
 
 
-def related_sites(tensors: Iterable[Tensor], message: str) -> Tuple[Related, ...]:
-    sites = sorted({t.act for t in tensors if t.act is not None}, key=lambda s: (s.path, s.ordinal))
+def act_sites(tensors: Iterable[Tensor]) -> List[Site]:
+    """Where the alternatives got their kind (the activation, or the creating call), once
+    each, in file order."""
+    return sorted({t.act for t in tensors if t.act is not None}, key=site_order)
+
+
+def layer_sites(tensors: Iterable[Tensor]) -> List[Site]:
+    """The layers that fixed the alternatives' width, once each, in file order."""
+    return sorted({t.layer for t in tensors if t.layer is not None}, key=site_order)
+
+
+def describe_sites(sites: Iterable[Site], describe: Describe) -> str:
+    return "; ".join(describe(s) for s in sites)
+
+
+def related(sites: Iterable[Site], message: str) -> Tuple[Related, ...]:
     return tuple(Related(s, message) for s in sites)
+
+
+def related_sites(tensors: Iterable[Tensor], message: str) -> Tuple[Related, ...]:
+    return related(act_sites(tensors), message)
 
 
 def loss_input_rule(

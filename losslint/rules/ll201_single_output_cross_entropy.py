@@ -4,7 +4,7 @@ from typing import Iterator
 
 from losslint.analysis.facts import Facts
 from losslint.analysis.torch_api import CLASS_INDEX_LOSSES
-from losslint.rules.base import Describe, Finding, Related, Rule, Severity
+from losslint.rules.base import Describe, Finding, Rule, Severity, describe_sites, layer_sites, related
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
@@ -13,15 +13,14 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
         if not inputs or not call.families <= CLASS_INDEX_LOSSES:
             continue
         if all(t.width == 1 and t.layer is not None for t in inputs):
-            layers = sorted({t.layer for t in inputs}, key=lambda s: (s.path, s.ordinal))
-            where = "; ".join(describe(s) for s in layers)
+            layers = layer_sites(inputs)
             yield Finding(
                 "LL201",
                 call.site,
-                f"{call.loss_name} receives a 1-wide output ({where}): with a single class the loss is "
+                f"{call.loss_name} receives a 1-wide output ({describe_sites(layers, describe)}): with a single class the loss is "
                 "0 for target 0 and torch raises 'Target 1 is out of bounds' otherwise: "
                 "use BCEWithLogitsLoss for a binary task, or output one logit per class",
-                tuple(Related(s, "layer with 1 output") for s in layers),
+                related(layers, "layer with 1 output"),
                 width=1,
             )
 

@@ -4,7 +4,7 @@ from typing import Any, Iterator
 
 from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.values import MISSING, Axis, Tensor
-from losslint.rules.base import Describe, Finding, Related, Rule, Severity, display_name
+from losslint.rules.base import Describe, Finding, Rule, Severity, describe_sites, display_name, layer_sites, related
 
 
 def covers_width_axis(tensor: Tensor, dim: Any) -> bool:
@@ -29,14 +29,14 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
         if not inputs:
             continue
         if all(t.width == 1 and t.layer is not None and covers_width_axis(t, use.dim) for t in inputs):
-            layers = sorted({t.layer for t in inputs}, key=lambda s: (s.path, s.ordinal))
+            layers = layer_sites(inputs)
             value = "0.0" if "log" in use.name.lower() else "1.0"
             yield Finding(
                 "LL202",
                 use.site,
-                f"{display_name(use.name)} over a dimension of width 1 ({'; '.join(describe(s) for s in layers)}) "
+                f"{display_name(use.name)} over a dimension of width 1 ({describe_sites(layers, describe)}) "
                 f"is always {value}: use sigmoid for a single output, or output one logit per class",
-                tuple(Related(s, "layer with 1 output") for s in layers),
+                related(layers, "layer with 1 output"),
                 width=1,
             )
 

@@ -4,7 +4,7 @@ from typing import Iterator, List, Optional
 
 from losslint.analysis.facts import Facts, LossCall
 from losslint.analysis.values import Tensor
-from losslint.rules.base import Describe, Finding, Related, Rule, Severity, site_order
+from losslint.rules.base import Describe, Finding, Rule, Severity, related_sites
 
 BINARY = frozenset({"binary_cross_entropy", "binary_cross_entropy_with_logits"})
 
@@ -41,13 +41,12 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
     for call in facts.loss_calls:
         problem = mismatch(call)
         if problem:
-            sites = sorted({t.act for t in (call.targets or []) if t.act is not None}, key=site_order)
             yield Finding(
                 "LL203",
                 call.site,
                 f"{call.loss_name} gets an {problem}: squeeze the output (`out.squeeze(1)`) "
                 "or unsqueeze the target (`y.float().unsqueeze(1)`) so both have the same shape",
-                tuple(Related(s, "target created here") for s in sites),
+                related_sites(call.targets or [], "target created here"),
             )
 
 

@@ -3,7 +3,7 @@
 from typing import Iterator
 
 from losslint.analysis.facts import Facts
-from losslint.rules.base import Describe, Finding, Related, Rule, Severity, site_order
+from losslint.rules.base import Describe, Finding, Rule, Severity, describe_sites, layer_sites, related
 from losslint.rules.ll203_binary_loss_shape_mismatch import BINARY, torch_error
 
 
@@ -19,16 +19,15 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
         if width is None or width < 2 or any(t.rank == 1 for t in inputs):
             continue
         if all(t.rank == 1 for t in targets):
-            layers = sorted({t.layer for t in inputs if t.layer is not None}, key=site_order)
-            where = "; ".join(describe(s) for s in layers)
+            layers = layer_sites(inputs)
             yield Finding(
                 "LL204",
                 call.site,
-                f"{call.loss_name} scores {width} independent outputs ({where}) but gets a 1-D target, "
+                f"{call.loss_name} scores {width} independent outputs ({describe_sites(layers, describe)}) but gets a 1-D target, "
                 f"class indices of shape (N,); torch raises {torch_error(call, 'N', f'N, {width}')}: "
                 f"use CrossEntropyLoss for one class per sample, or one-hot targets "
                 f"(`F.one_hot(y, {width}).float()`)",
-                tuple(Related(s, f"layer with {width} outputs") for s in layers),
+                related(layers, f"layer with {width} outputs"),
                 width=width,
             )
 

@@ -3,7 +3,7 @@
 from typing import Iterator
 
 from losslint.analysis.facts import Facts
-from losslint.rules.base import Describe, Finding, Related, Rule, Severity, site_order
+from losslint.rules.base import Describe, Finding, Rule, Severity, act_sites, describe_sites, related
 from losslint.rules.ll203_binary_loss_shape_mismatch import BINARY
 
 
@@ -16,14 +16,14 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
             error = "RuntimeError: Found dtype Long but expected Float"
         else:
             error = "RuntimeError: result type Float can't be cast to the desired output type Long"
-        sites = sorted({t.act for t in targets if t.act is not None}, key=site_order)
-        where = f" ({'; '.join(describe(s) for s in sites)})" if sites else ""
+        sites = act_sites(targets)
+        where = f" ({describe_sites(sites, describe)})" if sites else ""
         yield Finding(
             "LL301",
             call.site,
             f"{call.loss_name} gets an integer target{where}; torch raises {error}: "
             "convert it with `.float()`",
-            tuple(Related(s, "integer target created here") for s in sites),
+            related(sites, "integer target created here"),
         )
 
 

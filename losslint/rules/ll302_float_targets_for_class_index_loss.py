@@ -4,7 +4,7 @@ from typing import Iterator
 
 from losslint.analysis.facts import Facts
 from losslint.analysis.torch_api import CLASS_INDEX_LOSSES
-from losslint.rules.base import Describe, Finding, Related, Rule, Severity, site_order
+from losslint.rules.base import Describe, Finding, Rule, Severity, act_sites, describe_sites, related
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
@@ -13,14 +13,14 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
         if not targets or not call.families <= CLASS_INDEX_LOSSES:
             continue
         if all(t.dtype == "float" and t.rank == 1 for t in targets):
-            sites = sorted({t.act for t in targets if t.act is not None}, key=site_order)
-            where = f" ({'; '.join(describe(s) for s in sites)})" if sites else ""
+            sites = act_sites(targets)
+            where = f" ({describe_sites(sites, describe)})" if sites else ""
             yield Finding(
                 "LL302",
                 call.site,
                 f"{call.loss_name} gets a 1-D float target{where}; class indices must be integers and torch "
                 "raises RuntimeError: expected target dtype to be Long or Byte, but got Float: use `.long()`",
-                tuple(Related(s, "float target created here") for s in sites),
+                related(sites, "float target created here"),
             )
 
 

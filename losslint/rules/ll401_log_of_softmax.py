@@ -4,20 +4,19 @@ from typing import Iterator
 
 from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.values import Kind
-from losslint.rules.base import Describe, Finding, Related, Rule, Severity, site_order
+from losslint.rules.base import Describe, Finding, Rule, Severity, related_sites
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
     for log in facts.logs:
         inputs = tensors(log.input)
         if inputs and all(t.kind is Kind.SOFTMAX for t in inputs):
-            sites = sorted({t.act for t in inputs if t.act is not None}, key=site_order)
             yield Finding(
                 "LL401",
                 log.site,
                 "log of softmax probabilities: a probability that underflows to 0 gives -inf; "
                 "`log_softmax` computes the same values stably",
-                tuple(Related(s, "softmax applied here") for s in sites),
+                related_sites(inputs, "softmax applied here"),
             )
 
 

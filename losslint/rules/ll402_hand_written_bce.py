@@ -4,7 +4,7 @@ from typing import Iterator
 
 from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.values import Kind
-from losslint.rules.base import Describe, Finding, Related, Rule, Severity, site_order
+from losslint.rules.base import Describe, Finding, Rule, Severity, related_sites
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
@@ -14,13 +14,12 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
             continue
         inputs = tensors(log.input)
         if inputs and all(t.kind is Kind.SIGMOID for t in inputs):
-            sites = sorted({t.act for t in inputs if t.act is not None}, key=site_order)
             yield Finding(
                 "LL402",
                 log.site,
                 "log of sigmoid probabilities: it is -inf once the sigmoid saturates; "
                 "`F.logsigmoid` is the stable form",
-                tuple(Related(s, "sigmoid applied here") for s in sites),
+                related_sites(inputs, "sigmoid applied here"),
             )
     for bce in facts.hand_written_bce:
         yield Finding(

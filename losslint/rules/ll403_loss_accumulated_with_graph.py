@@ -3,19 +3,18 @@
 from typing import Iterator
 
 from losslint.analysis.facts import Facts
-from losslint.rules.base import Describe, Finding, Related, Rule, Severity, site_order
+from losslint.rules.base import Describe, Finding, Rule, Severity, related, site_order
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
     for acc in facts.accumulations:
         if acc.only_losses and acc.outlives_iteration and not acc.under_no_grad and not acc.feeds_backward:
-            losses = sorted(acc.losses, key=site_order)
             yield Finding(
                 "LL403",
                 acc.site,
                 f"'{acc.name}' accumulates loss tensors across iterations, keeping every iteration's "
                 f"autograd graph alive (memory grows each step): add `loss.item()` (or `loss.detach()`)",
-                tuple(Related(s, "loss computed here") for s in losses),
+                related(sorted(acc.losses, key=site_order), "loss computed here"),
             )
 
 
