@@ -1389,28 +1389,31 @@ _BUILTINS = frozenset(
 )  # fmt: skip
 
 
+def _nested_blocks(stmt: ir.Stmt) -> Iterable[Tuple[ir.Stmt, ...]]:
+    """The blocks a compound statement runs, in source order (not function or class bodies)."""
+    if isinstance(stmt, (ir.If, ir.Loop)):
+        yield stmt.body
+        yield stmt.orelse
+    elif isinstance(stmt, ir.With):
+        yield stmt.body
+    elif isinstance(stmt, ir.Try):
+        yield stmt.body
+        yield from (handler for _, handler in stmt.handlers)
+        yield stmt.orelse
+        yield stmt.finalbody
+    elif isinstance(stmt, ir.Branches):
+        yield from stmt.cases
+
+
 def _walk_defs(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
+    """Every function and class definition, nested ones included."""
     for stmt in body:
         if isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
             yield stmt
             yield from _walk_defs(stmt.body)
-        elif isinstance(stmt, ir.If):
-            yield from _walk_defs(stmt.body)
-            yield from _walk_defs(stmt.orelse)
-        elif isinstance(stmt, (ir.Loop,)):
-            yield from _walk_defs(stmt.body)
-            yield from _walk_defs(stmt.orelse)
-        elif isinstance(stmt, ir.With):
-            yield from _walk_defs(stmt.body)
-        elif isinstance(stmt, ir.Try):
-            yield from _walk_defs(stmt.body)
-            for _, handler in stmt.handlers:
-                yield from _walk_defs(handler)
-            yield from _walk_defs(stmt.orelse)
-            yield from _walk_defs(stmt.finalbody)
-        elif isinstance(stmt, ir.Branches):
-            for case in stmt.cases:
-                yield from _walk_defs(case)
+        else:
+            for block in _nested_blocks(stmt):
+                yield from _walk_defs(block)
 
 
 def _decorator_name(expr: ir.Expr) -> Optional[str]:
@@ -1480,25 +1483,11 @@ def _self_calls(method: ir.FunctionDef) -> set:
 
 
 def _walk_statements(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
+    """Every statement of a body, inside its compound statements but not its definitions."""
     for stmt in body:
         yield stmt
-        if isinstance(stmt, ir.If):
-            yield from _walk_statements(stmt.body)
-            yield from _walk_statements(stmt.orelse)
-        elif isinstance(stmt, ir.Loop):
-            yield from _walk_statements(stmt.body)
-            yield from _walk_statements(stmt.orelse)
-        elif isinstance(stmt, ir.With):
-            yield from _walk_statements(stmt.body)
-        elif isinstance(stmt, ir.Try):
-            yield from _walk_statements(stmt.body)
-            for _, handler in stmt.handlers:
-                yield from _walk_statements(handler)
-            yield from _walk_statements(stmt.orelse)
-            yield from _walk_statements(stmt.finalbody)
-        elif isinstance(stmt, ir.Branches):
-            for case in stmt.cases:
-                yield from _walk_statements(case)
+        for block in _nested_blocks(stmt):
+            yield from _walk_statements(block)
 
 
 def _statement_exprs(stmt: ir.Stmt) -> Iterable[ir.Expr]:
