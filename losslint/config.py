@@ -46,44 +46,46 @@ class Settings:
     notes: List[str] = field(default_factory=list)
 
 
-def find_pyproject(paths: Sequence[str]) -> Optional[str]:
-    """The nearest pyproject.toml with a [tool.losslint] table, upwards from the first path."""
+def find_pyproject(paths: Sequence[str]) -> Optional[Tuple[str, Dict[str, Any]]]:
+    """The nearest pyproject.toml with a [tool.losslint] table, upwards from the first
+    path, and its parsed content. One that configures losslint but is not valid TOML is
+    an error, not a file to skip silently."""
     start = os.path.abspath(paths[0] if paths and paths[0] != "-" else ".")
     directory = start if os.path.isdir(start) else os.path.dirname(start)
     while True:
         candidate = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(candidate) and _has_table(candidate):
-            return candidate
+        try:
+            with open(candidate, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = b""
+        if b"losslint" in data:  # only then can it configure losslint: no parse otherwise
+            try:
+                parsed = tomllib.loads(data.decode("utf-8", "replace"))
+            except tomllib.TOMLDecodeError as error:
+                if b"tool.losslint" in data:
+                    raise ConfigError(f"{candidate} is not valid TOML: {error}") from error
+            else:
+                if "losslint" in parsed.get("tool", {}):
+                    return candidate, parsed
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
         directory = parent
 
 
-def _has_table(path: str) -> bool:
-    """Whether the file configures losslint. One that does but is not valid TOML is an
-    error, not a file to skip silently."""
+def read_toml(path: str) -> Dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return False
-    try:
-        return "losslint" in tomllib.loads(data.decode("utf-8", "replace")).get("tool", {})
-    except tomllib.TOMLDecodeError as error:
-        if b"tool.losslint" in data:
-            raise ConfigError(f"{path} is not valid TOML: {error}") from error
-        return False
-
-
-def load_table(path: str) -> Dict[str, Any]:
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from error
+
+
+def losslint_table(data: Dict[str, Any], path: str) -> Dict[str, Any]:
+    """The [tool.losslint] table of a parsed file, checked for unknown keys."""
     table = data.get("tool", {}).get("losslint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"[tool.losslint] in {path} must be a table")
@@ -121,8 +123,8 @@ def settings(
     ignore: List[str],
 ) -> Settings:
     """Resolve the configuration file and merge it with the command-line selection."""
-    path = config or find_pyproject(paths)
-    table = load_table(path) if path else {}
+    found = (config, read_toml(config)) if config else find_pyproject(paths)
+    path, table = (found[0], losslint_table(found[1], found[0])) if found else (None, {})
     where = path or "the command line"
     from_file = resolve(
         _codes(table, "select", where) if "select" in table else None,
