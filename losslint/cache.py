@@ -12,7 +12,7 @@ import os
 import pickle
 import tempfile
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 
 from losslint import __version__
 from losslint.analysis import ir
@@ -52,15 +52,17 @@ class Cache:
     def _path(self, key: str) -> str:
         return os.path.join(self.directory, key[:2], key + ".pickle")
 
-    def get(self, key: str) -> Optional[Entry]:
+    def get(self, key: str, kind: type = Entry) -> Optional[Any]:
+        """The entry stored under ``key`` if it is a ``kind``: per-file summaries, or the
+        checked fixes of a finding (``FixCheck``)."""
         try:
             with open(self._path(key), "rb") as handle:
                 entry = pickle.load(handle)
         except Exception:  # missing, corrupt, or from an incompatible version: recompute
             return None
-        return entry if isinstance(entry, Entry) else None
+        return entry if isinstance(entry, kind) else None
 
-    def put(self, key: str, entry: Entry) -> None:
+    def put(self, key: str, entry: Any) -> None:
         """Written atomically; a cache that cannot be written is no cache, not an error."""
         path = self._path(key)
         try:

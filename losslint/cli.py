@@ -1,11 +1,14 @@
-"""The ``losslint`` command. Exit status: 0 no findings, 1 findings, 2 usage error."""
+"""The ``losslint`` command. Exit status: 0 no findings, 1 findings, 2 usage error.
+
+With ``--fix``, 1 means findings remain after fixing; with ``--diff``, that there is
+something to fix (as ruff)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
-from typing import Callable, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tuple
 
 import click
 
@@ -15,11 +18,36 @@ from losslint.config import ConfigError, settings
 from losslint.reporters import REPORTERS
 from losslint.reporters.concise import position
 from losslint.rules import BY_CODE, RULES
-from losslint.runner import lint
+from losslint.runner import Report, lint
+
+if TYPE_CHECKING:
+    from losslint.fixer.run import Outcome
 
 INFORMATIONAL = frozenset({"LL900"})
 """Codes that report on the run rather than on the code: they never fail it."""
 PROGRESS_MIN_FILES = 200
+
+
+def _fixed_output(outcome: "Outcome", diff: bool, stdin: Optional[Dict[str, bytes]], quiet: bool) -> None:
+    """``--diff``: the diffs on standard output. ``--fix``: write the files (standard
+    input: print the fixed code, as ruff does). Problems and counts on standard error."""
+    from losslint.fixer.run import unified_diff, write
+
+    problems = list(outcome.problems)
+    if diff:
+        for path, (before, after) in outcome.changes.items():
+            click.echo(unified_diff(path, before, after), nl=False)
+    elif stdin is not None:
+        for path, source in stdin.items():
+            fixed = outcome.changes.get(path, (source, source))[1]
+            click.echo(fixed.decode("utf-8", "replace"), nl=False)
+    else:
+        problems += write(outcome.changes)
+    for problem in problems:
+        click.echo(f"losslint: {problem}", err=True)
+    if not quiet and diff:
+        count = outcome.report.fixed
+        click.echo(f"Would fix {count} finding{'s' if count != 1 else ''} in {len(outcome.changes)} file{'s' if len(outcome.changes) != 1 else ''}.", err=True)
 
 
 def _split(values: Tuple[str, ...]) -> List[str]:
@@ -84,6 +112,12 @@ def _progress(enabled: bool) -> Iterator[Optional[Callable[[int, int], None]]]:
 @click.option("--config", type=click.Path(exists=True, dir_okay=False), help="The pyproject.toml to read [tool.losslint] from.")
 @click.option("--force-exclude", is_flag=True, help="Apply the exclude settings to paths named on the command line too.")
 @click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when there are findings.")
+@click.option("--fix", is_flag=True, help="Apply the fixes (safe ones; unsafe ones too with --unsafe-fixes) and write the files.")
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes", default=None,
+    help="Also offer and apply fixes that change what a model returns [default: unsafe-fixes in the configuration, else off].",
+)
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if there is any).")
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the CPU count",
     help="Processes that parse files in parallel.",
@@ -107,6 +141,9 @@ def main(
     config: Optional[str],
     force_exclude: bool,
     exit_zero: bool,
+    fix: bool,
+    unsafe_fixes: Optional[bool],
+    diff: bool,
     jobs: int,
     no_cache: bool,
     cache_dir: Optional[str],
@@ -145,30 +182,49 @@ def main(
     sources = None
     if targets == ["-"]:
         sources = {stdin_filename or "-": sys.stdin.buffer.read()}
+    unsafe = options.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
     with _progress(not quiet) as progress:
-        report = lint(
-            targets,
-            options.selected,
-            sources,
-            exclude=options.exclude,
-            per_file_ignores=options.per_file_ignores,
-            root=options.root,
-            force_exclude=force_exclude,
-            progress=progress,
-            cache=None if no_cache or sources is not None else Cache(cache_dir or os.path.join(options.root, CACHE_DIRECTORY)),
-            jobs=jobs,
-        )
+
+        def run(overrides: Dict[str, bytes]) -> Report:
+            report = lint(
+                targets,
+                options.selected,
+                {**sources, **overrides} if sources is not None else None,
+                exclude=options.exclude,
+                per_file_ignores=options.per_file_ignores,
+                root=options.root,
+                force_exclude=force_exclude,
+                progress=progress,
+                cache=None if no_cache or sources is not None else Cache(cache_dir or os.path.join(options.root, CACHE_DIRECTORY)),
+                jobs=jobs,
+                overrides=overrides,
+            )
+            report.unsafe_fixes = unsafe
+            return report
+
+        if fix or diff:
+            from losslint.fixer import run as fixing
+
+            outcome = fixing.fix(run, unsafe, will_write=fix and sources is None)
+            report = outcome.report
+        else:
+            report = run({})
+    if fix or diff:
+        _fixed_output(outcome, diff, sources, quiet)
+        if diff:
+            sys.exit(1 if outcome.changes and not exit_zero else 0)
     if not quiet:
         for note in report.notes:
             click.echo(f"losslint: {note}", err=True)
+    out = sys.stderr if fix and sources is not None else sys.stdout  # stdout has the fixed code
     if statistics:
         from losslint.reporters.statistics import write as write_statistics
 
-        write_statistics(report, sys.stdout)
+        write_statistics(report, out)
     elif quiet and format_name == "concise":
         for d in report.diagnostics:
-            click.echo(f"{position(d.location)}: {d.code} {d.message}")
+            click.echo(f"{position(d.location)}: {d.code} {d.message}", file=out)
     else:
-        REPORTERS[format_name](report, sys.stdout)
+        REPORTERS[format_name](report, out)
     failing = any(d.code not in INFORMATIONAL for d in report.diagnostics)
     sys.exit(1 if failing and not exit_zero else 0)

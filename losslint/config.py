@@ -20,7 +20,7 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
 KEYS = frozenset(
-    {"select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "output-format"}
+    {"select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "output-format", "unsafe-fixes"}
 )
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache",
@@ -41,6 +41,7 @@ class Settings:
     exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
     per_file_ignores: Tuple[Tuple[str, FrozenSet[str]], ...] = ()
     output_format: Optional[str] = None
+    unsafe_fixes: bool = False
     root: str = "."  # where relative globs start: the config file's folder
     source: Optional[str] = None  # the configuration file, if any
     notes: List[str] = field(default_factory=list)
@@ -145,11 +146,15 @@ def settings(
     output_format = table.get("output-format")
     if output_format is not None and not isinstance(output_format, str):
         raise ConfigError(f"'output-format' in [tool.losslint] of {where} must be a string")
+    unsafe_fixes = table.get("unsafe-fixes", False)
+    if not isinstance(unsafe_fixes, bool):
+        raise ConfigError(f"'unsafe-fixes' in [tool.losslint] of {where} must be true or false")
     return Settings(
         selected=selected,
         exclude=tuple(exclude if exclude is not None else DEFAULT_EXCLUDE) + tuple(extend_exclude),
         per_file_ignores=per_file,
         output_format=output_format,
+        unsafe_fixes=unsafe_fixes,
         root=os.path.dirname(os.path.abspath(path)) if path else os.path.abspath("."),
         source=path,
     )

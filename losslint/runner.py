@@ -14,10 +14,11 @@ from losslint.analysis.modules import ModuleIndex
 from losslint.analysis.summary import FileSummary, ParseFailure, Span, decode, relevance, summarize
 from losslint.cache import Cache, Entry
 from losslint.analysis.values import Site
-from losslint.files import NOTEBOOK_SUFFIX, Excluder, discover, read
+from losslint.files import NOTEBOOK_SUFFIX, Excluder, discover
+from losslint.files import read as read_file
 from losslint.notebook import read_notebook
 from losslint.rules import BY_CODE, RULES
-from losslint.rules.base import Finding, Severity
+from losslint.rules.base import Finding, Fix, Severity
 
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -43,6 +44,15 @@ class RelatedLocation:
 
 
 @dataclass(frozen=True)
+class Change:
+    """What a fix does to one file, as one replacement (for JSON and SARIF)."""
+
+    location: Location
+    end_location: Location
+    content: str
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     code: str
     name: str
@@ -51,6 +61,9 @@ class Diagnostic:
     location: Location
     related: Tuple[RelatedLocation, ...] = ()
     width: Optional[int] = None
+    fix: Optional[Fix] = None  # checked against the code: it applies and the result parses
+    changes: Tuple[Change, ...] = ()  # the fix's effect, file by file
+    no_fix: str = ""  # why a fixable rule offers no fix here
 
     @property
     def sort_key(self) -> Tuple[str, int, int, int, str, str]:
@@ -69,10 +82,17 @@ class Report:
     unresolved_by_reason: Dict[str, int] = field(default_factory=dict)
     notes: List[str] = field(default_factory=list)  # for standard error
     sources: Dict[str, List[str]] = field(default_factory=dict)  # lines of files with findings
+    texts: Dict[str, str] = field(default_factory=dict)  # linted files fixes change: their code
+    unsafe_fixes: bool = False  # whether unsafe fixes count as available (--unsafe-fixes)
+    fixed: int = 0  # findings --fix repaired before this report
 
     @property
     def resolved(self) -> int:
         return self.loss_calls - self.unresolved
+
+    def fixable(self, diagnostic: "Diagnostic") -> bool:
+        fix = diagnostic.fix
+        return fix is not None and (fix.safe or self.unsafe_fixes)
 
 
 class _Locator:
@@ -135,12 +155,19 @@ def lint(
     progress: Optional[Callable[[int, int], None]] = None,
     cache: Optional[Cache] = None,
     jobs: int = 1,
+    overrides: Optional[Dict[str, bytes]] = None,
 ) -> Report:
     """Lint ``paths`` (or the in-memory ``sources``, path -> bytes) with the ``selected``
     codes. Globs in ``exclude`` and ``per_file_ignores`` are relative to ``root``;
     ``progress(done, total)`` is called as files are read; ``jobs`` processes parse the
-    files the ``cache`` does not have."""
+    files the ``cache`` does not have; ``overrides`` replace the contents of files on
+    disk (what ``--fix`` has changed so far)."""
     report = Report()
+    changed = overrides or {}
+
+    def read(path: str) -> Tuple[bytes, str]:
+        return (changed[path], "") if path in changed else read_file(path)
+
     summaries: Dict[str, FileSummary] = {}
     failures: List[Tuple[str, ParseFailure]] = []
     if sources is not None:
@@ -234,10 +261,11 @@ def lint(
     for rule in RULES:
         if rule.code in selected and rule.check is not None:
             findings.extend(rule.check(facts, locator.describe))
+    fixes = _FixChecker(summaries, linted, cell_maps, cache)
     for finding in findings:
         if finding.site.path not in linted:
             continue  # in a file only imported, not named: its own run reports it
-        diagnostic = _diagnostic(finding, locator)
+        diagnostic = fixes.checked(finding, _diagnostic(finding, locator))
         sites = [diagnostic.location] + [r.location for r in diagnostic.related]
         if not any(locator.suppressed(finding.code, where) for where in sites):
             report.diagnostics.append(_in_cells(diagnostic, cell_maps))
@@ -258,7 +286,90 @@ def lint(
         for path in [d.location.path] + [r.location.path for r in d.related]:
             if path in summaries and path not in report.sources:
                 report.sources[path] = summaries[path].lines()
+        for edit in d.fix.edits if d.fix is not None else ():
+            report.texts.setdefault(edit.site.path, summaries[edit.site.path].text)
     return report
+
+
+@dataclass(frozen=True)
+class FixCheck:
+    """Whether a fix applies to the code as it is: its changes, or why not."""
+
+    changes: Tuple[Change, ...]
+    reason: str = ""
+
+
+class _FixChecker:
+    """Keeps a finding's fix only if it applies to the code and the result parses, and
+    only if it changes linted files alone (``--fix`` never writes a file it was not
+    given); otherwise says why not."""
+
+    def __init__(
+        self,
+        summaries: Dict[str, FileSummary],
+        linted: set,
+        cell_maps: Dict[str, List[Tuple[int, int]]],
+        cache: Optional[Cache],
+    ) -> None:
+        self.summaries = summaries
+        self.linted = linted
+        self.cell_maps = cell_maps
+        self.cache = cache
+        self._files: Optional[object] = None
+
+    def checked(self, finding: Finding, diagnostic: Diagnostic) -> Diagnostic:
+        fix = finding.fix
+        if fix is None:
+            return replace(diagnostic, no_fix=finding.no_fix)
+        paths = sorted({e.site.path for e in fix.edits})
+        outside = [path for path in paths if path not in self.linted]
+        if outside:
+            return replace(diagnostic, no_fix=f"the fix also changes {', '.join(outside)}: lint it too to fix")
+        key = Cache.key(repr(fix).encode() + b"".join(self.summaries[p].text.encode() for p in paths))
+        check = self.cache.get(key, FixCheck) if self.cache is not None else None
+        if check is None:
+            check = self._check(fix)
+            if self.cache is not None:
+                self.cache.put(key, check)
+        if check.reason:
+            return replace(diagnostic, no_fix=check.reason)
+        return replace(diagnostic, fix=fix, changes=check.changes)
+
+    def _check(self, fix: Fix) -> "FixCheck":
+        """Apply the fix alone to the code as it is (a warm run finds this in the cache)."""
+        from losslint.fixer.engine import Files, preview
+        from losslint.fixer.transforms import NotApplicable
+
+        if self._files is None:
+            self._files = Files(lambda path: self.summaries[path].text, self._parsed)
+        try:
+            texts = preview(fix, self._files)  # type: ignore[arg-type]
+        except NotApplicable as reason:
+            return FixCheck((), f"no fix offered: {reason}")
+        return FixCheck(
+            tuple(_change(path, self.summaries[path].text, text, self.cell_maps) for path, text in sorted(texts.items()))
+        )
+
+    def _parsed(self, path: str) -> Tuple[object, List[object]]:
+        return self.summaries[path].parsed()
+
+
+def _change(path: str, before: str, after: str, cell_maps: Dict[str, List[Tuple[int, int]]]) -> Change:
+    """The smallest single replacement turning ``before`` into ``after``."""
+    start = 0
+    limit = min(len(before), len(after))
+    while start < limit and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < limit - start and before[len(before) - 1 - end] == after[len(after) - 1 - end]:
+        end += 1
+
+    def location(offset: int) -> Location:
+        row = before.count("\n", 0, offset) + 1
+        column = offset - (before.rfind("\n", 0, offset) + 1) + 1
+        return _cell_location(Location(path, row, column, row, column), cell_maps.get(path, []))
+
+    return Change(location(start), location(len(before) - end), after[start : len(after) - end])
 
 
 PARALLEL_MIN_FILES = 8

@@ -109,7 +109,12 @@ def test_json_output_contract(tmp_path):
             "message": "softmax applied here",
         }
     ]
-    assert item["fix"] is None
+    assert item["fix"]["applicability"] == "unsafe"
+    (edit,) = item["fix"]["edits"]  # the softmax leaves the Sequential: ", nn.Softmax(dim=1)" goes
+    assert edit["filename"] == str(tmp_path / "train.py") and edit["content"] == ""
+    line = (tmp_path / "train.py").read_text().splitlines()[1]
+    removed = line[edit["location"]["column"] - 1 : edit["end_location"]["column"] - 1]
+    assert removed.replace(" ", "") == ",nn.Softmax(dim=1)"
     assert "train.py:2 nn.Softmax(dim=1)" in item["message"]
 
 

@@ -99,7 +99,9 @@ def write(tmp_path):
 
 def test_summary_line(tmp_path):
     result = CliRunner().invoke(main, [write(tmp_path)])
-    assert result.output.splitlines()[-1] == "1 finding; 13 loss calls, 3 resolved, 10 unresolved."
+    assert result.output.splitlines()[-1] == (
+        "1 finding; 13 loss calls, 3 resolved, 10 unresolved. No fixes available with --fix (1 more with --unsafe-fixes)."
+    )
 
 
 def test_show_unresolved_never_changes_the_exit_status(tmp_path):

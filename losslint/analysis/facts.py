@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, FrozenSet, List, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from losslint.analysis.torch_api import LOSS_FAMILIES
 from losslint.analysis.values import AbsVal, Site, Tensor, Unknown
@@ -149,6 +149,29 @@ class HandWrittenBCE:
     site: Site
 
 
+@dataclass(frozen=True)
+class Use:
+    """A place an activation's output is consumed (other than flowing on unchanged).
+
+    ``site`` is None when the place has no position (a loop over the tensor, a function
+    returning it to callers the analysis does not see)."""
+
+    site: Optional[Site]
+    what: str  # ``argmax``, ``F.cross_entropy``, ``comparison``...
+    preserving: bool  # gives the same result on the activation's input (argmax, shape)
+    loss: bool = False  # a loss call
+    along: Any = None  # argmax-like uses: the literal dim, "all" without one, "?" unknown
+
+
+class Form:
+    """How an activation is applied, which decides how a fix rewrites it."""
+
+    FUNCTION = "function"  # F.softmax(x, dim=1), torch.sigmoid(x)
+    METHOD = "method"  # x.softmax(1)
+    LAYER_CALL = "layer call"  # self.act(x), with self.act = nn.Softmax(dim=1)
+    SEQUENCE_ITEM = "sequence item"  # nn.Sequential(..., nn.Softmax(dim=1))
+
+
 @dataclass
 class Facts:
     """Everything the analysis learned about a set of files."""
@@ -159,3 +182,5 @@ class Facts:
     accumulations: List[Accumulation]
     logs: List[LogOf]
     hand_written_bce: List[HandWrittenBCE]
+    uses: Dict[Site, FrozenSet[Use]] = field(default_factory=dict)  # by activation origin
+    forms: Dict[Site, Tuple[str, Site]] = field(default_factory=dict)  # origin -> (Form, activation site)

@@ -25,6 +25,8 @@ from losslint.analysis.facts import (
     ImplicitDim,
     LogOf,
     LossCall,
+    Form,
+    Use,
 )
 from losslint.analysis.values import (
     MISSING,
@@ -161,6 +163,11 @@ class Interpreter:
         self.accumulations: Dict[Site, Accumulation] = {}
         self.logs: Dict[Site, LogOf] = {}
         self.hand_written_bce: Dict[Site, HandWrittenBCE] = {}
+        self.uses: Dict[Site, set] = {}  # activation origin -> its Uses
+        self.entry_returns: List[Tuple[Function, str, AbsVal]] = []
+        self.called_by_code: set = set()  # (module, qualname) of functions analysed code calls
+        self._starting_entry = False
+        self.forms: Dict[Site, Tuple[str, Site]] = {}  # activation origin -> (Form, activation site)
         self.function_modes: Dict[Function, frozenset] = {}
         self._backward_names: Dict[int, frozenset] = {}
         self._checked_statements: set = set()
@@ -186,6 +193,7 @@ class Interpreter:
         return self._facts()
 
     def _facts(self) -> Facts:
+        self._record_escapes()
         calls = [
             LossCall(
                 site,
@@ -206,6 +214,8 @@ class Interpreter:
             sorted(self.accumulations.values(), key=key),
             sorted(self.logs.values(), key=key),
             sorted(self.hand_written_bce.values(), key=key),
+            {origin: frozenset(uses) for origin, uses in self.uses.items()},
+            dict(self.forms),
         )
 
     def _ir(self, path: str) -> Optional[ir.Module]:
@@ -272,10 +282,25 @@ class Interpreter:
             receivers = list(self.instances.get(owner, ()))
             if not receivers:
                 receivers = ordered(self.instantiate(owner, Args(open=True), record=False))
-            for receiver in receivers[:4]:
-                self.call_function_full(function, args, receiver=receiver)
+            results = [self._call_entry(function, args, r) for r in receivers[:4]]
         else:
-            self.call_function_full(function, args)
+            results = [self._call_entry(function, args, None)]
+        self.entry_returns.append((function, definition.name, join(results)))
+
+    def _call_entry(self, function: Function, args: Args, receiver: Optional[Atom]) -> AbsVal:
+        self._starting_entry = True
+        try:
+            return self.call_function_full(function, args, receiver=receiver)[0]
+        finally:
+            self._starting_entry = False
+
+    def _record_escapes(self) -> None:
+        """What entry functions return goes to callers the analysis does not see, unless
+        analysed code calls them too (a model's forward runs as an entry before the
+        training function that calls it)."""
+        for function, name, value in self.entry_returns:
+            if (function.module, function.qualname) not in self.called_by_code:
+                self._record_uses(value, frozenset(), None, f"returned by {name}() to callers the analysis does not see")
 
     def _owner_class(self, module: str, qualname: str) -> Optional[Class]:
         if "." not in qualname:
@@ -434,7 +459,9 @@ class Interpreter:
     def _loop(self, stmt: ir.Loop, env: Env, ctx: Context) -> Optional[Env]:
         element = unknown("loop variable")
         if stmt.iter is not None:
-            element = self.iter_element(self.eval(stmt.iter, env, ctx))
+            iterated = self.eval(stmt.iter, env, ctx)
+            element = self.iter_element(iterated)
+            self._record_uses(iterated, element, None, "a for loop over it")
         state = env
         breaks: List[Env] = []
         entry = frozenset(env)
@@ -567,7 +594,10 @@ class Interpreter:
                 return unknown("slice")
             return of(SliceConst(*values))
         if isinstance(expr, ir.BinOp):
-            return _arith(expr.op, self.eval(expr.left, env, ctx), self.eval(expr.right, env, ctx))
+            left, right = self.eval(expr.left, env, ctx), self.eval(expr.right, env, ctx)
+            result = _arith(expr.op, left, right)
+            self._record_uses(left | right, result, Site(ctx.module, expr.site), f"'{expr.op}'")
+            return result
         if isinstance(expr, ir.Negative):
             value = const_value(self.eval(expr.operand, env, ctx), MISSING)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -586,8 +616,9 @@ class Interpreter:
             inner = dict(env)
             for name in expr.binds:
                 inner[name] = unknown("comprehension variable")
-            for part in expr.parts:
-                self.eval(part, inner, ctx)
+            values = [self.eval(part, inner, ctx) for part in expr.parts]
+            if expr.site >= 0:
+                self._record_uses(join(values), frozenset(), Site(ctx.module, expr.site), "expression")
             return unknown("expression the analysis does not model")
         return unknown("expression the analysis does not model")
 
@@ -781,7 +812,33 @@ class Interpreter:
             if _is_super_call(target) and ctx.receiver is not None:
                 target = ir.Name(ctx.receiver)
             self.assign(target, join(receivers), env, ctx)
-        return join(results) if results else unknown("call")
+        result = join(results) if results else unknown("call")
+        if not all(_is_analysed_callable(a) for a in callee):  # analysed code records its own uses
+            inputs = [v for _, v in args.keywords] + list(args.positional) + [of(a) for a in callee]
+            what = _callee_display(expr.func, callee)
+            short = what.rsplit(".", 1)[-1]
+            along = _along(args, method=what.startswith("Tensor.")) if short in T.ORDER_PRESERVING_ALONG else None
+            preserving = short in T.ORDER_PRESERVING
+            self._record_uses(join(inputs), result, site, what, preserving, site in self.loss_calls, along)
+        return result
+
+    def _record_uses(
+        self,
+        inputs: AbsVal,
+        result: AbsVal,
+        site: Optional[Site],
+        what: str,
+        preserving: bool = False,
+        loss: bool = False,
+        along: Any = None,
+    ) -> None:
+        """Note that the activation outputs among ``inputs`` are consumed at ``site``,
+        unless they flow on unchanged into ``result`` (a reshape, an item of a tuple)."""
+        used = _origins(inputs)
+        if used:
+            use = Use(site, what, preserving, loss, along)
+            for origin in used - _origins(result):
+                self.uses.setdefault(origin, set()).add(use)
 
     def _eval_args(self, args: Tuple[ir.Arg, ...], env: Env, ctx: Context) -> Args:
         positional: List[AbsVal] = []
@@ -892,6 +949,8 @@ class Interpreter:
         definition = self.definitions.get((function.module, function.qualname))
         if definition is None:
             return unknown(f"{function.qualname} is not known"), None
+        if depth or not self._starting_entry:
+            self.called_by_code.add((function.module, function.qualname))
         modes = modes | self.function_modes.get(function, frozenset())
         key = (function, receiver, args, modes)
         if key in self.memo:
@@ -1008,7 +1067,8 @@ class Interpreter:
         if name in T.ACTIVATION_FUNCTIONS:
             activation = T.ACTIVATION_FUNCTIONS[name]
             dim = self._dim(activation, args, name, site)
-            return self.activate(activation, name, args.get(0, ("input",)) or unknown("input"), site, dim)
+            value = args.get(0, ("input",)) or unknown("input")
+            return self.activate(activation, name, value, site, dim, site, Form.FUNCTION)
         if name in T.ACTIVATION_LAYERS:
             activation = T.ACTIVATION_LAYERS[name]
             return of(Layer(name, site, dim=self._dim(activation, args, name, site)))
@@ -1120,23 +1180,33 @@ class Interpreter:
             return MISSING
         return const_value(value, None)
 
-    def activate(self, activation: T.Activation, name: str, value: AbsVal, site: Site, dim: Any) -> AbsVal:
+    def activate(
+        self, activation: T.Activation, name: str, value: AbsVal, site: Site, dim: Any, origin: Site, form: str
+    ) -> AbsVal:
+        """The activation's output; ``site`` is the activation (call or layer) the rules
+        name, ``origin`` where it is applied, ``form`` how (see ``Form``)."""
+        self.forms.setdefault(origin, (form, site))
         out = []
         for atom in value:
             if isinstance(atom, Tensor):
-                out.append(Tensor(activation.kind, atom.width, atom.axis, atom.rank, act=site, layer=atom.layer))
+                out.append(
+                    Tensor(activation.kind, atom.width, atom.axis, atom.rank, act=site, layer=atom.layer, origin=origin)
+                )
             else:
-                out.append(Tensor(activation.kind, act=site))
+                out.append(Tensor(activation.kind, act=site, origin=origin))
         if activation.dim_param is not None:
             previous = self.activations.get(site)
             joined = join((previous.input, value)) if previous else value
             self.activations[site] = ActivationUse(site, name, dim, joined)
         return of(*out)
 
-    def apply_layer(self, layer: Layer, value: AbsVal, site: Site) -> AbsVal:
+    def apply_layer(self, layer: Layer, value: AbsVal, site: Site, in_sequence: bool = False) -> AbsVal:
+        """``site`` is the call applying the layer (the Sequential's call for its items)."""
         name = layer.name
         if name in T.ACTIVATION_LAYERS:
-            return self.activate(T.ACTIVATION_LAYERS[name], name, value, layer.site or site, layer.dim)
+            act = layer.site or site
+            origin, form = (act, Form.SEQUENCE_ITEM) if in_sequence else (site, Form.LAYER_CALL)
+            return self.activate(T.ACTIVATION_LAYERS[name], name, value, act, layer.dim, origin, form)
         if name in T.WIDTH_LAYERS:
             axis = T.WIDTH_LAYERS[name].axis
             ranks = {a.rank for a in value if isinstance(a, Tensor)}
@@ -1161,15 +1231,18 @@ class Interpreter:
         for item in sequence.items:
             results = []
             for layer in ordered(item):
-                result, _ = self.call(layer, Args((value,)), site, ctx)
-                results.append(result)
+                if isinstance(layer, Layer):
+                    results.append(self.apply_layer(layer, value, site, in_sequence=True))
+                else:
+                    results.append(self.call(layer, Args((value,)), site, ctx)[0])
             value = join(results)
         return value
 
     def tensor_method(self, atom: Atom, name: str, args: Args, site: Site) -> AbsVal:  # noqa: C901
         if name in T.ACTIVATION_METHODS:
             activation = T.ACTIVATION_METHODS[name]
-            return self.activate(activation, f"Tensor.{name}", of(atom), site, self._dim(activation, args, name, site))
+            dim = self._dim(activation, args, name, site)
+            return self.activate(activation, f"Tensor.{name}", of(atom), site, dim, site, Form.METHOD)
         if not isinstance(atom, Tensor):
             if name in T.DTYPE_METHODS and not args.positional:  # y.float() of a batch: only the dtype is known
                 return of(Tensor(None, dtype=T.DTYPE_METHODS[name]))
@@ -1828,3 +1901,45 @@ def _loss_arith(op: str, left: AbsVal, right: AbsVal) -> Optional[AbsVal]:
     if op == "*" and is_number(left) and is_loss(right):
         return right
     return None
+
+
+def _is_analysed_callable(atom: Atom) -> bool:
+    """Calls whose body the interpreter runs: the uses inside are recorded there."""
+    return isinstance(atom, (Function, Class, Instance, Super)) or (isinstance(atom, Bound) and atom.function is not None)
+
+
+def _callee_display(func: ir.Expr, callee: AbsVal) -> str:
+    """``F.softmax``, ``Tensor.argmax``, or the callee's name in the code."""
+    names = {T.display_name(T.canonical(a.name)) for a in callee if isinstance(a, QualRef)}
+    names |= {f"Tensor.{a.name}" for a in callee if isinstance(a, Bound) and isinstance(a.receiver, Tensor)}
+    if len(names) == 1:
+        return names.pop()
+    return _callee_name(func) or "a call"
+
+
+def _origins(value: AbsVal, depth: int = 3) -> frozenset:
+    """The activation origins of the tensors in ``value``, also inside tuples, lists,
+    dicts and bound methods (``probs.argmax``)."""
+    found: set = set()
+    for atom in value:
+        if isinstance(atom, Tensor):
+            if atom.origin is not None:
+                found.add(atom.origin)
+        elif depth and isinstance(atom, Bound) and isinstance(atom.receiver, Tensor):
+            found |= _origins(of(atom.receiver), depth - 1)
+        elif depth and isinstance(atom, Sequence) and atom.container != "sequential":
+            for item in atom.items:
+                found |= _origins(item, depth - 1)
+        elif depth and isinstance(atom, Mapping):
+            for _, item in atom.items:
+                found |= _origins(item, depth - 1)
+    return frozenset(found)
+
+
+def _along(args: Args, method: bool) -> Any:
+    """The dim of ``x.argmax(dim)`` / ``torch.argmax(x, dim)``: "all" without one."""
+    value = args.get(0 if method else 1, ("dim",))
+    if value is None:
+        return "?" if args.open else "all"
+    dim = const_value(value, None)
+    return dim if isinstance(dim, int) and not isinstance(dim, bool) else "?"

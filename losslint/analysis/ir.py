@@ -89,6 +89,7 @@ class BinOp(Expr):
     op: str
     left: Expr
     right: Expr
+    site: int = -1  # where an activation's output may be consumed (-1: not recorded)
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class Opaque(Expr):
 
     parts: Tuple[Expr, ...]
     binds: Tuple[str, ...] = ()  # names bound inside (comprehension targets)
+    site: int = -1  # comparisons, f-strings, comprehensions: where a value is consumed
 
 
 # --- statements ------------------------------------------------------------------

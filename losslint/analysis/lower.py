@@ -4,7 +4,7 @@ One recursive walk over statements and expressions; whitespace, comments and
 annotations are never visited. This replaces a ``CSTVisitor`` pass plus libcst's
 scope / qualified-name metadata, which on timm cost 0.8x and 3-6x a parse: names are
 resolved later by the interpreter, which executes imports and assignments in order.
-Every Call and assignment gets a site ordinal; ``sites`` maps it back to its node so
+Every call, assignment and operation gets a site ordinal; ``sites`` maps it back to its node so
 positions are computed only for the few nodes that end up in a report.
 """
 
@@ -268,12 +268,12 @@ class Lowerer:
                 return ir.Negative(operand)
             if isinstance(node.operator, cst.Plus):
                 return operand
-            return ir.Opaque((operand,))
+            return ir.Opaque((operand,), site=self._site(node))
         if isinstance(node, cst.IfExp):
             return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
         if isinstance(node, cst.Comparison):
             parts = [self.expr(node.left)] + [self.expr(c.comparator) for c in node.comparisons]
-            return ir.Opaque(tuple(parts))
+            return ir.Opaque(tuple(parts), site=self._site(node))
         if isinstance(node, cst.NamedExpr):
             if isinstance(node.target, cst.Name):
                 return ir.Walrus(node.target.value, self.expr(node.value))
@@ -286,7 +286,7 @@ class Lowerer:
             parts = tuple(
                 self.expr(p.expression) for p in node.parts if isinstance(p, cst.FormattedStringExpression)
             )
-            return ir.Opaque(parts)
+            return ir.Opaque(parts, site=self._site(node))
         if isinstance(node, cst.Yield):
             value = node.value
             if isinstance(value, cst.From):
@@ -329,11 +329,12 @@ class Lowerer:
         operands.append(current)
         operands.reverse()
         op = _BINARY_OPS.get(operator)
+        site = self._site(node)
         if op is None or len(operands) > MAX_MODELLED_OPERANDS:
-            return ir.Opaque(tuple(self.expr(o) for o in operands))
+            return ir.Opaque(tuple(self.expr(o) for o in operands), site=site)
         result = self.expr(operands[0])
         for operand in operands[1:]:
-            result = ir.BinOp(op, result, self.expr(operand))
+            result = ir.BinOp(op, result, self.expr(operand), site)
         return result
 
     def _comprehension(self, node: cst.BaseExpression) -> ir.Expr:
@@ -349,7 +350,7 @@ class Lowerer:
             parts.extend((self.expr(node.key), self.expr(node.value)))
         else:
             parts.append(self.expr(node.elt))  # type: ignore[attr-defined]
-        return ir.Opaque(tuple(parts), tuple(binds))
+        return ir.Opaque(tuple(parts), tuple(binds), self._site(node))
 
 
 def _number(node: Union[cst.Integer, cst.Float, cst.Imaginary]) -> Union[int, float, complex]:

@@ -76,17 +76,22 @@ class FileSummary:
     spans_computed: Optional[Dict[int, Span]] = field(default=None, repr=False)  # in this run, to cache
     parsed_late: bool = False  # parsed in this run because another file imports it
 
+    def parsed(self) -> Tuple[Any, List[Any]]:
+        """The libcst tree and its nodes by site ordinal, parsing now if needed."""
+        if self._tree is None or self._sites is None:
+            self._tree, (_, self._sites) = _parse_and_lower(self.text)
+        return self._tree, self._sites
+
     def span(self, ordinal: int) -> Span:
         """Where site ``ordinal`` is; positions are computed on first use per file."""
         if self._spans is None:
             from libcst.metadata import MetadataWrapper, PositionProvider
 
             self._spans = self.spans_computed = {}
-            if self._tree is None or self._sites is None:
-                self._tree, (_, self._sites) = _parse_and_lower(self.text)
-            positions = MetadataWrapper(self._tree, unsafe_skip_copy=True).resolve(PositionProvider)
+            tree, sites = self.parsed()
+            positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
             lines = self.text.splitlines()
-            for i, node in enumerate(self._sites):
+            for i, node in enumerate(sites):
                 code_range = positions[node]
                 start, end = code_range.start, code_range.end
                 line = lines[start.line - 1] if start.line - 1 < len(lines) else ""

@@ -271,3 +271,22 @@ INSTANCE = "#instance"  # QualRef suffix for an instance of a launcher class
 PASS_THROUGH_METHODS = frozenset({"setup", "setup_module", "prepare", "prepare_model"})
 """Launcher methods returning their arguments: one argument alone, several as a tuple."""
 APPLY_MODULE = "torch.nn.parallel.data_parallel"  # data_parallel(module, inputs): module(inputs)
+
+
+_SHORT_PREFIXES = (("torch.nn.functional.", "F."), ("torch.nn.", "nn."), ("Tensor.", "Tensor."))
+
+
+def display_name(qualname: str) -> str:
+    """``torch.nn.functional.softmax`` -> ``F.softmax``; ``torch.nn.Softmax`` -> ``nn.Softmax()``."""
+    for prefix, short in _SHORT_PREFIXES:
+        if qualname.startswith(prefix):
+            name = short + qualname[len(prefix):]
+            return name + "()" if short == "nn." else name
+    return qualname
+
+
+ORDER_PRESERVING_ALONG = frozenset({"argmax", "argmin", "argsort"})
+ORDER_PRESERVING = ORDER_PRESERVING_ALONG | {"size", "dim", "numel", "ndimension"}
+"""Calls whose result is the same on an activation's input as on its output: shapes never
+change, and argmax-like calls give the same indices (for a softmax, along its own dim
+only): a fix may remove the activation under them."""

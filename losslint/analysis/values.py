@@ -149,6 +149,9 @@ class Tensor(Atom):
 
     ``act`` is where the kind was decided (the activation, or the last layer for logits),
     ``layer`` the layer that fixed the width, ``source`` the model that produced it.
+    ``origin`` is set on an activation's output only: where the activation is applied
+    (the call, or the layer's construction inside an ``nn.Sequential``), the place a fix
+    changes; the analysis records every use of such a tensor (``Facts.uses``).
     """
 
     kind: Optional[Kind]  # None: a tensor whose values are not known (a target, data)
@@ -159,6 +162,7 @@ class Tensor(Atom):
     layer: Optional[Site] = None
     source: Optional[str] = None
     dtype: Optional[str] = None  # "int", "float" or "bool" where the code shows it
+    origin: Optional[Site] = None
 
 
 @atom

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from losslint.runner import Location, Report
+from losslint.runner import Diagnostic, Location, Report
 
 
 def position(location: Location) -> str:
@@ -24,10 +24,27 @@ def summary_line(report: Report) -> str:
             f"{report.loss_calls} loss call{'s' if report.loss_calls != 1 else ''}, "
             f"{report.resolved} resolved, {report.unresolved} unresolved"
         )
-    return f"{findings}; {coverage}."
+    fixed = f"Fixed {report.fixed} finding{'s' if report.fixed != 1 else ''}. " if report.fixed else ""
+    return f"{fixed}{findings}; {coverage}.{fix_hint(report)}"
+
+
+def fix_hint(report: Report) -> str:
+    """`` [*] 2 fixable with --fix (1 more with --unsafe-fixes).``, as ruff says it."""
+    fixable = sum(1 for d in report.diagnostics if report.fixable(d))
+    hidden = sum(1 for d in report.diagnostics if d.fix is not None and not report.fixable(d))
+    if not fixable and not hidden:
+        return ""
+    text = f" [*] {fixable} fixable with --fix" if fixable else " No fixes available with --fix"
+    if hidden:
+        text += f" ({hidden} more with --unsafe-fixes)"
+    return text + "."
+
+
+def marker(report: Report, diagnostic: Diagnostic) -> str:
+    return "[*] " if report.fixable(diagnostic) else ""
 
 
 def write(report: Report, out: TextIO) -> None:
     for d in report.diagnostics:
-        out.write(f"{position(d.location)}: {d.code} {d.message}\n")
+        out.write(f"{position(d.location)}: {d.code} {marker(report, d)}{d.message}\n")
     out.write(summary_line(report) + "\n")

@@ -39,6 +39,11 @@ def write(report: Report, out: TextIO) -> None:
             out.write(f"  {position(r)}: {related.message}\n")
             for line in _snippet(report.sources.get(r.path, []), r):
                 out.write(line + "\n")
+        if d.fix is not None:
+            kind = "fix" if d.fix.safe else "unsafe fix" + ("" if report.unsafe_fixes else " (with --unsafe-fixes)")
+            out.write(f"  {kind}: {d.fix.message}\n")
+        elif d.no_fix:
+            out.write(f"  {d.no_fix}\n")
         example = demo(d.code, d.width)
         if example is not None:
             out.write(f"  demo: {example.summary}\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, TextIO
+from typing import Any, Dict, Optional, TextIO
 
 from losslint.runner import Diagnostic, Location, Report
 
@@ -26,7 +26,27 @@ def as_dict(d: Diagnostic) -> Dict[str, Any]:
             {"filename": r.location.path, "cell": r.location.cell, "location": _position(r.location), "message": r.message}
             for r in d.related
         ],
-        "fix": None,
+        "fix": _fix(d),
+    }
+
+
+def _fix(d: Diagnostic) -> Optional[Dict[str, Any]]:
+    """As ruff: applicability, message and the edits (one replacement per file)."""
+    if d.fix is None:
+        return None
+    return {
+        "applicability": "safe" if d.fix.safe else "unsafe",
+        "message": d.fix.message,
+        "edits": [
+            {
+                "filename": c.location.path,
+                "cell": c.location.cell,
+                "location": _position(c.location),
+                "end_location": _position(c.end_location),
+                "content": c.content,
+            }
+            for c in d.changes
+        ],
     }
 
 

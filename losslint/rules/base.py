@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Callable, FrozenSet, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from losslint.analysis.facts import Facts, LossCall
+from losslint.analysis.torch_api import display_name  # noqa: F401 - rules name calls with it
 from losslint.analysis.values import Kind, Site, Tensor
 
 
@@ -25,6 +26,26 @@ class Related:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """One change of a fix, at a site; ``action`` names a transform of
+    ``losslint.fixer.transforms`` and ``argument`` parametrises it."""
+
+    site: Site
+    action: str
+    argument: Any = None
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The change a careful user would make. Safe fixes keep behaviour (``--fix``);
+    unsafe ones change what a model returns or what other code sees (``--unsafe-fixes``)."""
+
+    message: str
+    edits: Tuple[Edit, ...]
+    safe: bool
+
+
+@dataclass(frozen=True)
 class Finding:
     """A rule's verdict at a site; positions are resolved by the runner."""
 
@@ -33,6 +54,8 @@ class Finding:
     message: str
     related: Tuple[Related, ...] = ()
     width: Optional[int] = None  # classes or units involved, for the finding's demo
+    fix: Optional[Fix] = None
+    no_fix: str = ""  # why no fix is offered, when a fixable rule offers none
 
 
 Describe = Callable[[Site], str]
@@ -108,15 +131,24 @@ def related_sites(tensors: Iterable[Tensor], message: str) -> Tuple[Related, ...
     return related(act_sites(tensors), message)
 
 
+FixBuilder = Callable[[LossCall, Facts, Describe, Callable[[LossCall], bool]], Tuple[Optional[Fix], str]]
+"""Builds a loss-input finding's fix; the predicate tells which other loss calls the
+same rule flags (a fix may have to change them too). Returns (fix, why not)."""
+
+
 def loss_input_rule(
     code: str,
     families: FrozenSet[str],
     kinds: FrozenSet[Kind],
     message: str,
     related: str,
+    fix: Optional[FixBuilder] = None,
 ) -> Check:
     """A check for "this loss must not receive these kinds". ``message`` may use
     ``{loss}`` and ``{input}``; it fires only when every alternative matches."""
+
+    def flagged(call: LossCall) -> bool:
+        return bool(matching_inputs(call, families, kinds))
 
     def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
         for call in facts.loss_calls:
@@ -125,21 +157,10 @@ def loss_input_rule(
                 text = message.format(loss=loss_description(call, describe), input=describe_input(inputs, describe))
                 widths = {t.width for t in inputs}
                 width = widths.pop() if len(widths) == 1 else None
-                yield Finding(code, call.site, text, related_sites(inputs, related), width)
+                offered, why_not = fix(call, facts, describe, flagged) if fix is not None else (None, "")
+                yield Finding(code, call.site, text, related_sites(inputs, related), width, offered, why_not)
 
     return check
-
-
-_SHORT_PREFIXES = (("torch.nn.functional.", "F."), ("torch.nn.", "nn."), ("Tensor.", "Tensor."))
-
-
-def display_name(qualname: str) -> str:
-    """``torch.nn.functional.softmax`` -> ``F.softmax``; ``torch.nn.Softmax`` -> ``nn.Softmax()``."""
-    for prefix, short in _SHORT_PREFIXES:
-        if qualname.startswith(prefix):
-            name = short + qualname[len(prefix):]
-            return name + "()" if short == "nn." else name
-    return qualname
 
 
 def site_order(site: Site) -> Tuple[str, int]:

@@ -1,6 +1,7 @@
 """LL101: CrossEntropyLoss receives softmax probabilities."""
 
 from losslint.analysis.values import Kind
+from losslint.rules.fixes import LossFix, REMOVE
 from losslint.rules.base import Rule, Severity, loss_input_rule
 
 RULE = Rule(
@@ -36,5 +37,6 @@ needed (prediction, metrics).
         frozenset({Kind.SOFTMAX}),
         "{loss} receives {input}; it applies log_softmax itself, so softmax runs twice: pass raw logits",
         "softmax applied here",
+        LossFix("Remove the softmax: the loss gets the logits", activation=REMOVE),
     ),
 )

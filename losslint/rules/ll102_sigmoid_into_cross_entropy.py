@@ -1,6 +1,7 @@
 """LL102: CrossEntropyLoss receives sigmoid outputs."""
 
 from losslint.analysis.values import Kind
+from losslint.rules.fixes import LossFix, REMOVE
 from losslint.rules.base import Rule, Severity, loss_input_rule
 
 RULE = Rule(
@@ -34,5 +35,6 @@ Drop the sigmoid and pass raw logits. For independent (multi-label) outputs use
         frozenset({Kind.SIGMOID}),
         "{loss} receives {input}; it applies log_softmax itself: return raw logits",
         "sigmoid applied here",
+        LossFix("Remove the sigmoid: the loss gets the logits", activation=REMOVE),
     ),
 )

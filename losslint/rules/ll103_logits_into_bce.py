@@ -1,6 +1,7 @@
 """LL103: BCELoss receives values that are not probabilities."""
 
-from losslint.analysis.values import NOT_IN_UNIT_INTERVAL
+from losslint.analysis.values import Kind, NOT_IN_UNIT_INTERVAL
+from losslint.rules.fixes import LossFix, TO_BCE_WITH_LOGITS
 from losslint.rules.base import Rule, Severity, loss_input_rule
 
 RULE = Rule(
@@ -34,5 +35,6 @@ Keep the logits and use `BCEWithLogitsLoss`, which applies the sigmoid itself, s
         "{loss} needs probabilities in [0, 1] but receives {input}; torch raises "
         "'all elements of input should be between 0 and 1': use BCEWithLogitsLoss on the logits",
         "values produced here",
+        LossFix("Use BCEWithLogitsLoss: it applies the sigmoid", rename_loss=TO_BCE_WITH_LOGITS, only_kinds=frozenset({Kind.LOGITS})),
     ),
 )

@@ -2,6 +2,7 @@
 
 from losslint.analysis.torch_api import LOGITS_LOSSES
 from losslint.analysis.values import Kind
+from losslint.rules.fixes import LossFix, REMOVE
 from losslint.rules.base import Rule, Severity, loss_input_rule
 
 RULE = Rule(
@@ -34,5 +35,6 @@ Pass the raw logits; apply the sigmoid only for predictions and metrics.
         frozenset({Kind.SIGMOID}),
         "{loss} applies sigmoid itself but receives {input}, so sigmoid runs twice: pass raw logits",
         "sigmoid applied here",
+        LossFix("Remove the sigmoid: the loss applies it", activation=REMOVE),
     ),
 )

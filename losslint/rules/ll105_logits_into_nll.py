@@ -1,6 +1,7 @@
 """LL105: NLLLoss receives raw logits."""
 
 from losslint.analysis.values import Kind
+from losslint.rules.fixes import LossFix, TO_CROSS_ENTROPY
 from losslint.rules.base import Rule, Severity, loss_input_rule
 
 RULE = Rule(
@@ -34,5 +35,6 @@ Use `F.cross_entropy(logits, y)` (log_softmax + NLLLoss in one), or apply
         frozenset({Kind.LOGITS}),
         "{loss} expects log-probabilities but receives {input}: use CrossEntropyLoss, or log_softmax first",
         "logits produced here",
+        LossFix("Use CrossEntropyLoss: it applies log_softmax", rename_loss=TO_CROSS_ENTROPY),
     ),
 )

@@ -1,6 +1,7 @@
 """LL106: NLLLoss receives probabilities (the log is missing)."""
 
-from losslint.analysis.values import PROBABILITIES
+from losslint.analysis.values import Kind, PROBABILITIES
+from losslint.rules.fixes import LossFix, TO_LOG_SOFTMAX
 from losslint.rules.base import Rule, Severity, loss_input_rule
 
 RULE = Rule(
@@ -33,5 +34,6 @@ Use `F.log_softmax` instead of `F.softmax`, or drop the softmax and use
         PROBABILITIES,
         "{loss} expects log-probabilities but receives {input}; the log is missing: use log_softmax",
         "probabilities produced here",
+        LossFix("Apply log_softmax instead of softmax", activation=TO_LOG_SOFTMAX, only_kinds=frozenset({Kind.SOFTMAX})),
     ),
 )

@@ -1,6 +1,7 @@
 """LL108: log_softmax before CrossEntropyLoss is redundant (opt-in)."""
 
 from losslint.analysis.values import Kind
+from losslint.rules.fixes import LossFix, REMOVE
 from losslint.rules.base import Rule, Severity, loss_input_rule
 
 RULE = Rule(
@@ -31,6 +32,7 @@ Pass the logits, or keep the log_softmax and use `NLLLoss`.
         "{loss} receives {input}; it applies log_softmax itself, so this one is redundant: "
         "pass the logits, or use NLLLoss",
         "log_softmax applied here",
+        LossFix("Remove the log_softmax: the loss applies it", activation=REMOVE, safe_outside_models=True),
     ),
     default=False,
 )

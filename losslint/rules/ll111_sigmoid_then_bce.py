@@ -1,6 +1,7 @@
 """LL111: sigmoid followed by BCELoss; BCEWithLogitsLoss is the stable form."""
 
 from losslint.analysis.values import Kind
+from losslint.rules.fixes import LossFix, REMOVE, TO_BCE_WITH_LOGITS
 from losslint.rules.base import Rule, Severity, loss_input_rule
 
 RULE = Rule(
@@ -35,5 +36,11 @@ Remove the sigmoid from the model and use `nn.BCEWithLogitsLoss()`; apply
         "{loss} receives {input}; BCEWithLogitsLoss on the logits is the numerically stable "
         "form and works under autocast",
         "sigmoid applied here",
+        LossFix(
+            "Use BCEWithLogitsLoss on the logits",
+            activation=REMOVE,
+            rename_loss=TO_BCE_WITH_LOGITS,
+            only_kinds=frozenset({Kind.SIGMOID}),
+        ),
     ),
 )

@@ -1,10 +1,10 @@
 """LL401: ``torch.log(softmax(x))`` (opt-in)."""
 
-from typing import Iterator
+from typing import Iterator, List, Optional
 
-from losslint.analysis.facts import Facts, tensors
-from losslint.analysis.values import Kind
-from losslint.rules.base import Describe, Finding, Rule, Severity, related_sites
+from losslint.analysis.facts import Facts, Form, tensors
+from losslint.analysis.values import Kind, Site, Tensor
+from losslint.rules.base import Describe, Edit, Finding, Fix, Rule, Severity, related_sites
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
@@ -17,7 +17,20 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
                 "log of softmax probabilities: a probability that underflows to 0 gives -inf; "
                 "`log_softmax` computes the same values stably",
                 related_sites(inputs, "softmax applied here"),
+                fix=_fix(log.site, inputs, facts),
             )
+
+
+def _fix(site: Site, inputs: List[Tensor], facts: Facts) -> Optional[Fix]:
+    """``torch.log(F.softmax(x, d))`` -> ``F.log_softmax(x, d)``: the same values, so
+    safe; only for a softmax call written inside the log (the fixer checks the code)."""
+    origins = {t.origin for t in inputs}
+    if len(origins) != 1:
+        return None
+    origin = origins.pop()
+    if origin is None or facts.forms.get(origin, ("", None))[0] not in (Form.FUNCTION, Form.METHOD):
+        return None
+    return Fix("Use log_softmax", (Edit(site, "log_of_softmax", origin),), safe=True)
 
 
 RULE = Rule(

@@ -3,7 +3,7 @@
 from typing import Iterator
 
 from losslint.analysis.facts import Facts
-from losslint.rules.base import Describe, Finding, Rule, Severity, related, site_order
+from losslint.rules.base import Describe, Edit, Finding, Fix, Rule, Severity, related, site_order
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
@@ -15,6 +15,11 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
                 f"'{acc.name}' accumulates loss tensors across iterations, keeping every iteration's "
                 f"autograd graph alive (memory grows each step): add `loss.item()` (or `loss.detach()`)",
                 related(sorted(acc.losses, key=site_order), "loss computed here"),
+                fix=Fix(
+                    "Accumulate `loss.item()` (`loss.detach()` where the total is used as a tensor)",
+                    (Edit(acc.site, "accumulate_value", acc.name),),
+                    safe=True,
+                ),
             )
 
 

@@ -1,0 +1,107 @@
+"""Apply fixes to source texts: pick fixes that do not overlap, apply each file's edits
+in one libcst pass, and accept a fix only if every file it touches still parses."""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from losslint.fixer.transforms import NotApplicable, apply_edits, covered, first_parse_error, parse
+from losslint.rules.base import Edit, Fix
+
+Texts = Callable[[str], Optional[str]]
+"""The current text of a file (None when it may not be changed)."""
+
+
+Parsed = Tuple[cst.Module, List[cst.CSTNode]]
+
+
+class Files:
+    """The files fixes are applied to, each parsed once (or handed over parsed)."""
+
+    def __init__(self, texts: Texts, parser: Optional[Callable[[str], Parsed]] = None) -> None:
+        self._texts = texts
+        self._parser = parser
+        self._parsed: Dict[str, Optional[Parsed]] = {}
+
+    def text(self, path: str) -> Optional[str]:
+        return self._texts(path)
+
+    def parsed(self, path: str) -> Parsed:
+        if path not in self._parsed:
+            text = self._texts(path)
+            try:
+                if text is None:
+                    self._parsed[path] = None
+                else:
+                    self._parsed[path] = self._parser(path) if self._parser is not None else parse(text)
+            except (cst.ParserSyntaxError, RecursionError):
+                self._parsed[path] = None
+        found = self._parsed[path]
+        if found is None:
+            raise NotApplicable(f"{path} cannot be changed")
+        return found
+
+
+def preview(fix: Fix, files: Files) -> Dict[str, str]:
+    """The new text of each file ``fix`` changes, applied alone; raises NotApplicable."""
+    return _apply({}, fix, files, before_writing=False)
+
+
+def apply_fixes(fixes: Sequence[Fix], files: Files) -> Tuple[Dict[str, str], List[Fix]]:
+    """Apply as many of ``fixes`` as can go together, in order: a fix whose edits overlap
+    an accepted one's (other than the very same edit) waits for the next pass. Returns
+    the new texts and the fixes applied."""
+    accepted: Dict[str, List[Edit]] = {}
+    claimed: Dict[Tuple[str, int], Edit] = {}  # (path, node id) under an accepted edit
+    roots: Dict[str, Set[int]] = {}  # ids of the accepted edits' own nodes, per file
+    texts: Dict[str, str] = {}
+    applied: List[Fix] = []
+    for fix in fixes:
+        try:
+            if _overlaps(fix, files, claimed, roots):
+                continue
+            new = _apply(accepted, fix, files, before_writing=True)
+        except NotApplicable:
+            continue
+        applied.append(fix)
+        texts.update(new)
+        for edit in fix.edits:
+            path = edit.site.path
+            if edit not in accepted.setdefault(path, []):
+                accepted[path].append(edit)
+                node = files.parsed(path)[1][edit.site.ordinal]
+                roots.setdefault(path, set()).add(id(node))
+                for identity in covered(node):
+                    claimed[(path, identity)] = edit
+    return texts, applied
+
+
+def _overlaps(fix: Fix, files: Files, claimed: Dict[Tuple[str, int], Edit], roots: Dict[str, Set[int]]) -> bool:
+    for edit in fix.edits:
+        path = edit.site.path
+        _, sites = files.parsed(path)
+        if not 0 <= edit.site.ordinal < len(sites):
+            raise NotApplicable("the file changed since it was analysed")
+        node = sites[edit.site.ordinal]
+        owner = claimed.get((path, id(node)))
+        if owner is not None and owner != edit:
+            return True
+        if owner is None and roots.get(path, set()) & covered(node):
+            return True
+    return False
+
+
+def _apply(accepted: Dict[str, List[Edit]], fix: Fix, files: Files, before_writing: bool) -> Dict[str, str]:
+    """The texts of the files ``fix`` touches, with the ``accepted`` edits and its own."""
+    new: Dict[str, str] = {}
+    for path in sorted({e.site.path for e in fix.edits}):
+        tree, sites = files.parsed(path)
+        edits = list(dict.fromkeys(accepted.get(path, []) + [e for e in fix.edits if e.site.path == path]))
+        text = apply_edits(tree, sites, edits).code
+        problem = first_parse_error(text, before_writing)
+        if problem is not None:
+            raise NotApplicable(f"the fixed {path} would not parse: {problem}")
+        new[path] = text
+    return new

@@ -1,0 +1,272 @@
+"""The libcst transforms that carry out a fix's edits, keeping formatting and comments.
+
+Edits name nodes by site ordinal; lowering the same text again gives the node of each
+ordinal (``sites``), so the fixer needs no positions. All the edits of one file are
+applied in one pass of ``EditTransformer``; an edit whose code does not have the shape
+it expects raises ``NotApplicable`` and the fix is dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Set, Union
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+
+from losslint.analysis.facts import Form
+from losslint.rules.base import Edit
+from losslint.rules.fixes import LOG_SOFTMAX_FUNCTION
+
+ATOMIC = (
+    cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.Imaginary,
+    cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.List, cst.Dict, cst.Set,
+    cst.ListComp, cst.DictComp, cst.SetComp, cst.GeneratorExp,
+)  # fmt: skip
+"""Expressions that never need parentheses where they are put."""
+BARE_CONTEXTS = (cst.Arg, cst.Element, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Expr, cst.DictElement)
+"""Parents in which any expression stands without parentheses."""
+
+
+class NotApplicable(Exception):
+    """The code does not have the shape the edit expects; the message says why."""
+
+
+def apply_edits(tree: cst.Module, sites: Sequence[cst.CSTNode], edits: Sequence[Edit]) -> cst.Module:
+    """``tree`` with ``edits`` (all in this file) applied; raises NotApplicable."""
+    by_node: Dict[cst.CSTNode, Edit] = {}
+    for edit in edits:
+        if not 0 <= edit.site.ordinal < len(sites):
+            raise NotApplicable("the file changed since it was analysed")
+        by_node[sites[edit.site.ordinal]] = edit
+    context = CodemodContext()
+    transformer = EditTransformer(by_node, sites, context)
+    fixed = tree.visit(transformer)
+    missing = set(by_node.values()) - transformer.applied
+    if missing:
+        raise NotApplicable(f"could not apply '{sorted(e.action for e in missing)[0]}' here")
+    if AddImportsVisitor.CONTEXT_KEY in context.scratch:
+        fixed = AddImportsVisitor(context).transform_module(fixed)
+    return fixed
+
+
+def covered(node: cst.CSTNode) -> Set[int]:
+    """Identities of ``node`` and every node under it: two edits overlap when one's node
+    is under the other's."""
+    found: Set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        found.add(id(current))
+        stack.extend(current.children)
+    return found
+
+
+class EditTransformer(cst.CSTTransformer):
+    def __init__(self, edits: Dict[cst.CSTNode, Edit], sites: Sequence[cst.CSTNode], context: CodemodContext) -> None:
+        super().__init__()
+        self.edits = edits
+        self.sites = sites
+        self.context = context
+        self.removals = {node for node, edit in edits.items() if edit.action == "remove_item"}
+        self.unwrapped: Set[int] = set()  # ids of the nodes that replaced unwrapped calls
+        self.applied: Set[Edit] = set()
+        self.ancestors: List[cst.CSTNode] = []  # original nodes from the module down
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.ancestors.append(node)
+        return True
+
+    def on_leave(  # type: ignore[override]
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> Union[cst.CSTNode, cst.RemovalSentinel]:
+        self.ancestors.pop()
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(result, cst.RemovalSentinel):
+            return result
+        edit = self.edits.get(original_node)
+        if edit is not None and edit.action != "remove_item":
+            result = getattr(self, "_" + edit.action)(original_node, result, edit)
+            self.applied.add(edit)
+        if isinstance(original_node, (cst.Call, cst.List, cst.Tuple)) and self.removals:
+            result = self._remove_items(original_node, result)
+        return result
+
+    # --- statements left empty ---------------------------------------------------------
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> Union[cst.Assign, cst.RemovalSentinel]:
+        """``x = torch.sigmoid(x)`` unwrapped is ``x = x``: drop it."""
+        if id(updated_node.value) in self.unwrapped and len(updated_node.targets) == 1:
+            target, value = updated_node.targets[0].target, updated_node.value
+            if isinstance(target, cst.Name) and isinstance(value, cst.Name) and target.value == value.value:
+                return cst.RemoveFromParent()
+        return updated_node
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> Union[cst.SimpleStatementLine, cst.RemovalSentinel]:
+        return updated_node if updated_node.body else cst.RemoveFromParent()
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        if updated_node.body:
+            return updated_node
+        return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+
+    # --- the edits ---------------------------------------------------------------------
+
+    def _unwrap(self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit) -> cst.BaseExpression:
+        """An activation call replaced by its input: ``torch.sigmoid(z)``, ``self.act(z)``
+        and ``z.sigmoid()`` all become ``z``."""
+        call = _expect(updated, cst.Call)
+        if edit.argument == Form.METHOD:
+            if not isinstance(call.func, cst.Attribute):
+                raise NotApplicable("not a method call")
+            inner = call.func.value
+        else:
+            inner = _input_argument(call)
+        inner = self._parenthesised(inner, call)
+        self.unwrapped.add(id(inner))
+        return inner
+
+    def _rename(self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit) -> cst.Call:
+        """The callee renamed (``nn.BCELoss(...)`` -> ``nn.BCEWithLogitsLoss(...)``); a
+        bare name gets its import."""
+        call = _expect(updated, cst.Call)
+        renames = dict(edit.argument)
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in renames:
+            new = renames[func.attr.value].rsplit(".", 1)[1]
+            return call.with_changes(func=func.with_changes(attr=func.attr.with_changes(value=new)))
+        if isinstance(func, cst.Name) and func.value in renames:
+            module, new = renames[func.value].rsplit(".", 1)
+            AddImportsVisitor.add_needed_import(self.context, module, new)
+            return call.with_changes(func=func.with_changes(value=new))
+        raise NotApplicable("the callee is not written by a name the fix knows")
+
+    def _add_dim(self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit) -> cst.Call:
+        call = _expect(updated, cst.Call)
+        if any(arg.star for arg in call.args):
+            raise NotApplicable("arguments passed with * or **")
+        dim = cst.Arg(
+            cst.Integer(str(edit.argument)),
+            keyword=cst.Name("dim"),
+            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+        )
+        args = list(call.args)
+        if args:
+            dim = dim.with_changes(comma=args[-1].comma)  # a trailing comma stays last
+            args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return call.with_changes(args=[*args, dim])
+
+    def _log_of_softmax(self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit) -> cst.BaseExpression:
+        """``torch.log(F.softmax(x, 1))`` / ``F.softmax(x, 1).log()`` -> ``F.log_softmax(x, 1)``."""
+        softmax = self.sites[edit.argument.ordinal] if 0 <= edit.argument.ordinal < len(self.sites) else None
+        log, call = _expect(original, cst.Call), _expect(updated, cst.Call)
+        if isinstance(log.func, cst.Attribute) and not log.args and log.func.value is softmax:
+            inner = _expect(call.func, cst.Attribute).value
+        elif len(log.args) == 1 and not log.args[0].keyword and not log.args[0].star and log.args[0].value is softmax:
+            inner = call.args[0].value
+        else:
+            raise NotApplicable("the softmax is not written inside the log")
+        renamed = self._rename(softmax, inner, Edit(edit.argument, "rename", LOG_SOFTMAX_FUNCTION))
+        if call.lpar:
+            renamed = renamed.with_changes(lpar=call.lpar, rpar=call.rpar)
+        return renamed
+
+    def _accumulate_value(
+        self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit
+    ) -> Union[cst.AugAssign, cst.Assign]:
+        """``total += loss`` -> ``total += loss.item()``; ``.detach()`` instead when the
+        code uses ``total`` as a tensor (``total.item()``, ``total[0]``), which a float
+        would break."""
+        name = edit.argument
+        scope = next((a for a in reversed(self.ancestors) if isinstance(a, cst.FunctionDef)), self.ancestors[0])
+        as_tensor = m.findall(scope, m.Attribute(value=m.Name(name)) | m.Subscript(value=m.Name(name)))
+        method = "detach" if as_tensor else "item"
+        if isinstance(updated, cst.AugAssign):
+            return updated.with_changes(value=_method_call(updated.value, method))
+        value = _expect(updated, cst.Assign).value
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+            if m.matches(value.left, m.Name(name)):
+                return updated.with_changes(value=value.with_changes(right=_method_call(value.right, method)))  # type: ignore[union-attr]
+            if m.matches(value.right, m.Name(name)):
+                return updated.with_changes(value=value.with_changes(left=_method_call(value.left, method)))  # type: ignore[union-attr]
+        raise NotApplicable("not an accumulation the fix can rewrite")
+
+    def _remove_items(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        """Layers removed from ``nn.Sequential(...)`` or from a list of layers; when the
+        last item goes, the new last one takes its comma and the layout before the bracket."""
+        field = "args" if isinstance(original, cst.Call) else "elements"
+        before = list(getattr(original, field))
+        after = list(getattr(updated, field))
+        keep = [i for i, item in enumerate(before) if item.value not in self.removals]
+        if len(keep) == len(before):
+            return updated
+        if not keep:
+            raise NotApplicable("removing the layer would leave an empty container")
+        kept = [after[i] for i in keep]
+        if keep[-1] != len(before) - 1:
+            kept[-1] = kept[-1].with_changes(comma=after[-1].comma)
+        if isinstance(updated, cst.Tuple) and len(kept) == 1 and not isinstance(kept[0].comma, cst.Comma):
+            kept[0] = kept[0].with_changes(comma=cst.Comma())
+        for i, item in enumerate(before):
+            if i not in keep:
+                self.applied.add(self.edits[item.value])
+        return updated.with_changes(**{field: kept})
+
+    def _parenthesised(self, expression: cst.BaseExpression, replaced: cst.BaseExpression) -> cst.BaseExpression:
+        """``expression`` standing where ``replaced`` stood: parenthesised when an
+        operator would otherwise bind differently."""
+        if replaced.lpar and not expression.lpar:
+            return expression.with_changes(lpar=replaced.lpar, rpar=replaced.rpar)
+        parent = self.ancestors[-1] if self.ancestors else None
+        if expression.lpar or isinstance(expression, ATOMIC) or isinstance(parent, BARE_CONTEXTS):
+            return expression
+        return expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _expect(node: cst.CSTNode, kind: type) -> cst.CSTNode:
+    if not isinstance(node, kind):
+        raise NotApplicable(f"expected a {kind.__name__} here")
+    return node
+
+
+def _input_argument(call: cst.Call) -> cst.BaseExpression:
+    """The tensor an activation call or layer call applies to: its first positional
+    argument, or ``input=``."""
+    for arg in call.args:
+        if arg.star:
+            raise NotApplicable("arguments passed with * or **")
+        if arg.keyword is None or arg.keyword.value == "input":
+            return arg.value
+    raise NotApplicable("the call has no input argument")
+
+
+def _method_call(value: cst.BaseExpression, method: str) -> cst.Call:
+    """``value.method()``, parenthesising ``value`` when it is not atomic."""
+    if not value.lpar and not isinstance(value, ATOMIC):
+        value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.Call(cst.Attribute(value, cst.Name(method)))
+
+
+def parse(text: str) -> "tuple[cst.Module, List[cst.CSTNode]]":
+    """The tree and its site nodes, numbered as the analysis numbered them."""
+    from losslint.analysis.lower import lower
+
+    tree = cst.parse_module(text)
+    return tree, lower(tree)[1]
+
+
+def first_parse_error(text: str, before_writing: bool) -> Optional[str]:
+    """Why ``text`` is not valid Python, or None. A fix checked for display is parsed by
+    CPython's parser; before a file is written, by libcst's as well."""
+    import ast
+
+    try:
+        ast.parse(text)
+        if before_writing:
+            cst.parse_module(text)
+    except (SyntaxError, cst.ParserSyntaxError, ValueError) as error:
+        return str(error)
+    return None
