@@ -39,8 +39,10 @@ def main() -> None:
         optimizer.step()
     floor = math.log(1 + (NUM_CLASSES - 1) / math.e)
     print(f"final loss {loss.item():.3f}; softmax then cross-entropy cannot go below {floor:.3f}")
-    assert loss.item() >= floor - 1e-6
-    print("mistake shown: the loss is stuck above its floor")
+    if loss.item() >= floor - 1e-6:
+        print("mistake shown: the loss is stuck above its floor")
+    else:
+        print("no mistake: the fixed code trains as it should")
 
 
 if __name__ == "__main__":

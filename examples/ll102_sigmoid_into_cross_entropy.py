@@ -38,8 +38,10 @@ def main() -> None:
     final = train(build_model(4, NUM_CLASSES), nn.CrossEntropyLoss(), x, y)
     floor = math.log(1 + (NUM_CLASSES - 1) / math.e)
     print(f"final loss {final:.3f}; sigmoid then cross-entropy cannot go below {floor:.3f}")
-    assert final >= floor - 1e-6
-    print("mistake shown: the loss is stuck above its floor")
+    if final >= floor - 1e-6:
+        print("mistake shown: the loss is stuck above its floor")
+    else:
+        print("no mistake: the fixed code trains as it should")
 
 
 if __name__ == "__main__":

@@ -34,8 +34,10 @@ def main() -> None:
         optimizer.step()
     floor = math.log(1 + math.exp(-1))  # -log(sigmoid(1))
     print(f"final loss {loss.item():.3f}; a double sigmoid cannot go below {floor:.3f}")
-    assert loss.item() >= floor
-    print("mistake shown: the loss is stuck above its floor")
+    if loss.item() >= floor:
+        print("mistake shown: the loss is stuck above its floor")
+    else:
+        print("no mistake: the fixed code trains as it should")
 
 
 if __name__ == "__main__":

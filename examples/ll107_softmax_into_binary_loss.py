@@ -36,8 +36,10 @@ def main() -> None:
         optimizer.step()
     most_tags = (model(x) > 0.5).sum(dim=1).max().item()
     print(f"final loss {loss.item():.3f}; at most {most_tags} tag(s) above 0.5, but samples have up to 4")
-    assert most_tags <= 1
-    print("mistake shown: labels compete instead of being independent")
+    if most_tags <= 1:
+        print("mistake shown: labels compete instead of being independent")
+    else:
+        print("no mistake: the fixed code trains as it should")
 
 
 if __name__ == "__main__":

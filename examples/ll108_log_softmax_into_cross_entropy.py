@@ -26,8 +26,11 @@ def main() -> None:
     loss = F.cross_entropy(model(x), y)  # expect: LL108
     same = F.cross_entropy(model.fc(x), y)
     print(f"loss {loss.item():.6f} == loss on the logits {same.item():.6f}")
-    assert torch.allclose(loss, same)
-    print("mistake shown: the log_softmax changes nothing")
+    returns_log_probabilities = torch.allclose(model(x).logsumexp(dim=1), torch.zeros(16), atol=1e-5)
+    if returns_log_probabilities and torch.allclose(loss, same):
+        print("mistake shown: the log_softmax changes nothing")
+    else:
+        print("no mistake: the fixed code trains as it should")
 
 
 if __name__ == "__main__":

@@ -28,8 +28,10 @@ def main() -> None:
         logits = teacher(x)
     loss = distillation_loss(logits, logits)
     print(f"KL between identical distributions: {loss.item():.3f} (should be 0)")
-    assert abs(loss.item()) > 0.1
-    print("mistake shown: the divergence of a distribution from itself is not 0")
+    if abs(loss.item()) > 0.1:
+        print("mistake shown: the divergence of a distribution from itself is not 0")
+    else:
+        print("no mistake: the fixed code trains as it should")
 
 
 if __name__ == "__main__":

@@ -34,8 +34,10 @@ def main() -> None:
         optimizer.step()
     probs = model.predict_proba(x)
     print(f"distinct predicted probabilities: {probs.unique().tolist()}")
-    assert torch.all(probs == 1.0)
-    print("mistake shown: every probability is 1.0")
+    if torch.all(probs == 1.0):
+        print("mistake shown: every probability is 1.0")
+    else:
+        print("no mistake: the fixed code trains as it should")
 
 
 if __name__ == "__main__":

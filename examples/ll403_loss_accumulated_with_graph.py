@@ -9,8 +9,9 @@ import torch
 import torch.nn as nn
 
 
-def graph_size(tensor: torch.Tensor) -> int:
-    seen, stack = set(), [tensor.grad_fn]
+def graph_size(total) -> int:
+    """Autograd nodes reachable from ``total`` (0 for a Python number)."""
+    seen, stack = set(), [getattr(total, "grad_fn", None)]
     while stack:
         node = stack.pop()
         if node is None or node in seen:
@@ -36,8 +37,10 @@ def main() -> None:
         running_loss += loss  # expect: LL403
         sizes.append(graph_size(running_loss))
     print(f"graph nodes held by running_loss after 5 and 20 steps: {sizes[4]}, {sizes[-1]}")
-    assert sizes[-1] > sizes[4]
-    print("mistake shown: the retained graph grows with every step")
+    if sizes[-1] > sizes[4]:
+        print("mistake shown: the retained graph grows with every step")
+    else:
+        print("no mistake: the fixed code trains as it should")
 
 
 if __name__ == "__main__":

@@ -90,3 +90,31 @@ def test_buggy_script_shows_its_mistake(path):
 def test_corrected_script_runs(path):
     result = run_script(path)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def fixed_folder(tmp_path_factory):
+    from tests.fixes.examples import fixed_examples
+
+    return fixed_examples(tmp_path_factory.mktemp("fixed"))
+
+
+FIXED_BY_LOSSLINT = {"LL101", "LL102", "LL103", "LL104", "LL105", "LL106", "LL108", "LL111", "LL205", "LL401", "LL403", "LL404"}
+KEEPS_BEHAVIOUR = {"LL205"}  # its safe fix writes out the dim torch picked: the mistake stays visible
+
+
+@pytest.mark.parametrize("path", BUGGY, ids=[p.stem for p in BUGGY])
+def test_script_fixed_by_losslint_runs(fixed_folder, path):
+    """Done when of the fixes issue: every script --fix --unsafe-fixes changed still
+    runs, and the mistake it showed is gone (its own check says so)."""
+    fixed = fixed_folder / path.name
+    if own_code(path) not in FIXED_BY_LOSSLINT:
+        assert fixed.read_bytes() == path.read_bytes()  # no rule of its findings has a fix
+        return
+    assert fixed.read_bytes() != path.read_bytes()
+    result = run_script(fixed)
+    assert result.returncode == 0, result.stderr
+    if own_code(path) in KEEPS_BEHAVIOUR:
+        assert "mistake shown" in result.stdout
+    elif own_code(path) not in NEEDS_CUDA:
+        assert "no mistake" in result.stdout

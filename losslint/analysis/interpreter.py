@@ -1076,7 +1076,7 @@ class Interpreter:
             position, keyword = T.WIDTH_LAYERS[name].width_param
             width = const_value(args.get(position, (keyword,)) or unknown(""), None)
             return of(Layer(name, site, width=width if isinstance(width, int) and not isinstance(width, bool) else None))
-        if name in T.NORM_LAYERS or name in T.TRANSPARENT_LAYERS or name == T.FLATTEN_LAYER:
+        if name in T.NORM_LAYERS or name in T.TRANSPARENT_LAYERS or name in (T.FLATTEN_LAYER, T.EMBEDDING):
             return of(Layer(name, site))
         if name == T.SEQUENTIAL:
             return of(self._sequential(args, site))
@@ -1221,6 +1221,10 @@ class Interpreter:
             )
         if name in T.TRANSPARENT_LAYERS:
             return value
+        if name == T.EMBEDDING:
+            ranks = {a.rank for a in value if isinstance(a, Tensor)}
+            rank = ranks.pop() + 1 if len(ranks) == 1 and None not in ranks and len(value) == 1 else None
+            return of(Tensor(None, rank=rank, dtype="float"))
         if name == T.FLATTEN_LAYER:
             return join(of(replace(a, rank=2)) if isinstance(a, Tensor) else of(Tensor(None, rank=2)) for a in value)
         return unknown(f"{name} is not modelled")

@@ -270,6 +270,7 @@ LAUNCHERS = frozenset({"lightning.fabric.Fabric", "accelerate.Accelerator"})
 INSTANCE = "#instance"  # QualRef suffix for an instance of a launcher class
 PASS_THROUGH_METHODS = frozenset({"setup", "setup_module", "prepare", "prepare_model"})
 """Launcher methods returning their arguments: one argument alone, several as a tuple."""
+EMBEDDING = "torch.nn.Embedding"  # (*) indices -> (*, embedding_dim) features
 APPLY_MODULE = "torch.nn.parallel.data_parallel"  # data_parallel(module, inputs): module(inputs)
 
 

@@ -207,7 +207,7 @@ class EditTransformer(cst.CSTTransformer):
             raise NotApplicable("removing the layer would leave an empty container")
         kept = [after[i] for i in keep]
         if keep[-1] != len(before) - 1:
-            kept[-1] = kept[-1].with_changes(comma=after[-1].comma)
+            kept[-1] = kept[-1].with_changes(comma=_last_comma(kept[-1].comma, after[-1].comma))
         if isinstance(updated, cst.Tuple) and len(kept) == 1 and not isinstance(kept[0].comma, cst.Comma):
             kept[0] = kept[0].with_changes(comma=cst.Comma())
         for i, item in enumerate(before):
@@ -224,6 +224,19 @@ class EditTransformer(cst.CSTTransformer):
         if expression.lpar or isinstance(expression, ATOMIC) or isinstance(parent, BARE_CONTEXTS):
             return expression
         return expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _last_comma(own: Union[cst.Comma, cst.MaybeSentinel], removed: Union[cst.Comma, cst.MaybeSentinel]) -> Union[cst.Comma, cst.MaybeSentinel]:
+    """The comma of an item that becomes the last: it keeps its own comment, and takes
+    from the removed last item whether a comma trails and how the bracket is indented."""
+    if not isinstance(own, cst.Comma):
+        return removed
+    after_own, after_removed = own.whitespace_after, getattr(removed, "whitespace_after", None)
+    if isinstance(after_own, cst.ParenthesizedWhitespace):
+        if isinstance(after_removed, cst.ParenthesizedWhitespace):
+            return own.with_changes(whitespace_after=after_own.with_changes(last_line=after_removed.last_line))
+        return own  # a line break (and maybe a comment) the code needs
+    return removed
 
 
 def _expect(node: cst.CSTNode, kind: type) -> cst.CSTNode:

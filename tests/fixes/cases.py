@@ -1,0 +1,279 @@
+"""Before/after fixtures for every fixable rule: (before, after, unsafe fixes needed).
+
+``after`` None: no fix may be offered (the finding stays, the file is not touched).
+"""
+
+HEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
+
+CASES = {
+    "LL101 softmax in forward": (
+        HEAD + "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 3)\n\n"
+        "    def forward(self, x):\n"
+        "        return F.softmax(self.fc(x), dim=1)  # probabilities\n\n\n"
+        "def train(x, y):\n"
+        "    model = Net()\n"
+        "    loss = nn.CrossEntropyLoss()(model(x), y)\n"
+        "    accuracy = (model(x).argmax(dim=1) == y).float().mean()\n"
+        "    return loss, accuracy\n",
+        HEAD + "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 3)\n\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(x)  # probabilities\n\n\n"
+        "def train(x, y):\n"
+        "    model = Net()\n"
+        "    loss = nn.CrossEntropyLoss()(model(x), y)\n"
+        "    accuracy = (model(x).argmax(dim=1) == y).float().mean()\n"
+        "    return loss, accuracy\n",
+        True,
+    ),
+    "LL101 softmax last in a multi-line Sequential": (
+        HEAD + "model = nn.Sequential(\n"
+        "    nn.Linear(8, 16),\n"
+        "    nn.ReLU(),\n"
+        "    nn.Linear(16, 3),  # logits\n"
+        "    nn.Softmax(dim=1),\n"
+        ")\n"
+        "loss = F.cross_entropy(model(torch.randn(4, 8)), torch.randint(0, 3, (4,)))\n",
+        HEAD + "model = nn.Sequential(\n"
+        "    nn.Linear(8, 16),\n"
+        "    nn.ReLU(),\n"
+        "    nn.Linear(16, 3),  # logits\n"
+        ")\n"
+        "loss = F.cross_entropy(model(torch.randn(4, 8)), torch.randint(0, 3, (4,)))\n",
+        True,
+    ),
+    "LL101 softmax layer called in forward": (
+        HEAD + "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 3)\n"
+        "        self.softmax = nn.Softmax(dim=1)\n\n"
+        "    def forward(self, x):\n"
+        "        x = self.fc(x)\n"
+        "        x = self.softmax(x)\n"
+        "        return x\n\n\n"
+        "def step(x, y):\n"
+        "    return nn.CrossEntropyLoss()(Net()(x), y)\n",
+        HEAD + "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 3)\n"
+        "        self.softmax = nn.Softmax(dim=1)\n\n"
+        "    def forward(self, x):\n"
+        "        x = self.fc(x)\n"
+        "        return x\n\n\n"
+        "def step(x, y):\n"
+        "    return nn.CrossEntropyLoss()(Net()(x), y)\n",
+        True,
+    ),
+    "LL101 no fix: the probabilities are also thresholded": (
+        HEAD + "model = nn.Sequential(nn.Linear(8, 3), nn.Softmax(dim=1))\n"
+        "def step(x, y):\n"
+        "    probs = model(x)\n"
+        "    confident = probs.max(dim=1).values > 0.9\n"
+        "    return F.cross_entropy(probs, y), confident\n",
+        None,
+        True,
+    ),
+    "LL101 no fix: argmax over another dim than the softmax's": (
+        HEAD + "model = nn.Sequential(nn.Linear(8, 3), nn.Softmax(dim=1))\n"
+        "def step(x, y):\n"
+        "    probs = model(x)\n"
+        "    best_sample = probs.argmax(dim=0)\n"
+        "    return F.cross_entropy(probs, y), best_sample\n",
+        None,
+        True,
+    ),
+    "LL101 no fix: a predict method returns the probabilities to unseen callers": (
+        HEAD + "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 3)\n\n"
+        "    def forward(self, x):\n"
+        "        return torch.softmax(self.fc(x), dim=-1)\n\n"
+        "    def predict_proba(self, x):\n"
+        "        return self(x)\n\n\n"
+        "def step(x, y):\n"
+        "    return F.cross_entropy(Net()(x), y)\n",
+        None,
+        True,
+    ),
+    "LL102 sigmoid reassigned in forward": (
+        HEAD + "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 5)\n\n"
+        "    def forward(self, x):\n"
+        "        x = self.fc(x)\n"
+        "        x = torch.sigmoid(x)\n"
+        "        return x\n\n\n"
+        "def step(x, y):\n"
+        "    return F.cross_entropy(Net()(x), y)\n",
+        HEAD + "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 5)\n\n"
+        "    def forward(self, x):\n"
+        "        x = self.fc(x)\n"
+        "        return x\n\n\n"
+        "def step(x, y):\n"
+        "    return F.cross_entropy(Net()(x), y)\n",
+        True,
+    ),
+    "LL104 sigmoid method inline, precedence kept": (
+        HEAD + "def step(model, x, y, bias):\n"
+        "    logits = nn.Linear(8, 1)(x)\n"
+        "    return F.binary_cross_entropy_with_logits((logits + bias).sigmoid().squeeze(1), y)\n",
+        HEAD + "def step(model, x, y, bias):\n"
+        "    logits = nn.Linear(8, 1)(x)\n"
+        "    return F.binary_cross_entropy_with_logits((logits + bias).squeeze(1), y)\n",
+        True,
+    ),
+    "LL111 BCELoss module and the sigmoid": (
+        HEAD + "class D(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.net = nn.Sequential(nn.Linear(8, 1), nn.Sigmoid())\n\n"
+        "    def forward(self, x):\n"
+        "        return self.net(x)\n\n\n"
+        "criterion = nn.BCELoss(reduction='sum')\n"
+        "def step(x, y):\n"
+        "    out = D()(x)\n"
+        "    hits = (out.argmax(dim=1) == 0).sum()\n"
+        "    return criterion(out, y), hits\n",
+        HEAD + "class D(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.net = nn.Sequential(nn.Linear(8, 1))\n\n"
+        "    def forward(self, x):\n"
+        "        return self.net(x)\n\n\n"
+        "criterion = nn.BCEWithLogitsLoss(reduction='sum')\n"
+        "def step(x, y):\n"
+        "    out = D()(x)\n"
+        "    hits = (out.argmax(dim=1) == 0).sum()\n"
+        "    return criterion(out, y), hits\n",
+        True,
+    ),
+    "LL111 no fix: the same BCELoss also scores real probabilities": (
+        HEAD + "criterion = nn.BCELoss()\n"
+        "def step(x, y, p):\n"
+        "    fake = criterion(torch.sigmoid(nn.Linear(8, 1)(x)), y)\n"
+        "    real = criterion(p, y)\n"
+        "    return fake + real\n",
+        None,
+        True,
+    ),
+    "LL103 functional BCE on logits": (
+        HEAD + "def step(x, y):\n"
+        "    return F.binary_cross_entropy(nn.Linear(8, 1)(x), y, reduction='mean')\n",
+        HEAD + "def step(x, y):\n"
+        "    return F.binary_cross_entropy_with_logits(nn.Linear(8, 1)(x), y, reduction='mean')\n",
+        True,
+    ),
+    "LL103 BCELoss imported by name gets its replacement imported": (
+        "import torch.nn as nn\nfrom torch.nn import BCELoss\n\n"
+        "def step(x, y):\n"
+        "    return BCELoss()(nn.Linear(8, 1)(x), y)\n",
+        "import torch.nn as nn\nfrom torch.nn import BCEWithLogitsLoss, BCELoss\n\n"
+        "def step(x, y):\n"
+        "    return BCEWithLogitsLoss()(nn.Linear(8, 1)(x), y)\n",
+        True,
+    ),
+    "LL105 NLLLoss on logits": (
+        HEAD + "criterion = nn.NLLLoss(ignore_index=-1)\n"
+        "def step(x, y):\n"
+        "    return criterion(nn.Linear(8, 4)(x), y)\n",
+        HEAD + "criterion = nn.CrossEntropyLoss(ignore_index=-1)\n"
+        "def step(x, y):\n"
+        "    return criterion(nn.Linear(8, 4)(x), y)\n",
+        True,
+    ),
+    "LL106 softmax layer before NLLLoss": (
+        HEAD + "model = nn.Sequential(nn.Linear(8, 4), nn.Softmax(dim=1))\n"
+        "def step(x, y):\n"
+        "    out = model(x)\n"
+        "    return F.nll_loss(out, y), out.argmax(1)\n",
+        HEAD + "model = nn.Sequential(nn.Linear(8, 4), nn.LogSoftmax(dim=1))\n"
+        "def step(x, y):\n"
+        "    out = model(x)\n"
+        "    return F.nll_loss(out, y), out.argmax(1)\n",
+        True,
+    ),
+    "LL106 F.softmax before nll_loss": (
+        HEAD + "def step(x, y):\n"
+        "    return F.nll_loss(F.softmax(nn.Linear(8, 4)(x), dim=1), y)\n",
+        HEAD + "def step(x, y):\n"
+        "    return F.nll_loss(F.log_softmax(nn.Linear(8, 4)(x), dim=1), y)\n",
+        True,
+    ),
+    "LL108 inline log_softmax (safe)": (
+        HEAD + "def step(x, y):\n"
+        "    logits = nn.Linear(8, 4)(x)\n"
+        "    return F.cross_entropy(F.log_softmax(logits, dim=1), y)\n",
+        HEAD + "def step(x, y):\n"
+        "    logits = nn.Linear(8, 4)(x)\n"
+        "    return F.cross_entropy(logits, y)\n",
+        False,
+    ),
+    "LL205 2-D input gets dim=1 (safe)": (
+        HEAD + "probs = F.softmax(torch.randn(4, 5))\n",
+        HEAD + "probs = F.softmax(torch.randn(4, 5), dim=1)\n",
+        False,
+    ),
+    "LL205 3-D input gets dim=0, what torch does (safe)": (
+        HEAD + "layer = nn.Softmax()\nprobs = layer(torch.randn(2, 7, 5))\n",
+        HEAD + "layer = nn.Softmax(dim=0)\nprobs = layer(torch.randn(2, 7, 5))\n",
+        False,
+    ),
+    "LL205 no fix: the rank is unknown": (
+        HEAD + "def probabilities(x):\n    return F.softmax(x)\n",
+        None,
+        False,
+    ),
+    "LL401 log of softmax (safe)": (
+        HEAD + "def step(x):\n"
+        "    return torch.log(F.softmax(nn.Linear(8, 4)(x), dim=1))\n",
+        HEAD + "def step(x):\n"
+        "    return F.log_softmax(nn.Linear(8, 4)(x), dim=1)\n",
+        False,
+    ),
+    "LL403 running loss gets .item() (safe)": (
+        HEAD + "def train(model, loader, optimizer):\n"
+        "    running_loss = 0.0\n"
+        "    for x, y in loader:\n"
+        "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "        loss.backward()\n"
+        "        running_loss += loss\n"
+        "    return running_loss / 10\n",
+        HEAD + "def train(model, loader, optimizer):\n"
+        "    running_loss = 0.0\n"
+        "    for x, y in loader:\n"
+        "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "        loss.backward()\n"
+        "        running_loss += loss.item()\n"
+        "    return running_loss / 10\n",
+        False,
+    ),
+    "LL403 a total used as a tensor gets .detach() (safe)": (
+        HEAD + "def train(loader):\n"
+        "    total = torch.zeros(())\n"
+        "    for x, y in loader:\n"
+        "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "        loss.backward()\n"
+        "        total = total + loss\n"
+        "    print(total.item())\n",
+        HEAD + "def train(loader):\n"
+        "    total = torch.zeros(())\n"
+        "    for x, y in loader:\n"
+        "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "        loss.backward()\n"
+        "        total = total + loss.detach()\n"
+        "    print(total.item())\n",
+        False,
+    ),
+}
