@@ -131,3 +131,64 @@ def test_cells_without_source_and_syntax_errors(tmp_path):
     result = CliRunner().invoke(main, [str(tmp_path), "--output-format", "json"])
     (item,) = json.loads(result.output)
     assert item["code"] == "LL000" and item["cell"] == 3
+
+
+def _fixable_notebook():
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Training\n", "Softmax classifier."]},
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "metadata": {"tags": ["model"]},
+            "outputs": [{"name": "stdout", "output_type": "stream", "text": ["ok\n"]}],
+            "source": [
+                "%matplotlib inline\n",
+                "import torch\n",
+                "import torch.nn as nn\n",
+                "model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))  # classifier",
+            ],
+        },
+        {
+            "cell_type": "code",
+            "execution_count": 2,
+            "metadata": {},
+            "outputs": [],
+            "source": "!nvidia-smi\nloss = nn.CrossEntropyLoss()(model(torch.randn(8, 4)), torch.randint(0, 3, (8,)))\n",
+        },
+    ]
+    document = {"cells": cells, "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    return document
+
+
+def test_fix_rewrites_only_the_code_cell_that_changes(tmp_path):
+    document = _fixable_notebook()
+    path = tmp_path / "train.ipynb"
+    path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+    result = CliRunner().invoke(main, [str(path), "--no-cache", "--fix", "--unsafe-fixes"])
+    assert result.exit_code == 0, result.output
+    document["cells"][1]["source"][3] = "model = nn.Sequential(nn.Linear(4, 3))  # classifier"
+    assert path.read_text() == json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    again = CliRunner().invoke(main, [str(path), "--no-cache", "--fix", "--unsafe-fixes"])
+    assert again.exit_code == 0 and path.read_text() == json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+def test_diff_on_a_notebook_writes_nothing(tmp_path):
+    path = tmp_path / "train.ipynb"
+    original = json.dumps(_fixable_notebook(), indent=2) + "\n"
+    path.write_text(original)
+    result = CliRunner().invoke(main, [str(path), "--no-cache", "--diff", "--unsafe-fixes"])
+    assert result.exit_code == 1
+    removed = [line for line in result.output.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line for line in result.output.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert [line.strip("- ") for line in removed] == ['"model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))  # classifier"']
+    assert [line.strip("+ ") for line in added] == ['"model = nn.Sequential(nn.Linear(4, 3))  # classifier"']
+    assert path.read_text() == original
+
+
+def test_a_notebook_whose_layout_cannot_be_kept_is_reported_not_rewritten(tmp_path):
+    path = tmp_path / "train.ipynb"
+    original = json.dumps(_fixable_notebook(), indent=1, separators=(",", " : ")) + "\n"
+    path.write_text(original)
+    result = CliRunner().invoke(main, [str(path), "--no-cache", "--fix", "--unsafe-fixes"])
+    assert "cannot fix" in result.output and "JSON layout" in result.output
+    assert path.read_text() == original and result.exit_code == 1
