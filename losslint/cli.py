@@ -58,7 +58,8 @@ def _list_rules() -> None:
     width = max(len(rule.name) for rule in RULES)
     for rule in RULES:
         default = "" if rule.default else " (opt-in)"
-        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}")
+        fix = f" [fix: {rule.fix}]" if rule.fix else ""
+        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}{fix}")
 
 
 def _explain(code: str, plot: Optional[str]) -> None:

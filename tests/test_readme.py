@@ -8,10 +8,10 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 
 def rule_table() -> str:
-    rows = ["| code | name | severity | default | what it flags |", "| --- | --- | --- | --- | --- |"]
+    rows = ["| code | name | severity | default | fix | what it flags |", "| --- | --- | --- | --- | --- | --- |"]
     for rule in RULES:
         default = "yes" if rule.default else "opt-in"
-        rows.append(f"| {rule.code} | {rule.name} | {rule.severity.value} | {default} | {rule.summary} |")
+        rows.append(f"| {rule.code} | {rule.name} | {rule.severity.value} | {default} | {rule.fix} | {rule.summary} |")
     return "\n".join(rows) + "\n"
 
 

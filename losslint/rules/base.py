@@ -75,6 +75,7 @@ class Rule:
     check: Optional[Check]  # None for LL000, which the runner reports itself
     default: bool = True  # selected unless the user says otherwise
     prefilter: str = ""  # a regex a file must match for this rule, beyond losses and softmax
+    fix: str = ""  # "safe" or "unsafe" when the rule offers a fix (documentation; tests keep it true)
 
 
 def matching_inputs(call: LossCall, families: FrozenSet[str], kinds: FrozenSet[Kind]) -> Optional[List[Tensor]]:

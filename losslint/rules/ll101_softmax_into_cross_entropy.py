@@ -39,4 +39,5 @@ needed (prediction, metrics).
         "softmax applied here",
         LossFix("Remove the softmax: the loss gets the logits", activation=REMOVE),
     ),
+    fix="unsafe",
 )

@@ -37,4 +37,5 @@ Drop the sigmoid and pass raw logits. For independent (multi-label) outputs use
         "sigmoid applied here",
         LossFix("Remove the sigmoid: the loss gets the logits", activation=REMOVE),
     ),
+    fix="unsafe",
 )

@@ -37,4 +37,5 @@ Keep the logits and use `BCEWithLogitsLoss`, which applies the sigmoid itself, s
         "values produced here",
         LossFix("Use BCEWithLogitsLoss: it applies the sigmoid", rename_loss=TO_BCE_WITH_LOGITS, only_kinds=frozenset({Kind.LOGITS})),
     ),
+    fix="unsafe",
 )

@@ -37,4 +37,5 @@ Pass the raw logits; apply the sigmoid only for predictions and metrics.
         "sigmoid applied here",
         LossFix("Remove the sigmoid: the loss applies it", activation=REMOVE),
     ),
+    fix="unsafe",
 )

@@ -37,4 +37,5 @@ Use `F.cross_entropy(logits, y)` (log_softmax + NLLLoss in one), or apply
         "logits produced here",
         LossFix("Use CrossEntropyLoss: it applies log_softmax", rename_loss=TO_CROSS_ENTROPY),
     ),
+    fix="unsafe",
 )

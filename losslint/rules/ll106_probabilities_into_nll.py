@@ -36,4 +36,5 @@ Use `F.log_softmax` instead of `F.softmax`, or drop the softmax and use
         "probabilities produced here",
         LossFix("Apply log_softmax instead of softmax", activation=TO_LOG_SOFTMAX, only_kinds=frozenset({Kind.SOFTMAX})),
     ),
+    fix="unsafe",
 )

@@ -35,4 +35,5 @@ Pass the logits, or keep the log_softmax and use `NLLLoss`.
         LossFix("Remove the log_softmax: the loss applies it", activation=REMOVE, safe_outside_models=True),
     ),
     default=False,
+    fix="safe/unsafe",
 )

@@ -43,4 +43,5 @@ Remove the sigmoid from the model and use `nn.BCEWithLogitsLoss()`; apply
             only_kinds=frozenset({Kind.SIGMOID}),
         ),
     ),
+    fix="unsafe",
 )

@@ -61,4 +61,5 @@ probs = F.softmax(logits)
 Name the class dimension: `F.softmax(logits, dim=1)` (or `dim=-1`).
 """,
     check=check,
+    fix="safe",
 )

@@ -58,4 +58,5 @@ log_probs = torch.log(F.softmax(logits, dim=1))
     check=check,
     default=False,
     prefilter=r"\blog\(|\.log\(",
+    fix="safe",
 )

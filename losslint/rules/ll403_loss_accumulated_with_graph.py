@@ -53,4 +53,5 @@ for x, y in loader:
 `running_loss += loss.item()` (or `loss.detach()`).
 """,
     check=check,
+    fix="safe",
 )

@@ -220,6 +220,25 @@ CASES = {
         "    return F.cross_entropy(logits, y)\n",
         False,
     ),
+    "LL108 log_softmax in a model's forward (unsafe: the model's output changes)": (
+        HEAD + "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 3)\n\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(x).log_softmax(dim=-1)\n\n\n"
+        "def step(x, y):\n"
+        "    return F.cross_entropy(Net()(x), y)\n",
+        HEAD + "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 3)\n\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(x)\n\n\n"
+        "def step(x, y):\n"
+        "    return F.cross_entropy(Net()(x), y)\n",
+        True,
+    ),
     "LL205 2-D input gets dim=1 (safe)": (
         HEAD + "probs = F.softmax(torch.randn(4, 5))\n",
         HEAD + "probs = F.softmax(torch.randn(4, 5), dim=1)\n",

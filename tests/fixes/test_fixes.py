@@ -203,3 +203,15 @@ def test_a_fix_never_writes_code_that_does_not_parse(tmp_path, monkeypatch):
     result = run(path, "--fix")
     assert path.read_text() == before and result.exit_code == 1
     assert "no fix offered: the fixed" in run(path, "--output-format", "full").output
+
+
+def test_the_documented_fixes_are_the_tested_ones():
+    """Rule.fix (shown in README and --list-rules) says safe/unsafe for exactly the
+    rules with fixed cases here, and the cases need --unsafe-fixes exactly for unsafe ones."""
+    from losslint.rules import RULES
+
+    fixed = {}
+    for name, (_, after, unsafe) in CASES.items():
+        if after is not None:
+            fixed.setdefault(name.split()[0], set()).add("unsafe" if unsafe else "safe")
+    assert {r.code: set(r.fix.split("/")) for r in RULES if r.fix} == fixed
