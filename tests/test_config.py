@@ -115,3 +115,13 @@ def test_exit_zero_and_quiet(tmp_path):
     result = run(root, "--exit-zero", "--quiet")
     assert result.exit_code == 0
     assert result.stdout.count("\n") == 1 and "LL101" in result.stdout
+
+
+def test_unsafe_fixes_in_the_config(tmp_path):
+    root = project(tmp_path, "unsafe-fixes = true\n")
+    assert "LL101 [*] " in run(root).output
+    assert "LL101 [*] " not in run(root, "--no-unsafe-fixes").output
+    (tmp_path / "bad").mkdir()
+    bad = project(tmp_path / "bad", "unsafe-fixes = 'yes'\n")
+    result = run(bad)
+    assert result.exit_code == 2 and "'unsafe-fixes'" in result.output
