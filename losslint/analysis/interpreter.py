@@ -571,7 +571,11 @@ class Interpreter:
         if isinstance(expr, ir.Call):
             return self._eval_call(expr, env, ctx)
         if isinstance(expr, ir.Attr):
-            return join(self.getattr(a, expr.attr) for a in ordered(self.eval(expr.value, env, ctx)))
+            owner = self.eval(expr.value, env, ctx)
+            result = join(self.getattr(a, expr.attr) for a in ordered(owner))
+            if expr.attr not in T.SHAPE_ATTRIBUTES:
+                self._record_uses(owner, result, None, f"its attribute .{expr.attr}")
+            return result
         if isinstance(expr, ir.Collection):
             return self._collection(expr, env, ctx)
         if isinstance(expr, ir.DictDisplay):
@@ -586,7 +590,10 @@ class Interpreter:
         if isinstance(expr, ir.Subscript):
             container = self.eval(expr.value, env, ctx)
             index = self.eval(expr.index, env, ctx)
-            return join(self.subscript(a, index) for a in container)
+            result = join(self.subscript(a, index) for a in container)
+            values = frozenset(a for a in container if not (isinstance(a, Bound) and a.name in T.SHAPE_ATTRIBUTES))
+            self._record_uses(values, result, None, "a subscript of it")
+            return result
         if isinstance(expr, ir.Slice):
             parts = [self.eval(p, env, ctx) if p is not None else of(Const(None)) for p in (expr.lower, expr.upper, expr.step)]
             values = [const_value(p, MISSING) for p in parts]
@@ -702,6 +709,8 @@ class Interpreter:
         if isinstance(atom, Class):
             found = self.class_attribute(atom, name)
             return found if found is not None else unknown(f"attribute '{name}' of {atom.qualname}")
+        if isinstance(atom, Tensor) and name == "data":
+            return of(atom)  # the same values, without autograd
         if isinstance(atom, (Tensor, Sequence, Mapping, Layer, Loss, Unknown)):
             return of(Bound(atom, name))
         return unknown(f"attribute '{name}'")

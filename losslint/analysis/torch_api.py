@@ -286,6 +286,8 @@ def display_name(qualname: str) -> str:
     return qualname
 
 
+SHAPE_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim", "is_cuda", "requires_grad", "size", "dim", "numel"})
+"""Tensor attributes (and methods, before they are called) that do not depend on values."""
 ORDER_PRESERVING_ALONG = frozenset({"argmax", "argmin", "argsort"})
 ORDER_PRESERVING = ORDER_PRESERVING_ALONG | {"size", "dim", "numel", "ndimension"}
 """Calls whose result is the same on an activation's input as on its output: shapes never
