@@ -1,8 +1,8 @@
 """LL101: CrossEntropyLoss receives softmax probabilities."""
 
 from losslint.analysis.values import Kind
-from losslint.rules.fixes import LossFix, REMOVE
 from losslint.rules.base import Rule, Severity, loss_input_rule
+from losslint.rules.fixes import LossFix, REMOVE
 
 RULE = Rule(
     code="LL101",

@@ -1,8 +1,8 @@
 """LL103: BCELoss receives values that are not probabilities."""
 
 from losslint.analysis.values import Kind, NOT_IN_UNIT_INTERVAL
-from losslint.rules.fixes import LossFix, TO_BCE_WITH_LOGITS
 from losslint.rules.base import Rule, Severity, loss_input_rule
+from losslint.rules.fixes import LossFix, TO_BCE_WITH_LOGITS
 
 RULE = Rule(
     code="LL103",

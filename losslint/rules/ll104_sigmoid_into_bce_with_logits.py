@@ -2,8 +2,8 @@
 
 from losslint.analysis.torch_api import LOGITS_LOSSES
 from losslint.analysis.values import Kind
-from losslint.rules.fixes import LossFix, REMOVE
 from losslint.rules.base import Rule, Severity, loss_input_rule
+from losslint.rules.fixes import LossFix, REMOVE
 
 RULE = Rule(
     code="LL104",

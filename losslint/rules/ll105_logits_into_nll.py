@@ -1,8 +1,8 @@
 """LL105: NLLLoss receives raw logits."""
 
 from losslint.analysis.values import Kind
-from losslint.rules.fixes import LossFix, TO_CROSS_ENTROPY
 from losslint.rules.base import Rule, Severity, loss_input_rule
+from losslint.rules.fixes import LossFix, TO_CROSS_ENTROPY
 
 RULE = Rule(
     code="LL105",

@@ -1,8 +1,8 @@
 """LL106: NLLLoss receives probabilities (the log is missing)."""
 
 from losslint.analysis.values import Kind, PROBABILITIES
-from losslint.rules.fixes import LossFix, TO_LOG_SOFTMAX
 from losslint.rules.base import Rule, Severity, loss_input_rule
+from losslint.rules.fixes import LossFix, TO_LOG_SOFTMAX
 
 RULE = Rule(
     code="LL106",

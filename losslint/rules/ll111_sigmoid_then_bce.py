@@ -1,8 +1,8 @@
 """LL111: sigmoid followed by BCELoss; BCEWithLogitsLoss is the stable form."""
 
 from losslint.analysis.values import Kind
-from losslint.rules.fixes import LossFix, REMOVE, TO_BCE_WITH_LOGITS
 from losslint.rules.base import Rule, Severity, loss_input_rule
+from losslint.rules.fixes import LossFix, REMOVE, TO_BCE_WITH_LOGITS
 
 RULE = Rule(
     code="LL111",
