@@ -70,7 +70,7 @@ def _passes(lint: Lint, unsafe: bool, blocked: Set[str]) -> Outcome:
         texts, applied = apply_fixes(usable, Files(report.texts.get))
         encoded: Dict[str, bytes] = {}
         for path, text in texts.items():
-            before = overrides[path] if path in overrides else _read(path)
+            before = overrides[path] if path in overrides else originals.setdefault(path, _read(path))
             try:
                 encoded[path] = _encode(path, before, report.texts[path], text)
             except NotebookLayoutError as error:
@@ -80,9 +80,7 @@ def _passes(lint: Lint, unsafe: bool, blocked: Set[str]) -> Outcome:
             continue  # a notebook refused: this pass again without it
         if not encoded:
             break
-        for path, data in encoded.items():
-            originals.setdefault(path, overrides[path] if path in overrides else _read(path))
-            overrides[path] = data
+        overrides.update(encoded)
         applied_set = set(applied)
         fixed += sum(1 for d in report.diagnostics if d.fix in applied_set)
         report = lint(overrides)
