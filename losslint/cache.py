@@ -1,7 +1,7 @@
 """Per-file summaries on disk, keyed by content hash and losslint version.
 
 A second run over an unchanged tree reads each file, hashes it and loads its summary:
-no parse at all, positions included once a run has computed them. An entry that cannot
+no parse at all (positions are part of the summary). An entry that cannot
 be read (corrupt, written by another version, another Python) is recomputed silently.
 """
 
@@ -12,20 +12,19 @@ import os
 import pickle
 import tempfile
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
 from losslint import __version__
-from losslint.analysis import ir
-from losslint.analysis.summary import ParseFailure, Span
+from losslint.analysis.summary import ParseFailure
 
 CACHE_DIRECTORY = ".losslint_cache"
 
 
 @dataclass
 class Entry:
-    module: Optional[ir.Module]  # None: skipped by the prefilter, or failed
+    module: Optional[bytes]  # the pickled IR (unpickled only if the run reads it); None: failed
     failure: Optional[ParseFailure]
-    spans: Optional[Dict[int, Span]] = None
+    standalone: bool = False  # ir.Module.standalone, known without unpickling the IR
 
 
 def code_fingerprint() -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from losslint.analysis import ir
+from losslint.analysis.facts import tensors
 from losslint.analysis.interpreter import Interpreter
 from losslint.analysis.modules import ModuleIndex
 from losslint.analysis.summary import FileSummary, ParseFailure, Span, decode, relevance, summarize
@@ -180,6 +181,7 @@ def lint(
     relevant = relevance([rule.prefilter for rule in RULES if rule.code in selected and rule.prefilter])
     keys: Dict[str, str] = {}
     pending: List[Tuple[str, bytes]] = []
+    entries: List[str] = []  # the files whose functions run as entry points
     for done, path in enumerate(files, start=1):
         if progress is not None:
             progress(done, len(files))
@@ -197,26 +199,28 @@ def lint(
                 continue
             cell_maps[path] = notebook.cells
             data = notebook.source.encode()
+        if relevant.search(data):
+            entries.append(path)  # with those the lowering finds standalone, below
         entry = None
         if cache is not None:
             keys[path] = Cache.key(data)
             entry = cache.get(keys[path])
-        if entry is not None and (entry.module is not None or entry.failure is not None or not relevant.search(data)):
-            if entry.failure is not None:
-                failures.append((path, entry.failure))
-            else:
-                summaries[path] = FileSummary(path, decode(data), entry.module, _spans=entry.spans)
-        else:
+        if entry is None:
             pending.append((path, data))
-    for path, (summary, failure) in zip([p for p, _ in pending], _summarize_all(pending, relevant, jobs)):
+        elif entry.failure is not None:
+            failures.append((path, entry.failure))
+        else:
+            summaries[path] = FileSummary(path, decode(data), blob=entry.module, standalone=entry.standalone)
+    for path, (summary, failure) in zip([p for p, _ in pending], _summarize_all(pending, jobs)):
         if failure is not None:
             failures.append((path, failure))
         elif summary is not None:
             summaries[path] = summary
         if cache is not None and path in keys:
-            cache.put(keys[path], Entry(summary.module if summary else None, failure))
-
-    modules = {path: s.module for path, s in summaries.items() if s.module is not None}
+            cache.put(keys[path], _entry(summary, failure))
+    entries = sorted(set(entries) | {path for path, summary in summaries.items() if summary.standalone})
+    modules = {path: summaries[path].module for path in entries if path in summaries}
+    modules = {path: module for path, module in modules.items() if module is not None}
 
     def load(path: str) -> Optional[ir.Module]:
         """A module an import leads to: a linted file, or a file of the project that was
@@ -226,28 +230,33 @@ def lint(
             data, error = read(path)
             if error:
                 return None
-            entry = None
-            if cache is not None:
-                keys[path] = Cache.key(data)
-                entry = cache.get(keys[path])
+            entry = cache.get(Cache.key(data)) if cache is not None else None
             if entry is not None and entry.module is not None:
-                found: Optional[FileSummary] = FileSummary(path, decode(data), entry.module, _spans=entry.spans)
+                found: Optional[FileSummary] = FileSummary(path, decode(data), blob=entry.module)
             else:
-                found, _ = summarize(path, data)
+                found, failure = summarize(path, data)
+                if cache is not None:
+                    cache.put(Cache.key(data), _entry(found, failure))
             if found is None:
                 return None
             summary = summaries[path] = found
-        return summary.ensure_module() if summary is not None else None
+        return summary.module if summary is not None else None
 
     interpreter = Interpreter(modules, local_names=_module_names(files), index=ModuleIndex(summaries), loader=load)
     facts = interpreter.run()
+    linted = set(files)
+    while True:  # a file whose activation reaches a loss runs whole: a fix must see every use
+        reached = {t.origin.path for call in facts.loss_calls for t in tensors(call.input) or () if t.origin is not None}
+        added = sorted(reached & linted - set(interpreter.modules))
+        if not added:
+            break
+        facts = interpreter.run(added)
     for path, error in interpreter.internal_errors:
         report.notes.append(
             f"internal error while analysing {path} ({error}); its loss calls count as unresolved. Please report this."
         )
     for path in sorted(interpreter.exhausted - {p for p, _ in interpreter.internal_errors}):
         report.notes.append(f"analysis of {path} stopped at its step budget; its loss calls count as unresolved")
-    linted = set(files)
     facts.loss_calls = [call for call in facts.loss_calls if call.site.path in linted]
     report.loss_calls = len(facts.loss_calls)
     for call in facts.loss_calls:
@@ -278,10 +287,6 @@ def lint(
     if per_file_ignores:
         report.diagnostics = [d for d in report.diagnostics if not _ignored_for_file(d, per_file_ignores, root)]
     report.diagnostics.sort(key=lambda d: d.sort_key)
-    if cache is not None:  # what this run parsed late or located: the next one needs no parse
-        for path, summary in summaries.items():
-            if path in keys and (summary.spans_computed or summary.parsed_late):
-                cache.put(keys[path], Entry(summary.module, None, summary.spans_computed))
     for d in report.diagnostics:
         for path in [d.location.path] + [r.location.path for r in d.related]:
             if path in summaries and path not in report.sources:
@@ -335,13 +340,17 @@ class _FixChecker:
             return replace(diagnostic, no_fix=check.reason)
         return replace(diagnostic, fix=fix, changes=check.changes)
 
+    def _positions(self, path: str) -> Tuple[Tuple[int, int, int, int], ...]:
+        module = self.summaries[path].module
+        return module.positions if module is not None else ()
+
     def _check(self, fix: Fix) -> "FixCheck":
         """Apply the fix alone to the code as it is (a warm run finds this in the cache)."""
         from losslint.fixer.engine import Files, preview
         from losslint.fixer.transforms import NotApplicable
 
         if self._files is None:
-            self._files = Files(lambda path: self.summaries[path].text, self._parsed)
+            self._files = Files(lambda path: self.summaries[path].text, self._positions)
         try:
             texts = preview(fix, self._files)  # type: ignore[arg-type]
         except NotApplicable as reason:
@@ -349,9 +358,6 @@ class _FixChecker:
         return FixCheck(
             tuple(_change(path, self.summaries[path].text, text, self.cell_maps) for path, text in sorted(texts.items()))
         )
-
-    def _parsed(self, path: str) -> Tuple[object, List[object]]:
-        return self.summaries[path].parsed()
 
 
 def _change(path: str, before: str, after: str, cell_maps: Dict[str, List[Tuple[int, int]]]) -> Change:
@@ -372,25 +378,31 @@ def _change(path: str, before: str, after: str, cell_maps: Dict[str, List[Tuple[
     return Change(location(start), location(len(before) - end), after[start : len(after) - end])
 
 
+def _entry(summary: Optional[FileSummary], failure: Optional[ParseFailure]) -> Entry:
+    if summary is None:
+        return Entry(None, failure)
+    return Entry(summary.blob, failure, summary.standalone)
+
+
 PARALLEL_MIN_FILES = 8
 """Below this, starting worker processes costs more than it saves."""
 
 
 def _summarize_all(
-    pending: List[Tuple[str, bytes]], relevant: "re.Pattern[bytes]", jobs: int
+    pending: List[Tuple[str, bytes]], jobs: int
 ) -> List[Tuple[Optional[FileSummary], Optional[ParseFailure]]]:
     """Summaries in the order given, from ``jobs`` processes when it is worth it: the
     result is the same either way."""
     if jobs <= 1 or len(pending) < PARALLEL_MIN_FILES:
-        return [summarize(path, data, relevant) for path, data in pending]
+        return [summarize(path, data) for path, data in pending]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         chunk = max(1, len(pending) // (jobs * 4))
-        return list(pool.map(_summarize_job, [(p, d, relevant) for p, d in pending], chunksize=chunk))
+        return list(pool.map(_summarize_job, pending, chunksize=chunk))
 
 
-def _summarize_job(job: Tuple[str, bytes, "re.Pattern[bytes]"]) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
+def _summarize_job(job: Tuple[str, bytes]) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
     return summarize(*job)
 
 

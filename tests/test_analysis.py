@@ -3,6 +3,8 @@
 import pytest
 
 from tests.conftest import check_invalid, check_valid, findings
+from losslint.analysis.interpreter import Interpreter
+from losslint.selection import resolve
 
 JOINS_SILENT = {
     "if/else assignment": """
@@ -366,12 +368,44 @@ def test_linted_code_is_never_imported_or_run(tmp_path):
     assert not marker.exists()
 
 
-def test_prefilter_skips_files_without_loss_or_softmax():
-    assert findings("import torch\nx = torch.sigmoid(y)\n") == set()
-    from losslint.analysis.summary import summarize
+ENTRY_FILES = {
+    "plain.py": ("import os\nprint(os.getcwd())\n", False),
+    "softmax_with_dim.py": ("import torch\nx = torch.softmax(y, dim=1)\n", False),
+    "softmax_without_dim.py": ("import torch.nn.functional as F\nx = F.softmax(y)\n", True),
+    "softmax_layer_without_dim.py": ("import torch.nn as nn\nact = nn.Softmax()\n", True),
+    "softmax_and_width_one.py": ("import torch.nn as nn\nm = nn.Sequential(nn.Linear(4, 1), nn.Softmax(dim=1))\n", True),
+    "softmax_and_width_one_by_keyword.py": ("import torch.nn as nn\nm = nn.Linear(4, out_features=1)\nF.softmax(m(x), -1)\n", True),
+    "sigmoid_only.py": ("import torch\nx = torch.sigmoid(y)\n", False),
+    "loss.py": ("import torch.nn as nn\nloss_fn = nn.CrossEntropyLoss()\n", True),
+}
 
-    summary, failure = summarize("a.py", b"import os\nprint(os.getcwd())\n")
-    assert failure is None and summary is not None and summary.module is None
+
+def test_only_files_that_can_hold_a_finding_run_as_entry_points(monkeypatch):
+    """The others are lowered (an import may lead there) but not run."""
+    from losslint import runner
+
+    run = []
+    monkeypatch.setattr(runner, "Interpreter", lambda modules, **kw: run.append(sorted(modules)) or Interpreter(modules, **kw))
+    sources = {name: text.encode() for name, (text, _) in ENTRY_FILES.items()}
+    runner.lint(sorted(sources), resolve(), sources=sources)
+    assert run == [sorted(name for name, (_, entry) in ENTRY_FILES.items() if entry)]
+
+
+def test_a_model_file_whose_activation_reaches_a_loss_runs_whole():
+    """models.py names no loss and its softmax has a dim, so it is not an entry point;
+    once its softmax reaches train.py's loss, its other functions run too: the fix must
+    not drop the softmax that ``predict`` thresholds."""
+    sources = {
+        "models.py": b"import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        b"        self.fc = nn.Linear(4, 3)\n\n    def forward(self, x):\n        return self.fc(x).softmax(dim=1)\n\n"
+        b"    def predict(self, x):\n        return self(x) > 0.5\n",
+        "train.py": b"import torch.nn as nn\nfrom models import Net\n\nloss = nn.CrossEntropyLoss()(Net()(x), y)\n",
+    }
+    from losslint.runner import lint
+
+    report = lint(sorted(sources), resolve(), sources=sources)
+    (finding,) = report.diagnostics
+    assert finding.code == "LL101" and finding.fix is None and "self(x) > 0.5" in finding.no_fix
 
 
 LAUNCHERS = {

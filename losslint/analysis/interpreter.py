@@ -176,9 +176,20 @@ class Interpreter:
 
     # --- driver ------------------------------------------------------------------
 
-    def run(self) -> Facts:
+    def run(self, names: Optional[Iterable[str]] = None) -> Facts:
+        """Run the modules (on a later call: the ``names`` added, after the others) and
+        return every fact so far."""
+        names = sorted(self.modules if names is None else names)
+        for name in names:
+            if name not in self.modules:
+                module = self._ir(name)
+                if module is None:
+                    continue
+                self.modules[name] = module
         for phase in (self._run_module, self._run_entries):
-            for name in sorted(self.modules):
+            for name in names:
+                if name not in self.modules:
+                    continue
                 self.steps = 0
                 try:
                     phase(name)

@@ -1,9 +1,9 @@
 """The per-file summary: a small, picklable intermediate form of a module's code.
 
-libcst trees are large and tied to one process; the link step only needs what values
-flow where. ``lower.py`` turns a libcst Module into these nodes once per file, so the
+Syntax trees are large and tied to one process; the link step only needs what values
+flow where. ``lower.py`` turns a parsed module into these nodes once per file, so the
 summaries can be cached, shipped between processes and interpreted together across
-files. Reportable nodes carry ``site``: the ordinal the locator maps back to a position.
+files. Reportable nodes carry ``site``: an ordinal into ``Module.positions``.
 """
 
 from __future__ import annotations
@@ -249,3 +249,5 @@ class Module:
 
     body: Tuple[Stmt, ...]
     called_names: frozenset  # every name called anywhere, to find entry points
+    positions: Tuple[Tuple[int, int, int, int], ...] = ()  # by site: line, byte column, end line, end column
+    standalone: bool = False  # may hold a finding with no loss in it (see ``Lowerer._scan_call``)

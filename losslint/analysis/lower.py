@@ -1,169 +1,169 @@
-"""Lower a libcst Module into the IR of ``ir.py``.
+"""Lower a module parsed by CPython's ``ast`` into the IR of ``ir.py``.
 
-One recursive walk over statements and expressions; whitespace, comments and
-annotations are never visited. This replaces a ``CSTVisitor`` pass plus libcst's
-scope / qualified-name metadata, which on timm cost 0.8x and 3-6x a parse: names are
-resolved later by the interpreter, which executes imports and assignments in order.
-Every call, assignment and operation gets a site ordinal; ``sites`` maps it back to its node so
-positions are computed only for the few nodes that end up in a report.
+The analysis reads CPython's own tree, not libcst's: every file is parsed by ``ast``
+anyway (it checks the syntax and refuses pathological nesting cleanly), so lowering
+from it costs no second parse, and a run that reports no fix never imports libcst
+(0.3 s to import, ~5x slower to parse). libcst is used where its concrete tree is
+needed: ``--fix`` rewrites code keeping its formatting (``losslint.fixer``), finding
+the node of each site by the position recorded here.
+
+One recursive walk over statements and expressions. Every call, assignment and
+operation gets a site ordinal and its position (line, column in UTF-8 bytes, end
+line, end column), so a report can name the place without parsing the file again.
 """
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple, Union
-
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
+import ast
+from typing import List, Optional, Sequence, Tuple
 
 from losslint.analysis import ir
+from losslint.analysis import torch_api as T
 
 _BINARY_OPS = {
-    cst.Add: "+",
-    cst.Subtract: "-",
-    cst.Multiply: "*",
-    cst.Divide: "/",
-    cst.FloorDivide: "//",
-    cst.Modulo: "%",
-    cst.Power: "**",
-    cst.MatrixMultiply: "@",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+    ast.MatMult: "@",
 }
 
-Block = Union[cst.BaseSuite, Sequence[cst.BaseStatement]]
+_AUGMENTED_OPS = {
+    ast.Add: "AddAssign",
+    ast.Sub: "SubtractAssign",
+    ast.Mult: "MultiplyAssign",
+    ast.Div: "DivideAssign",
+    ast.FloorDiv: "FloorDivideAssign",
+    ast.Mod: "ModuloAssign",
+    ast.Pow: "PowerAssign",
+    ast.MatMult: "MatrixMultiplyAssign",
+}
+
 MAX_MODELLED_OPERANDS = 16  # longer chains are evaluated only for the calls inside them
+
+Position = Tuple[int, int, int, int]
+"""(line, column, end line, end column): lines 1-based, columns 0-based UTF-8 offsets."""
+
+
+IMPLICIT_DIM = {
+    name.rsplit(".", 1)[1]: spec.dim_param
+    for table in (T.ACTIVATION_LAYERS, T.ACTIVATION_FUNCTIONS)
+    for name, spec in table.items()
+    if spec.implicit_dim
+}
+"""Softmax-like callees torch lets go without ``dim``, by short name: where ``dim`` goes."""
+SOFTMAX_NAMES = frozenset(
+    name.rsplit(".", 1)[-1]
+    for table in (T.ACTIVATION_LAYERS, T.ACTIVATION_FUNCTIONS, T.ACTIVATION_METHODS)
+    for name, spec in table.items()
+    if spec.kind in (T.Kind.SOFTMAX, T.Kind.LOG_SOFTMAX)
+)
+WIDTH_PARAMS = {name.rsplit(".", 1)[1]: spec.width_param for name, spec in T.WIDTH_LAYERS.items()}
+"""Layers whose output width is an argument, by short name: where the width goes."""
 
 
 class Lowerer:
-    """Turns one module into IR; ``sites[i]`` is the CST node of site ordinal ``i``."""
+    """Turns one module into IR; ``positions[i]`` is where site ordinal ``i`` is."""
 
     def __init__(self) -> None:
-        self.sites: List[cst.CSTNode] = []
+        self.positions: List[Position] = []
         self.called_names: set = set()
         self._qualnames: set = set()
         self._scope: List[str] = []
+        self._implicit_dim = False  # a softmax-like call without dim
+        self._softmax = False  # a softmax-like name
+        self._width_one = False  # a layer of output width 1, by literal
 
-    def module(self, module: cst.Module) -> ir.Module:
+    def module(self, module: ast.Module) -> ir.Module:
         body = self.block(module.body)
-        return ir.Module(body, frozenset(self.called_names))
+        standalone = self._implicit_dim or (self._softmax and self._width_one)
+        return ir.Module(body, frozenset(self.called_names), tuple(self.positions), standalone)
+
+    def _scan_call(self, name: str, node: ast.Call) -> None:
+        """What can make a file hold a finding without any loss in it: a softmax without
+        ``dim`` (LL205), or one next to a layer of width 1 (LL202)."""
+        if name in IMPLICIT_DIM and not self._implicit_dim:
+            position, keyword = IMPLICIT_DIM[name]
+            starred = any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
+            self._implicit_dim = starred or (len(node.args) <= position and all(k.arg != keyword for k in node.keywords))
+        if name in WIDTH_PARAMS and not self._width_one:
+            position, keyword = WIDTH_PARAMS[name]
+            width = node.args[position] if position < len(node.args) else None
+            width = next((k.value for k in node.keywords if k.arg == keyword), width)
+            self._width_one = isinstance(width, ast.Constant) and width.value == 1
+
+    def _site(self, node: ast.AST) -> int:
+        self.positions.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+        return len(self.positions) - 1
 
     # --- statements --------------------------------------------------------------
 
-    def block(self, block: Block) -> Tuple[ir.Stmt, ...]:
-        statements = block.body if isinstance(block, cst.BaseSuite) else block
+    def block(self, statements: Sequence[ast.stmt]) -> Tuple[ir.Stmt, ...]:
         out: List[ir.Stmt] = []
         for statement in statements:
-            if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-                for small in statement.body:
-                    out.extend(self.small(small))
-            elif isinstance(statement, cst.BaseSmallStatement):
-                out.extend(self.small(statement))
-            else:
-                out.extend(self.compound(statement))
+            out.extend(self.statement(statement))
         return tuple(out)
 
-    def _site(self, node: cst.CSTNode) -> int:
-        self.sites.append(node)
-        return len(self.sites) - 1
-
-    def small(self, node: cst.BaseSmallStatement) -> List[ir.Stmt]:
-        if isinstance(node, cst.Assign):
-            targets = tuple(self.expr(t.target) for t in node.targets)
+    def statement(self, node: ast.stmt) -> List[ir.Stmt]:  # noqa: C901 - one dispatch
+        if isinstance(node, ast.Assign):
+            targets = tuple(self.expr(t) for t in node.targets)
             return [ir.Assign(targets, self.expr(node.value), self._site(node))]
-        if isinstance(node, cst.AnnAssign):
+        if isinstance(node, ast.AnnAssign):
             if node.value is None:
                 return []
             return [ir.Assign((self.expr(node.target),), self.expr(node.value), self._site(node))]
-        if isinstance(node, cst.AugAssign):
-            op = node.operator.__class__.__name__
+        if isinstance(node, ast.AugAssign):
+            op = _AUGMENTED_OPS.get(type(node.op), type(node.op).__name__ + "Assign")
             site = self._site(node)
             return [ir.AugAssign(self.expr(node.target), op, self.expr(node.value), site)]
-        if isinstance(node, cst.Expr):
-            if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+        if isinstance(node, ast.Expr):
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, (str, bytes)):
                 return []  # a docstring
             return [ir.ExprStmt(self.expr(node.value))]
-        if isinstance(node, cst.Return):
+        if isinstance(node, ast.Return):
             return [ir.Return(self.expr(node.value) if node.value is not None else None)]
-        if isinstance(node, cst.Raise):
+        if isinstance(node, ast.Raise):
             return [ir.Jump("raise", self.expr(node.exc) if node.exc is not None else None)]
-        if isinstance(node, cst.Break):
+        if isinstance(node, ast.Break):
             return [ir.Jump("break")]
-        if isinstance(node, cst.Continue):
+        if isinstance(node, ast.Continue):
             return [ir.Jump("continue")]
-        if isinstance(node, cst.Import):
-            return [
-                ir.Import(
-                    get_full_name_for_node(alias.name) or "",
-                    self._asname(alias),
-                )
-                for alias in node.names
-            ]
-        if isinstance(node, cst.ImportFrom):
-            module = get_full_name_for_node(node.module) if node.module is not None else ""
-            level = len(node.relative)
-            if isinstance(node.names, cst.ImportStar):
-                return [ir.ImportFrom(module or "", level, "*", None)]
-            return [
-                ir.ImportFrom(module or "", level, get_full_name_for_node(a.name) or "", self._asname(a))
-                for a in node.names
-            ]
-        if isinstance(node, cst.Del):
-            return [ir.Delete((self.expr(node.target),))]
-        if isinstance(node, cst.Assert):
+        if isinstance(node, ast.Import):
+            return [ir.Import(alias.name, alias.asname) for alias in node.names]
+        if isinstance(node, ast.ImportFrom):
+            return [ir.ImportFrom(node.module or "", node.level or 0, a.name, a.asname) for a in node.names]
+        if isinstance(node, ast.Delete):
+            return [ir.Delete(tuple(self.expr(t) for t in node.targets))]
+        if isinstance(node, ast.Assert):
             return [ir.ExprStmt(self.expr(node.test))]
-        return []  # pass, global, nonlocal
-
-    @staticmethod
-    def _asname(alias: cst.ImportAlias) -> Optional[str]:
-        if alias.asname is None:
-            return None
-        return get_full_name_for_node(alias.asname.name)
-
-    def compound(self, node: cst.BaseCompoundStatement) -> List[ir.Stmt]:
-        if isinstance(node, cst.If):
-            return [ir.If(self.expr(node.test), self.block(node.body), self._orelse(node.orelse))]
-        if isinstance(node, cst.For):
-            return [
-                ir.Loop(
-                    self.expr(node.target),
-                    self.expr(node.iter),
-                    self.block(node.body),
-                    self._orelse(node.orelse),
-                )
-            ]
-        if isinstance(node, cst.While):
+        if isinstance(node, ast.If):
+            return [ir.If(self.expr(node.test), self.block(node.body), self.block(node.orelse))]
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            target, iterable = self.expr(node.target), self.expr(node.iter)
+            return [ir.Loop(target, iterable, self.block(node.body), self.block(node.orelse))]
+        if isinstance(node, ast.While):
             test = self.expr(node.test)
-            return [ir.ExprStmt(test), ir.Loop(None, None, self.block(node.body), self._orelse(node.orelse))]
-        if isinstance(node, cst.With):
+            return [ir.ExprStmt(test), ir.Loop(None, None, self.block(node.body), self.block(node.orelse))]
+        if isinstance(node, (ast.With, ast.AsyncWith)):
             items = tuple(
-                (self.expr(item.item), self.expr(item.asname.name) if item.asname else None)
+                (self.expr(item.context_expr), self.expr(item.optional_vars) if item.optional_vars else None)
                 for item in node.items
             )
             return [ir.With(items, self.block(node.body))]
-        if isinstance(node, (cst.Try, cst.TryStar)):
-            handlers = tuple(
-                (
-                    get_full_name_for_node(h.name.name) if h.name is not None else None,
-                    self.block(h.body),
-                )
-                for h in node.handlers
-            )
-            orelse = self.block(node.orelse.body) if node.orelse else ()
-            final = self.block(node.finalbody.body) if node.finalbody else ()
-            return [ir.Try(self.block(node.body), handlers, orelse, final)]
-        if isinstance(node, cst.FunctionDef):
+        if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            handlers = tuple((h.name, self.block(h.body)) for h in node.handlers)
+            return [ir.Try(self.block(node.body), handlers, self.block(node.orelse), self.block(node.finalbody))]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return [self.function(node)]
-        if isinstance(node, cst.ClassDef):
+        if isinstance(node, ast.ClassDef):
             return [self.class_(node)]
-        if isinstance(node, cst.Match):
+        if isinstance(node, ast.Match):
             cases = tuple(self.block(case.body) for case in node.cases)
             return [ir.Branches(self.expr(node.subject), cases)]
-        return []
-
-    def _orelse(self, orelse: Union[cst.If, cst.Else, None]) -> Tuple[ir.Stmt, ...]:
-        if orelse is None:
-            return ()
-        if isinstance(orelse, cst.If):
-            return tuple(self.compound(orelse))
-        return self.block(orelse.body)
+        return []  # pass, global, nonlocal, type aliases
 
     def _qualname(self, name: str) -> str:
         qualname = ".".join(self._scope + [name])
@@ -174,162 +174,134 @@ class Lowerer:
         self._qualnames.add(unique)
         return unique
 
-    def function(self, node: cst.FunctionDef) -> ir.FunctionDef:
-        name = node.name.value
-        qualname = self._qualname(name)
-        params = self._params(node.params)
-        decorators = tuple(self.expr(d.decorator) for d in node.decorators)
+    def function(self, node: "ast.FunctionDef | ast.AsyncFunctionDef") -> ir.FunctionDef:
+        qualname = self._qualname(node.name)
+        params = self._params(node.args)
+        decorators = tuple(self.expr(d) for d in node.decorator_list)
         self._scope.append(qualname.rsplit(".", 1)[-1] + ".<locals>")
         try:
             body = self.block(node.body)
         finally:
             self._scope.pop()
-        return ir.FunctionDef(name, qualname, params, body, decorators)
+        return ir.FunctionDef(node.name, qualname, params, body, decorators)
 
-    def _params(self, params: cst.Parameters) -> Tuple[ir.Param, ...]:
-        out: List[ir.Param] = []
-        for p in (*params.posonly_params, *params.params):
-            out.append(ir.Param(p.name.value, self._default(p)))
-        if isinstance(params.star_arg, cst.Param):
-            out.append(ir.Param(params.star_arg.name.value, None, "varargs"))
-        for p in params.kwonly_params:
-            out.append(ir.Param(p.name.value, self._default(p), "keyword"))
-        if params.star_kwarg is not None:
-            out.append(ir.Param(params.star_kwarg.name.value, None, "varkw"))
+    def _params(self, args: ast.arguments) -> Tuple[ir.Param, ...]:
+        positional = [*args.posonlyargs, *args.args]
+        defaults: List[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        out = [ir.Param(p.arg, self._default(d)) for p, d in zip(positional, defaults)]
+        if args.vararg is not None:
+            out.append(ir.Param(args.vararg.arg, None, "varargs"))
+        for p, d in zip(args.kwonlyargs, args.kw_defaults):
+            out.append(ir.Param(p.arg, self._default(d), "keyword"))
+        if args.kwarg is not None:
+            out.append(ir.Param(args.kwarg.arg, None, "varkw"))
         return tuple(out)
 
-    def _default(self, param: cst.Param) -> Optional[ir.Expr]:
-        return self.expr(param.default) if param.default is not None else None
+    def _default(self, default: Optional[ast.expr]) -> Optional[ir.Expr]:
+        return self.expr(default) if default is not None else None
 
-    def class_(self, node: cst.ClassDef) -> ir.ClassDef:
-        name = node.name.value
-        qualname = self._qualname(name)
-        bases = tuple(self._arg(a) for a in (*node.bases, *node.keywords))
-        decorators = tuple(self.expr(d.decorator) for d in node.decorators)
+    def class_(self, node: ast.ClassDef) -> ir.ClassDef:
+        qualname = self._qualname(node.name)
+        bases = tuple(self._positional(b) for b in node.bases) + tuple(self._keyword(k) for k in node.keywords)
+        decorators = tuple(self.expr(d) for d in node.decorator_list)
         self._scope.append(qualname)
         try:
             body = self.block(node.body)
         finally:
             self._scope.pop()
-        return ir.ClassDef(name, qualname, bases, body, decorators)
+        return ir.ClassDef(node.name, qualname, bases, body, decorators)
 
     # --- expressions -------------------------------------------------------------
 
-    def _arg(self, arg: cst.Arg) -> ir.Arg:
-        keyword = arg.keyword.value if arg.keyword is not None else None
-        return ir.Arg(self.expr(arg.value), keyword, arg.star if isinstance(arg.star, str) else "")
+    def _positional(self, value: ast.expr) -> ir.Arg:
+        if isinstance(value, ast.Starred):
+            return ir.Arg(self.expr(value.value), None, "*")
+        return ir.Arg(self.expr(value))
 
-    def expr(self, node: cst.BaseExpression) -> ir.Expr:  # noqa: C901 - one dispatch
-        if isinstance(node, cst.Name):
-            if node.value in ("True", "False", "None"):
-                return ir.Literal({"True": True, "False": False, "None": None}[node.value])
-            return ir.Name(node.value)
-        if isinstance(node, cst.Attribute):
-            return ir.Attr(self.expr(node.value), node.attr.value)
-        if isinstance(node, cst.Call):
+    def _keyword(self, keyword: ast.keyword) -> ir.Arg:
+        if keyword.arg is None:
+            return ir.Arg(self.expr(keyword.value), None, "**")
+        return ir.Arg(self.expr(keyword.value), keyword.arg)
+
+    def expr(self, node: ast.expr) -> ir.Expr:  # noqa: C901 - one dispatch
+        if isinstance(node, ast.Name):
+            self._softmax = self._softmax or node.id in SOFTMAX_NAMES
+            return ir.Name(node.id)
+        if isinstance(node, ast.Attribute):
+            self._softmax = self._softmax or node.attr in SOFTMAX_NAMES
+            return ir.Attr(self.expr(node.value), node.attr)
+        if isinstance(node, ast.Call):
             func = self.expr(node.func)
-            if isinstance(func, ir.Name):
-                self.called_names.add(func.id)
-            elif isinstance(func, ir.Attr):
-                self.called_names.add(func.attr)
+            if isinstance(func, (ir.Name, ir.Attr)):
+                name = func.id if isinstance(func, ir.Name) else func.attr
+                self.called_names.add(name)
+                self._scan_call(name, node)
             site = self._site(node)
-            return ir.Call(func, tuple(self._arg(a) for a in node.args), site)
-        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
-            return ir.Literal(_number(node))
-        if isinstance(node, cst.SimpleString) and "\\" not in node.value and node.prefix.lower() in ("", "r", "u"):
-            return ir.Literal(node.raw_value)  # evaluated_value would compile() every literal
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            try:
-                return ir.Literal(node.evaluated_value)
-            except Exception:  # f-string parts, odd prefixes: the value is not needed
-                return ir.Opaque(())
-        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
-            kind = {cst.Tuple: "tuple", cst.List: "list", cst.Set: "set"}[type(node)]
-            items = tuple(
-                ir.Starred(self.expr(e.value)) if isinstance(e, cst.StarredElement) else self.expr(e.value)
-                for e in node.elements
-            )
+            args = tuple(self._positional(a) for a in node.args) + tuple(self._keyword(k) for k in node.keywords)
+            return ir.Call(func, args, site)
+        if isinstance(node, ast.Constant):
+            return ir.Opaque(()) if node.value is Ellipsis else ir.Literal(node.value)
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            kind = {ast.Tuple: "tuple", ast.List: "list", ast.Set: "set"}[type(node)]
+            items = tuple(ir.Starred(self.expr(e.value)) if isinstance(e, ast.Starred) else self.expr(e) for e in node.elts)
             return ir.Collection(kind, items)
-        if isinstance(node, cst.Dict):
-            pairs = []
-            for element in node.elements:
-                if isinstance(element, cst.DictElement):
-                    pairs.append((self.expr(element.key), self.expr(element.value)))
-                else:
-                    pairs.append((None, self.expr(element.value)))
-            return ir.DictDisplay(tuple(pairs))
-        if isinstance(node, cst.Subscript):
-            return ir.Subscript(self.expr(node.value), self._index(node.slice))
-        if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
-            return self._operation(node)
-        if isinstance(node, cst.UnaryOperation):
-            operand = self.expr(node.expression)
-            if isinstance(node.operator, cst.Minus):
-                return ir.Negative(operand)
-            if isinstance(node.operator, cst.Plus):
-                return operand
-            return ir.Opaque((operand,), site=self._site(node))
-        if isinstance(node, cst.IfExp):
-            return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
-        if isinstance(node, cst.Comparison):
-            parts = [self.expr(node.left)] + [self.expr(c.comparator) for c in node.comparisons]
-            return ir.Opaque(tuple(parts), site=self._site(node))
-        if isinstance(node, cst.NamedExpr):
-            if isinstance(node.target, cst.Name):
-                return ir.Walrus(node.target.value, self.expr(node.value))
-            return self.expr(node.value)
-        if isinstance(node, cst.Await):
-            return self.expr(node.expression)
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
-            return self._comprehension(node)
-        if isinstance(node, cst.FormattedString):
-            parts = tuple(
-                self.expr(p.expression) for p in node.parts if isinstance(p, cst.FormattedStringExpression)
+        if isinstance(node, ast.Dict):
+            return ir.DictDisplay(
+                tuple((self.expr(k) if k is not None else None, self.expr(v)) for k, v in zip(node.keys, node.values))
             )
-            return ir.Opaque(parts, site=self._site(node))
-        if isinstance(node, cst.Yield):
-            value = node.value
-            if isinstance(value, cst.From):
-                value = value.item
-            return ir.Opaque((self.expr(value),) if value is not None else ())
-        if isinstance(node, cst.Lambda):
-            return ir.Opaque(())
-        return ir.Opaque(())  # Ellipsis and anything newer than this code
+        if isinstance(node, ast.Subscript):
+            return ir.Subscript(self.expr(node.value), self.expr(node.slice))
+        if isinstance(node, ast.Slice):
+            parts = (node.lower, node.upper, node.step)
+            return ir.Slice(*(self.expr(p) if p is not None else None for p in parts))
+        if isinstance(node, (ast.BinOp, ast.BoolOp)):
+            return self._operation(node)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.USub):
+                return ir.Negative(self.expr(node.operand))
+            if isinstance(node.op, ast.UAdd):
+                return self.expr(node.operand)
+            site = self._site(node)
+            return ir.Opaque((self.expr(node.operand),), site=site)
+        if isinstance(node, ast.IfExp):
+            return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
+        if isinstance(node, ast.Compare):
+            site = self._site(node)
+            return ir.Opaque(tuple(self.expr(e) for e in (node.left, *node.comparators)), site=site)
+        if isinstance(node, ast.NamedExpr):
+            if isinstance(node.target, ast.Name):
+                return ir.Walrus(node.target.id, self.expr(node.value))
+            return self.expr(node.value)
+        if isinstance(node, ast.Await):
+            return self.expr(node.value)
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            return self._comprehension(node)
+        if isinstance(node, ast.JoinedStr):
+            site = self._site(node)
+            parts = tuple(self.expr(p.value) for p in node.values if isinstance(p, ast.FormattedValue))
+            return ir.Opaque(parts, site=site)
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return ir.Opaque((self.expr(node.value),) if node.value is not None else ())
+        if isinstance(node, ast.Starred):
+            return ir.Starred(self.expr(node.value))
+        return ir.Opaque(())  # lambda, and anything newer than this code
 
-    def _index(self, elements: Sequence[cst.SubscriptElement]) -> ir.Expr:
-        parts = []
-        for element in elements:
-            s = element.slice
-            if isinstance(s, cst.Index):
-                parts.append(self.expr(s.value))
-            else:
-                parts.append(
-                    ir.Slice(
-                        self.expr(s.lower) if s.lower is not None else None,
-                        self.expr(s.upper) if s.upper is not None else None,
-                        self.expr(s.step) if s.step is not None else None,
-                    )
-                )
-        return parts[0] if len(parts) == 1 else ir.Collection("tuple", tuple(parts))
-
-    def _operation(self, node: cst.BaseExpression) -> ir.Expr:
+    def _operation(self, node: "ast.BinOp | ast.BoolOp") -> ir.Expr:
         """Binary and boolean operations. The left spine of one operator (``a + b + ... + z``,
         thousands deep in generated code) is walked without recursion; long spines and
         boolean chains, whose value the analysis does not model, become Opaque."""
-        operator = type(node.operator)  # type: ignore[attr-defined]
-        operands: List[cst.BaseExpression] = []
-        current = node
-        while (
-            isinstance(current, (cst.BinaryOperation, cst.BooleanOperation))
-            and type(current.operator) is operator
-            and (current is node or not current.lpar)
-        ):
+        site = self._site(node)
+        if isinstance(node, ast.BoolOp):
+            return ir.Opaque(tuple(self.expr(v) for v in node.values), site=site)
+        operator = type(node.op)
+        operands: List[ast.expr] = []
+        current: ast.expr = node
+        while isinstance(current, ast.BinOp) and type(current.op) is operator:
             operands.append(current.right)
             current = current.left
         operands.append(current)
         operands.reverse()
         op = _BINARY_OPS.get(operator)
-        site = self._site(node)
         if op is None or len(operands) > MAX_MODELLED_OPERANDS:
             return ir.Opaque(tuple(self.expr(o) for o in operands), site=site)
         result = self.expr(operands[0])
@@ -337,42 +309,32 @@ class Lowerer:
             result = ir.BinOp(op, result, self.expr(operand), site)
         return result
 
-    def _comprehension(self, node: cst.BaseExpression) -> ir.Expr:
+    def _comprehension(self, node: "ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp") -> ir.Expr:
+        site = self._site(node)
         parts: List[ir.Expr] = []
         binds: List[str] = []
-        for_in: Optional[cst.CompFor] = node.for_in  # type: ignore[attr-defined]
-        while for_in is not None:
-            parts.append(self.expr(for_in.iter))
-            binds.extend(_bound_names(for_in.target))
-            parts.extend(self.expr(c.test) for c in for_in.ifs)
-            for_in = for_in.inner_for_in
-        if isinstance(node, cst.DictComp):
+        for generator in node.generators:
+            parts.append(self.expr(generator.iter))
+            binds.extend(_bound_names(generator.target))
+            parts.extend(self.expr(test) for test in generator.ifs)
+        if isinstance(node, ast.DictComp):
             parts.extend((self.expr(node.key), self.expr(node.value)))
         else:
-            parts.append(self.expr(node.elt))  # type: ignore[attr-defined]
-        return ir.Opaque(tuple(parts), tuple(binds), self._site(node))
+            parts.append(self.expr(node.elt))
+        return ir.Opaque(tuple(parts), tuple(binds), site)
 
 
-def _number(node: Union[cst.Integer, cst.Float, cst.Imaginary]) -> Union[int, float, complex]:
-    """A numeric literal's value; libcst's evaluated_value runs ast.parse for each one."""
-    text = node.value.replace("_", "")
-    if isinstance(node, cst.Integer):
-        return int(text, 0) if not (len(text) > 1 and text[0] == "0" and text.isdigit()) else int(text)
-    return float(text) if isinstance(node, cst.Float) else complex(text)
-
-
-def _bound_names(target: cst.BaseExpression) -> List[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
+def _bound_names(target: ast.expr) -> List[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
         names: List[str] = []
-        for element in target.elements:
-            names.extend(_bound_names(element.value))
+        for element in target.elts:
+            names.extend(_bound_names(element))
         return names
     return []
 
 
-def lower(module: cst.Module) -> Tuple[ir.Module, List[cst.CSTNode]]:
-    """Lower a parsed module; returns the IR and the site nodes by ordinal."""
-    lowerer = Lowerer()
-    return lowerer.module(module), lowerer.sites
+def lower(module: ast.Module) -> ir.Module:
+    """Lower a module parsed by ``ast.parse``."""
+    return Lowerer().module(module)

@@ -1,43 +1,47 @@
-"""Read one file into a summary: decode, prefilter, parse once, lower.
+"""Read one file into a summary: decode, syntax check, prefilter, lower.
 
 Order matters for speed and safety:
-1. CPython's own parser (``ast``, ~12x faster than libcst) checks every file's syntax:
-   it gives the LL000 message and, unlike libcst's native parser, refuses cleanly the
-   pathologically nested inputs that make libcst crash the whole process;
-2. a regex over the bytes skips files that name no loss and no softmax (most files of a
-   large repository): they cannot hold a finding, so libcst never parses them;
-3. libcst parses the others once; positions are resolved later and only for files
-   that have something to report (PositionProvider costs about 1.7x a parse).
+1. CPython's own parser (``ast``) parses every file: it gives the LL000 message and,
+   unlike libcst's native parser, refuses cleanly the pathologically nested inputs that
+   could crash the whole process;
+2. the file is lowered from that same tree, with the position of every site, so no
+   file is parsed twice (one that is only imported included) and a report needs no
+   second parse. libcst parses a file only when a fix is checked or applied
+   (``losslint.fixer``);
+3. only files that can hold a finding by themselves are run as entry points: those a
+   regex over the bytes finds a loss in (``relevance``), and those whose lowering saw a
+   softmax without ``dim`` or next to a layer of width 1 (``ir.Module.standalone``);
+   the others are read when an import (or a model whose output reaches a loss) leads
+   there.
 """
 
 from __future__ import annotations
 
 import ast
 import io
+import pickle
 import re
 import tokenize
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple
+from dataclasses import dataclass
+from typing import List, Optional, Pattern, Sequence, Tuple
 
 from losslint.analysis import ir
 
-# libcst (0.3 s to import) is imported where a file is parsed: a run whose summaries all
-# come from the cache never loads it.
-
 MAX_FILE_BYTES = 2_000_000
-"""Larger files are reported (LL000) instead of parsed: libcst needs ~10 s per MB."""
+"""Larger files are reported (LL000) instead of parsed: generated code, not worth a parse."""
 
 RELEVANT_SOURCE = (
     r"CrossEntropyLoss|cross_entropy|NLLLoss|nll_loss|BCELoss|BCEWithLogitsLoss|binary_cross_entropy"
     r"|KLDivLoss|kl_div|CTCLoss|ctc_loss|MultiLabelSoftMarginLoss|multilabel_soft_margin_loss"
-    r"|sigmoid_focal_loss|[Ss]oftmax|[Ss]oftmin"
+    r"|sigmoid_focal_loss"
 )
 RELEVANT = re.compile(RELEVANT_SOURCE.encode())
-"""A file that matches none of these cannot hold a finding of the default rules."""
+"""The losses: a file that names none can hold a finding of the default rules only
+through a softmax (``ir.Module.standalone``), or through a file that does name one."""
 
 
 def relevance(extra: Sequence[str] = ()) -> Pattern[bytes]:
-    """The prefilter for a selection: the default pattern plus what opt-in rules need."""
+    """The prefilter for a selection: the losses plus what opt-in rules need."""
     if not extra:
         return RELEVANT
     return re.compile("|".join([RELEVANT_SOURCE, *extra]).encode())
@@ -63,64 +67,66 @@ class ParseFailure:
     column: int = 1
 
 
-@dataclass
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""Where Python's tokenizer ends a line (``str.splitlines`` also splits at form feeds)."""
+
+
 class FileSummary:
-    """One analysed file. ``module`` is None for files the prefilter skipped."""
+    """One analysed file. Its IR travels between processes and into the cache pickled
+    (``blob``) and is unpickled only when the analysis reads it: most files of a large
+    project are never read, only checked. ``module`` is None for a huge file that
+    names no loss."""
 
-    path: str
-    text: str
-    module: Optional[ir.Module]
-    _tree: Optional[Any] = field(default=None, repr=False)  # libcst.Module
-    _sites: Optional[List[Any]] = field(default=None, repr=False)  # libcst nodes by site ordinal
-    _spans: Optional[Dict[int, Span]] = field(default=None, repr=False)
-    spans_computed: Optional[Dict[int, Span]] = field(default=None, repr=False)  # in this run, to cache
-    parsed_late: bool = False  # parsed in this run because another file imports it
+    def __init__(
+        self, path: str, text: str, module: Optional[ir.Module] = None, blob: Optional[bytes] = None, standalone: bool = False
+    ) -> None:
+        self.path = path
+        self.text = text
+        self._module = module
+        self._blob = blob
+        self.standalone = standalone or (module is not None and module.standalone)
+        self._lines: Optional[List[str]] = None
 
-    def parsed(self) -> Tuple[Any, List[Any]]:
-        """The libcst tree and its nodes by site ordinal, parsing now if needed."""
-        if self._tree is None or self._sites is None:
-            self._tree, (_, self._sites) = _parse_and_lower(self.text)
-        return self._tree, self._sites
+    @property
+    def module(self) -> Optional[ir.Module]:
+        if self._module is None and self._blob is not None:
+            self._module = pickle.loads(self._blob)
+        return self._module
 
-    def span(self, ordinal: int) -> Span:
-        """Where site ``ordinal`` is; positions are computed on first use per file."""
-        if self._spans is None:
-            from libcst.metadata import MetadataWrapper, PositionProvider
-
-            self._spans = self.spans_computed = {}
-            tree, sites = self.parsed()
-            positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
-            lines = self.text.splitlines()
-            for i, node in enumerate(sites):
-                code_range = positions[node]
-                start, end = code_range.start, code_range.end
-                line = lines[start.line - 1] if start.line - 1 < len(lines) else ""
-                stop = end.column if end.line == start.line else None
-                self._spans[i] = Span(start.line, start.column + 1, end.line, end.column + 1, _snippet(line, start.column, stop))
-        return self._spans[ordinal]
-
-    def lines(self) -> List[str]:
-        return self.text.splitlines()
+    @property
+    def blob(self) -> Optional[bytes]:
+        if self._blob is None and self._module is not None:
+            self._blob = pickle.dumps(self._module, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._blob
 
     def __getstate__(self) -> dict:
-        """Sent between processes and cached without the libcst tree (positions are
-        recomputed from the text when needed)."""
-        state = dict(self.__dict__)
-        state["_tree"] = state["_sites"] = None
+        """Sent from worker processes with the IR pickled once, as it is cached."""
+        state = dict(self.__dict__, _module=None, _lines=None)
+        state["_blob"] = self.blob
         return state
 
-    def ensure_module(self) -> Optional[ir.Module]:
-        """The IR, parsing the file now if the prefilter skipped it: a file another one
-        imports a model from is parsed only when (and once) that import is followed."""
-        if self.module is None:
-            import libcst as cst
+    def span(self, ordinal: int) -> Span:
+        """Where site ``ordinal`` is, in characters."""
+        assert self.module is not None
+        row, start, end_row, end = self.module.positions[ordinal]
+        lines = self.lines()
+        line = lines[row - 1] if row - 1 < len(lines) else ""
+        column = _column(line, start)
+        end_column = _column(lines[end_row - 1], end) if end_row - 1 < len(lines) else end
+        stop = end_column if end_row == row else None
+        return Span(row, column + 1, end_row, end_column + 1, _snippet(line, column, stop))
 
-            try:
-                self._tree, (self.module, self._sites) = _parse_and_lower(self.text)
-            except (cst.ParserSyntaxError, RecursionError):
-                return None
-            self.parsed_late = True
-        return self.module
+    def lines(self) -> List[str]:
+        if self._lines is None:
+            self._lines = LINE_BREAK.split(self.text)
+        return self._lines
+
+
+def _column(line: str, offset: int) -> int:
+    """A UTF-8 byte offset in ``line`` (what ``ast`` gives) as a character offset."""
+    if line.isascii():
+        return offset
+    return len(line.encode()[:offset].decode(errors="ignore"))
 
 
 def _snippet(line: str, start: int, stop: Optional[int], limit: int = 60) -> str:
@@ -138,48 +144,32 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def summarize(
-    path: str, data: bytes, relevant: Pattern[bytes] = RELEVANT
-) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
-    """Summarise a file's bytes; returns (summary, None) or (None, failure)."""
+def summarize(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
+    """Summarise a file's bytes; returns (summary, None) or (None, failure). Every file
+    that parses is lowered once, so a file another one imports is never parsed again."""
     if b"\x00" in data:
         return None, ParseFailure("binary file (contains NUL bytes); not Python source")
     try:
         text = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         return None, ParseFailure(f"cannot decode the file as Python source: {error}")
-    is_relevant = relevant.search(data) is not None
     if len(data) > MAX_FILE_BYTES:
-        if not is_relevant:  # generated data or tables: nothing to check, not worth a parse
+        if not RELEVANT.search(data):  # generated data or tables: nothing to check, not worth a parse
             return FileSummary(path, text, None), None
         size = len(data) / 1e6
         return None, ParseFailure(f"file too large to analyse ({size:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB); skipped")
     try:
-        ast.parse(text, filename=path)
+        module = _lower(ast.parse(text, filename=path))
     except SyntaxError as error:
         return None, ParseFailure(f"syntax error: {error.msg}", error.lineno or 1, max(error.offset or 1, 1))
     except (RecursionError, MemoryError):
         return None, ParseFailure("expression nested too deeply to analyse; skipped")
     except ValueError as error:
         return None, ParseFailure(f"cannot parse: {error}")
-    if not is_relevant:
-        return FileSummary(path, text, None), None
-    import libcst as cst
-
-    try:
-        tree, (module, sites) = _parse_and_lower(text)
-    except cst.ParserSyntaxError as error:
-        return None, ParseFailure(f"syntax error: {error.message}", error.raw_line, error.raw_column + 1)
-    except RecursionError:
-        return None, ParseFailure("expression nested too deeply to analyse; skipped")
-    return FileSummary(path, text, module, tree, sites), None
+    return FileSummary(path, text, module), None
 
 
-def _parse_and_lower(text: str) -> Tuple[Any, Tuple[ir.Module, List[Any]]]:
-    """Parse with libcst once and lower; the tree is kept for positions."""
-    import libcst as cst
-
+def _lower(tree: ast.Module) -> ir.Module:
     from losslint.analysis.lower import lower
 
-    tree = cst.parse_module(text)
-    return tree, lower(tree)
+    return lower(tree)

@@ -7,22 +7,24 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from losslint.fixer.transforms import NotApplicable, apply_edits, covered, first_parse_error, parse
+from losslint.analysis.lower import Position
+from losslint.fixer.transforms import NotApplicable, apply_edits, covered, first_parse_error, parse, site_node
 from losslint.rules.base import Edit, Fix
 
 Texts = Callable[[str], Optional[str]]
 """The current text of a file (None when it may not be changed)."""
 
 
-Parsed = Tuple[cst.Module, List[cst.CSTNode]]
+Parsed = Tuple[cst.Module, List[Optional[cst.CSTNode]]]
 
 
 class Files:
-    """The files fixes are applied to, each parsed once (or handed over parsed)."""
+    """The files fixes are applied to, each parsed once; ``positions`` gives the sites'
+    positions of a file when the analysis has them at hand."""
 
-    def __init__(self, texts: Texts, parser: Optional[Callable[[str], Parsed]] = None) -> None:
+    def __init__(self, texts: Texts, positions: Optional[Callable[[str], Sequence[Position]]] = None) -> None:
         self._texts = texts
-        self._parser = parser
+        self._positions = positions
         self._parsed: Dict[str, Optional[Parsed]] = {}
 
     def text(self, path: str) -> Optional[str]:
@@ -35,8 +37,8 @@ class Files:
                 if text is None:
                     self._parsed[path] = None
                 else:
-                    self._parsed[path] = self._parser(path) if self._parser is not None else parse(text)
-            except (cst.ParserSyntaxError, RecursionError):
+                    self._parsed[path] = parse(text, self._positions(path) if self._positions else None)
+            except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
                 self._parsed[path] = None
         found = self._parsed[path]
         if found is None:
@@ -71,7 +73,7 @@ def apply_fixes(fixes: Sequence[Fix], files: Files) -> Tuple[Dict[str, str], Lis
             path = edit.site.path
             if edit not in accepted.setdefault(path, []):
                 accepted[path].append(edit)
-                node = files.parsed(path)[1][edit.site.ordinal]
+                node = site_node(files.parsed(path)[1], edit)
                 roots.setdefault(path, set()).add(id(node))
                 for identity in covered(node):
                     claimed[(path, identity)] = edit
@@ -81,10 +83,7 @@ def apply_fixes(fixes: Sequence[Fix], files: Files) -> Tuple[Dict[str, str], Lis
 def _overlaps(fix: Fix, files: Files, claimed: Dict[Tuple[str, int], Edit], roots: Dict[str, Set[int]]) -> bool:
     for edit in fix.edits:
         path = edit.site.path
-        _, sites = files.parsed(path)
-        if not 0 <= edit.site.ordinal < len(sites):
-            raise NotApplicable("the file changed since it was analysed")
-        node = sites[edit.site.ordinal]
+        node = site_node(files.parsed(path)[1], edit)
         owner = claimed.get((path, id(node)))
         if owner is not None and owner != edit:
             return True

@@ -1,7 +1,7 @@
 """The libcst transforms that carry out a fix's edits, keeping formatting and comments.
 
-Edits name nodes by site ordinal; lowering the same text again gives the node of each
-ordinal (``sites``), so the fixer needs no positions. All the edits of one file are
+Edits name nodes by site ordinal. The analysis records each site's position; ``parse``
+finds the libcst node at that position (``sites``). All the edits of one file are
 applied in one pass of ``EditTransformer``; an edit whose code does not have the shape
 it expects raises ``NotApplicable`` and the fix is dropped.
 """
@@ -16,6 +16,8 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
 from losslint.analysis.facts import Form
+from losslint.analysis.lower import Position
+from losslint.analysis.summary import LINE_BREAK
 from losslint.rules.base import Edit
 from losslint.rules.fixes import LOG_SOFTMAX_FUNCTION
 
@@ -37,9 +39,7 @@ def apply_edits(tree: cst.Module, sites: Sequence[cst.CSTNode], edits: Sequence[
     """``tree`` with ``edits`` (all in this file) applied; raises NotApplicable."""
     by_node: Dict[cst.CSTNode, Edit] = {}
     for edit in edits:
-        if not 0 <= edit.site.ordinal < len(sites):
-            raise NotApplicable("the file changed since it was analysed")
-        by_node[sites[edit.site.ordinal]] = edit
+        by_node[site_node(sites, edit)] = edit
     context = CodemodContext()
     transformer = EditTransformer(by_node, sites, context)
     fixed = tree.visit(transformer)
@@ -49,6 +49,14 @@ def apply_edits(tree: cst.Module, sites: Sequence[cst.CSTNode], edits: Sequence[
     if AddImportsVisitor.CONTEXT_KEY in context.scratch:
         fixed = AddImportsVisitor(context).transform_module(fixed)
     return fixed
+
+
+def site_node(sites: Sequence[Optional[cst.CSTNode]], edit: Edit) -> cst.CSTNode:
+    """The node ``edit`` names; raises NotApplicable when the code has none there."""
+    node = sites[edit.site.ordinal] if 0 <= edit.site.ordinal < len(sites) else None
+    if node is None:
+        raise NotApplicable("the file changed since it was analysed")
+    return node
 
 
 def covered(node: cst.CSTNode) -> Set[int]:
@@ -263,12 +271,40 @@ def _method_call(value: cst.BaseExpression, method: str) -> cst.Call:
     return cst.Call(cst.Attribute(value, cst.Name(method)))
 
 
-def parse(text: str) -> "tuple[cst.Module, List[cst.CSTNode]]":
-    """The tree and its site nodes, numbered as the analysis numbered them."""
-    from losslint.analysis.lower import lower
+SITE_NODES = (cst.Call, cst.Assign, cst.AnnAssign, cst.AugAssign)
+"""The kinds of node an edit can name."""
 
+
+def parse(
+    text: str, positions: Optional[Sequence[Position]] = None
+) -> "tuple[cst.Module, List[Optional[cst.CSTNode]]]":
+    """The tree and its site nodes by ordinal (None where no edit can apply): the node
+    of each kind an edit names that starts and ends where the analysis's site does.
+    ``positions`` are the sites' (from the analysis's summary), else lowered again."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    if positions is None:
+        import ast
+
+        from losslint.analysis.lower import lower
+
+        positions = lower(ast.parse(text)).positions
     tree = cst.parse_module(text)
-    return tree, lower(tree)[1]
+    ranges = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = [line.encode() for line in LINE_BREAK.split(text)]
+    at: Dict[tuple, cst.CSTNode] = {}
+    for node, where in ranges.items():
+        if isinstance(node, SITE_NODES):
+            start, end = where.start, where.end
+            place = (start.line, _byte_column(lines, start.line, start.column), end.line, _byte_column(lines, end.line, end.column))
+            at.setdefault(place, node)
+    return tree, [at.get(position) for position in positions]
+
+
+def _byte_column(lines: List[bytes], line: int, column: int) -> int:
+    """libcst's character column as the UTF-8 offset ``ast`` uses."""
+    encoded = lines[line - 1] if line - 1 < len(lines) else b""
+    return column if encoded.isascii() else len(encoded.decode()[:column].encode())
 
 
 def first_parse_error(text: str, before_writing: bool) -> Optional[str]:
