@@ -18,7 +18,7 @@ from losslint.config import ConfigError, settings
 from losslint.reporters import REPORTERS
 from losslint.reporters.concise import position
 from losslint.rules import BY_CODE, RULES
-from losslint.runner import Report, lint
+from losslint.runner import Report, collect_garbage_less_often, lint
 
 if TYPE_CHECKING:
     from losslint.fixer.run import Outcome
@@ -184,6 +184,7 @@ def main(
     if targets == ["-"]:
         sources = {stdin_filename or "-": sys.stdin.buffer.read()}
     unsafe = options.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
+    collect_garbage_less_often()
     with _progress(not quiet) as progress:
 
         def run(overrides: Dict[str, bytes]) -> Report:

@@ -89,3 +89,52 @@ def test_no_cache_writes_nothing_and_the_default_cache_is_at_the_project_root(tm
     assert not (tmp_path / ".losslint_cache").exists()
     run_cli(tmp_path, cwd=tmp_path)
     assert any((tmp_path / ".losslint_cache").rglob("*.pickle"))
+
+
+@pytest.fixture
+def analyses(monkeypatch):
+    from losslint import runner
+    from losslint.analysis.interpreter import Interpreter
+
+    counted = []
+    monkeypatch.setattr(runner, "Interpreter", lambda *a, **k: counted.append(1) or Interpreter(*a, **k))
+    return counted
+
+
+def test_a_second_run_over_an_unchanged_tree_analyses_nothing(tmp_path, analyses):
+    cache = Cache(str(tmp_path))
+    first = outcome(lint([str(PROJECT)], resolve(["ALL"]), cache=cache))
+    second = outcome(lint([str(PROJECT)], resolve(["ALL"]), cache=cache))
+    assert analyses == [1] and second == first and first[0]
+    assert outcome(lint([str(PROJECT)], resolve(["LL101"]), cache=cache)) != first and analyses == [1, 1]
+
+
+def pre_commit_project(root: Path) -> Path:
+    """train.py is named; models.py is only imported (what pre-commit does)."""
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    (root / "models.py").write_text("import torch.nn as nn\n\ndef make():\n    return nn.Linear(4, 3)\n")
+    (root / "train.py").write_text("import torch.nn as nn\nfrom models import make\n\nloss = nn.CrossEntropyLoss()(make()(x), y)\n")
+    return root / "train.py"
+
+
+def test_a_changed_imported_file_is_analysed_again(tmp_path, analyses):
+    train = pre_commit_project(tmp_path / "project")
+    cache = Cache(str(tmp_path / "cache"))
+    assert lint([str(train)], resolve(), cache=cache).diagnostics == []
+    (train.parent / "models.py").write_text(
+        "import torch.nn as nn\n\ndef make():\n    return nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))\n"
+    )
+    assert [d.code for d in lint([str(train)], resolve(), cache=cache).diagnostics] == ["LL101"]
+    assert analyses == [1, 1]
+
+
+def test_a_file_appearing_where_an_import_looked_is_analysed_again(tmp_path, analyses):
+    train = pre_commit_project(tmp_path / "project")
+    (train.parent / "models.py").unlink()
+    cache = Cache(str(tmp_path / "cache"))
+    assert lint([str(train)], resolve(), cache=cache).unresolved == 1
+    (train.parent / "models.py").write_text(
+        "import torch.nn as nn\n\ndef make():\n    return nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))\n"
+    )
+    assert [d.code for d in lint([str(train)], resolve(), cache=cache).diagnostics] == ["LL101"]

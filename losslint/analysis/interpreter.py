@@ -443,6 +443,10 @@ class Interpreter:
         if path in seen:
             return None
         seen.add(path)
+        if path not in self.globals:
+            module = self._ir(path)
+            if module is None or not ({name, "*"} & module.defines):
+                return None  # not there: a package's star import runs none of the modules without it
         own = self.module_globals(path)
         if own is None:
             return None
@@ -1401,6 +1405,9 @@ class Interpreter:
         if id(stmt) in self._checked_statements:
             return
         self._checked_statements.add(id(stmt))
+        module = self._ir(ctx.module)
+        if module is None or "log" not in module.called_names:
+            return  # no ``log(...)`` or ``.log()`` anywhere in the file
         logged: Dict[Any, int] = {}
         for expr in _statement_exprs(stmt):
             for node in _subexpressions(expr):

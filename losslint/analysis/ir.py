@@ -251,3 +251,4 @@ class Module:
     called_names: frozenset  # every name called anywhere, to find entry points
     positions: Tuple[Tuple[int, int, int, int], ...] = ()  # by site: line, byte column, end line, end column
     standalone: bool = False  # may hold a finding with no loss in it (see ``Lowerer._scan_call``)
+    defines: frozenset = frozenset()  # names its top level binds ("*": it star-imports)

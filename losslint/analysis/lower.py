@@ -73,22 +73,29 @@ class Lowerer:
         self.called_names: set = set()
         self._qualnames: set = set()
         self._scope: List[str] = []
-        self._implicit_dim = False  # a softmax-like call without dim
+        self._dimless: List[Optional[str]] = []  # softmax-like calls without dim: their receiver's root name
         self._softmax = False  # a softmax-like name
         self._width_one = False  # a layer of output width 1, by literal
+        self._imported: set = set()  # names import statements bind, anywhere in the file
+        self._globals: set = set()  # names ``global`` statements declare
 
     def module(self, module: ast.Module) -> ir.Module:
         body = self.block(module.body)
-        standalone = self._implicit_dim or (self._softmax and self._width_one)
-        return ir.Module(body, frozenset(self.called_names), tuple(self.positions), standalone)
+        implicit_dim = any(root is None or root in self._imported for root in self._dimless)
+        standalone = implicit_dim or (self._softmax and self._width_one)
+        defines = frozenset(_bindings(module.body) | self._globals)
+        return ir.Module(body, frozenset(self.called_names), tuple(self.positions), standalone, defines)
 
     def _scan_call(self, name: str, node: ast.Call) -> None:
         """What can make a file hold a finding without any loss in it: a softmax without
         ``dim`` (LL205), or one next to a layer of width 1 (LL202)."""
-        if name in IMPLICIT_DIM and not self._implicit_dim:
+        if name in IMPLICIT_DIM:
             position, keyword = IMPLICIT_DIM[name]
             starred = any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
-            self._implicit_dim = starred or (len(node.args) <= position and all(k.arg != keyword for k in node.keywords))
+            if starred or (len(node.args) <= position and all(k.arg != keyword for k in node.keywords)):
+                # ``F.softmax(x)`` lacks dim; ``x.softmax(1)`` and ``self.softmax(x)`` (a
+                # method, a layer) do not: a receiver that is no imported module is not torch
+                self._dimless.append(_root(node.func.value) if isinstance(node.func, ast.Attribute) else None)
         if name in WIDTH_PARAMS and not self._width_one:
             position, keyword = WIDTH_PARAMS[name]
             width = node.args[position] if position < len(node.args) else None
@@ -132,8 +139,10 @@ class Lowerer:
         if isinstance(node, ast.Continue):
             return [ir.Jump("continue")]
         if isinstance(node, ast.Import):
+            self._imported.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
             return [ir.Import(alias.name, alias.asname) for alias in node.names]
         if isinstance(node, ast.ImportFrom):
+            self._imported.update(alias.asname or alias.name for alias in node.names)
             return [ir.ImportFrom(node.module or "", node.level or 0, a.name, a.asname) for a in node.names]
         if isinstance(node, ast.Delete):
             return [ir.Delete(tuple(self.expr(t) for t in node.targets))]
@@ -163,6 +172,8 @@ class Lowerer:
         if isinstance(node, ast.Match):
             cases = tuple(self.block(case.body) for case in node.cases)
             return [ir.Branches(self.expr(node.subject), cases)]
+        if isinstance(node, ast.Global):
+            self._globals.update(node.names)
         return []  # pass, global, nonlocal, type aliases
 
     def _qualname(self, name: str) -> str:
@@ -322,6 +333,41 @@ class Lowerer:
         else:
             parts.append(self.expr(node.elt))
         return ir.Opaque(tuple(parts), tuple(binds), site)
+
+
+def _root(node: ast.expr) -> str:
+    """The name an attribute chain starts from (``""`` when it is not a name)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _bindings(body: Sequence[ast.stmt]) -> set:
+    """The names a module's top level binds (``*`` for a star import): statements
+    inside ``if``/``try``/``for``/``with`` included, function and class bodies not."""
+    names: set = set()
+    stack: List[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            stack.extend(node.decorator_list)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(a.asname or a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+            stack.extend(ast.iter_child_nodes(node))
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+            stack.extend(ast.iter_child_nodes(node))
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+            stack.extend(ast.iter_child_nodes(node))
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+    return names
 
 
 def _bound_names(target: ast.expr) -> List[str]:

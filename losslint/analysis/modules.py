@@ -19,6 +19,11 @@ KNOWN_LIBRARIES = frozenset({"torch", "torchvision", "lightning", "pytorch_light
 PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 
 
+def probe(path: str) -> bool:
+    """Whether a module file or a project marker is there."""
+    return os.path.isfile(path) if path.endswith(".py") else os.path.exists(path)
+
+
 class ModuleIndex:
     """The linted files, by absolute path, for resolving imports between them. Files of
     the same project that were not named (pre-commit passes only the changed files) are
@@ -27,6 +32,12 @@ class ModuleIndex:
     def __init__(self, paths: Iterable[str]) -> None:
         self._by_absolute: Dict[str, str] = {os.path.abspath(p): p for p in paths}
         self._roots: Dict[str, str] = {}
+        self.probes: Dict[str, bool] = {}  # what resolution asked the disk, and the answer
+
+    def _exists(self, path: str) -> bool:
+        if path not in self.probes:
+            self.probes[path] = probe(path)
+        return self.probes[path]
 
     def _file(self, base: str, limit: str) -> Optional[str]:
         """The file for a module path without suffix: ``base.py`` or ``base/__init__.py``,
@@ -35,7 +46,7 @@ class ModuleIndex:
             found = self._by_absolute.get(candidate)
             if found is not None:
                 return found
-            if (candidate == limit or candidate.startswith(limit + os.sep)) and os.path.isfile(candidate):
+            if (candidate == limit or candidate.startswith(limit + os.sep)) and self._exists(candidate):
                 return os.path.relpath(candidate) if not os.path.relpath(candidate).startswith("..") else candidate
         return None
 
@@ -43,7 +54,7 @@ class ModuleIndex:
         """The nearest folder with a project marker, or ``directory`` itself."""
         if directory not in self._roots:
             current = directory
-            while not any(os.path.exists(os.path.join(current, m)) for m in PROJECT_MARKERS):
+            while not any(self._exists(os.path.join(current, m)) for m in PROJECT_MARKERS):
                 parent = os.path.dirname(current)
                 if parent == current:
                     current = directory

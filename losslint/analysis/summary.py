@@ -72,9 +72,9 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class FileSummary:
-    """One analysed file. Its IR travels between processes and into the cache pickled
-    (``blob``) and is unpickled only when the analysis reads it: most files of a large
-    project are never read, only checked. ``module`` is None for a huge file that
+    """One analysed file. Its IR comes from worker processes and from the cache pickled
+    (``blob``) and is unpickled only when the analysis reads it: many files of a large
+    project are only checked, never read. ``module`` is None for a huge file that
     names no loss."""
 
     def __init__(
@@ -98,12 +98,6 @@ class FileSummary:
         if self._blob is None and self._module is not None:
             self._blob = pickle.dumps(self._module, protocol=pickle.HIGHEST_PROTOCOL)
         return self._blob
-
-    def __getstate__(self) -> dict:
-        """Sent from worker processes with the IR pickled once, as it is cached."""
-        state = dict(self.__dict__, _module=None, _lines=None)
-        state["_blob"] = self.blob
-        return state
 
     def span(self, ordinal: int) -> Span:
         """Where site ``ordinal`` is, in characters."""
