@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from losslint import __version__
+from losslint.analysis import ir
 from losslint.analysis.summary import ParseFailure
 
 CACHE_DIRECTORY = ".losslint_cache"
@@ -24,7 +25,7 @@ CACHE_DIRECTORY = ".losslint_cache"
 class Entry:
     module: Optional[bytes]  # the pickled IR (unpickled only if the run reads it); None: failed
     failure: Optional[ParseFailure]
-    standalone: bool = False  # ir.Module.standalone, known without unpickling the IR
+    outline: Optional[ir.Outline] = None  # known without unpickling the IR
 
 
 def code_fingerprint() -> str:

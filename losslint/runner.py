@@ -208,7 +208,7 @@ def lint(
             cell_maps[path] = notebook.cells
             data = notebook.source.encode()
         if relevant.search(data):
-            entries.append(path)  # with those the lowering finds standalone, below
+            entries.append(path)
         entry = None
         if cache is not None:
             keys[path] = Cache.key(data)
@@ -218,7 +218,7 @@ def lint(
         elif entry.failure is not None:
             failures.append((path, entry.failure))
         else:
-            summaries[path] = FileSummary(path, decode(data), blob=entry.module, standalone=entry.standalone)
+            summaries[path] = FileSummary(path, decode(data), blob=entry.module, outline=entry.outline)
     for path, (summary, failure) in zip([p for p, _ in pending], _summarize_all(pending, jobs)):
         if failure is not None:
             failures.append((path, failure))
@@ -226,7 +226,8 @@ def lint(
             summaries[path] = summary
         if cache is not None and path in keys:
             cache.put(keys[path], _entry(summary, failure))
-    entries = sorted(set(entries) | {path for path, summary in summaries.items() if summary.standalone})
+    index = ModuleIndex(summaries)
+    entries = _entry_points(entries, summaries, index)
     modules = {path: summaries[path].module for path in entries if path in summaries}
     modules = {path: module for path, module in modules.items() if module is not None}
 
@@ -251,7 +252,6 @@ def lint(
             summary = summaries[path] = found
         return summary.module if summary is not None else None
 
-    index = ModuleIndex(summaries)
     interpreter = Interpreter(modules, local_names=_module_names(files), index=index, loader=load)
     facts = interpreter.run()
     linted = set(files)
@@ -422,10 +422,35 @@ def _change(path: str, before: str, after: str, cell_maps: Dict[str, List[Tuple[
     return Change(location(start), location(len(before) - end), after[start : len(after) - end])
 
 
+def _entry_points(named_losses: Sequence[str], summaries: Dict[str, FileSummary], index: ModuleIndex) -> List[str]:
+    """The files whose functions run as entry points: those naming a loss and the files
+    importing them, transitively (a driver such as ``main.py`` that builds the model
+    and calls ``train()`` from ``train.py`` gives that loss its input), and those with a
+    softmax that needs no loss to be wrong (``ir.Outline.standalone``)."""
+    entries = set(named_losses)
+    while True:
+        names = _module_names(list(entries))
+        added = set()
+        for path, summary in summaries.items():
+            if path in entries:
+                continue
+            for module, level, imported in summary.outline.imports:
+                if not ({module.rsplit(".", 1)[-1], *imported} & names):
+                    continue  # cannot lead to an entry point: not worth resolving
+                target = index.resolve(path, module, level)
+                targets = [target] + [index.submodule(target, name) for name in imported] if target else []
+                if any(t in entries for t in targets):
+                    added.add(path)
+                    break
+        if not added:
+            return sorted(entries | {path for path, summary in summaries.items() if summary.outline.standalone})
+        entries |= added
+
+
 def _entry(summary: Optional[FileSummary], failure: Optional[ParseFailure]) -> Entry:
     if summary is None:
         return Entry(None, failure)
-    return Entry(summary.blob, failure, summary.standalone)
+    return Entry(summary.blob, failure, summary.outline)
 
 
 def collect_garbage_less_often() -> None:
@@ -452,17 +477,17 @@ def _summarize_all(
         chunk = max(1, len(pending) // (jobs * 4))
         results = pool.map(_summarize_job, pending, chunksize=chunk)
         return [
-            (FileSummary(path, decode(data), blob=blob, standalone=standalone) if ok else None, failure)
-            for (path, data), (ok, blob, standalone, failure) in zip(pending, results)
+            (FileSummary(path, decode(data), blob=blob, outline=outline) if ok else None, failure)
+            for (path, data), (ok, blob, outline, failure) in zip(pending, results)
         ]
 
 
-def _summarize_job(job: Tuple[str, bytes]) -> Tuple[bool, Optional[bytes], bool, Optional[ParseFailure]]:
+def _summarize_job(job: Tuple[str, bytes]) -> Tuple[bool, Optional[bytes], Optional[ir.Outline], Optional[ParseFailure]]:
     """A worker's summary: the pickled IR only (the text is decoded where it is used)."""
     summary, failure = summarize(*job)
     if summary is None:
-        return False, None, False, failure
-    return True, summary.blob, summary.standalone, None
+        return False, None, None, failure
+    return True, summary.blob, summary.outline, None
 
 
 def _cell_location(location: Location, cells: List[Tuple[int, int]]) -> Location:

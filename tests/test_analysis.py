@@ -455,3 +455,17 @@ def test_launcher_methods_with_keywords_stay_unknown():
         loss = nn.CrossEntropyLoss()(model(x), y)
         """
     )
+
+
+def test_a_driver_importing_the_loss_file_runs_as_an_entry_point():
+    """main.py names no loss and its softmax has a dim; it still runs, since it imports
+    train.py (which names the loss) and gives that loss its input."""
+    sources = {
+        "train.py": b"import torch.nn.functional as F\n\ndef fit(model, x, y):\n    return F.cross_entropy(model(x), y)\n",
+        "main.py": b"import torch.nn as nn\nfrom train import fit\n\n"
+        b"model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))\nfit(model, x, y)\n",
+    }
+    from losslint.runner import lint
+
+    report = lint(sorted(sources), resolve(), sources=sources)
+    assert [d.code for d in report.diagnostics] == ["LL101"] and report.unresolved == 0

@@ -244,11 +244,19 @@ class ImportFrom(Stmt):
 
 
 @dataclass(frozen=True)
+class Outline:
+    """What the link step needs to choose its entry points, without the IR."""
+
+    standalone: bool = False  # may hold a finding with no loss in it (see ``Lowerer._scan_call``)
+    imports: Tuple[Tuple[str, int, Tuple[str, ...]], ...] = ()  # (module, level, names) of every import
+
+
+@dataclass(frozen=True)
 class Module:
     """A lowered module: its statements plus what the link step needs to plan its work."""
 
     body: Tuple[Stmt, ...]
     called_names: frozenset  # every name called anywhere, to find entry points
     positions: Tuple[Tuple[int, int, int, int], ...] = ()  # by site: line, byte column, end line, end column
-    standalone: bool = False  # may hold a finding with no loss in it (see ``Lowerer._scan_call``)
+    outline: Outline = Outline()
     defines: frozenset = frozenset()  # names its top level binds ("*": it star-imports)

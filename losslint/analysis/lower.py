@@ -77,6 +77,7 @@ class Lowerer:
         self._softmax = False  # a softmax-like name
         self._width_one = False  # a layer of output width 1, by literal
         self._imported: set = set()  # names import statements bind, anywhere in the file
+        self._imports: List[Tuple[str, int, Tuple[str, ...]]] = []
         self._globals: set = set()  # names ``global`` statements declare
 
     def module(self, module: ast.Module) -> ir.Module:
@@ -84,7 +85,8 @@ class Lowerer:
         implicit_dim = any(root is None or root in self._imported for root in self._dimless)
         standalone = implicit_dim or (self._softmax and self._width_one)
         defines = frozenset(_bindings(module.body) | self._globals)
-        return ir.Module(body, frozenset(self.called_names), tuple(self.positions), standalone, defines)
+        outline = ir.Outline(standalone, tuple(self._imports))
+        return ir.Module(body, frozenset(self.called_names), tuple(self.positions), outline, defines)
 
     def _scan_call(self, name: str, node: ast.Call) -> None:
         """What can make a file hold a finding without any loss in it: a softmax without
@@ -140,9 +142,11 @@ class Lowerer:
             return [ir.Jump("continue")]
         if isinstance(node, ast.Import):
             self._imported.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+            self._imports.extend((alias.name, 0, ()) for alias in node.names)
             return [ir.Import(alias.name, alias.asname) for alias in node.names]
         if isinstance(node, ast.ImportFrom):
             self._imported.update(alias.asname or alias.name for alias in node.names)
+            self._imports.append((node.module or "", node.level or 0, tuple(alias.name for alias in node.names)))
             return [ir.ImportFrom(node.module or "", node.level or 0, a.name, a.asname) for a in node.names]
         if isinstance(node, ast.Delete):
             return [ir.Delete(tuple(self.expr(t) for t in node.targets))]

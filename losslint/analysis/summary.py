@@ -10,7 +10,7 @@ Order matters for speed and safety:
    (``losslint.fixer``);
 3. only files that can hold a finding by themselves are run as entry points: those a
    regex over the bytes finds a loss in (``relevance``), and those whose lowering saw a
-   softmax without ``dim`` or next to a layer of width 1 (``ir.Module.standalone``);
+   softmax without ``dim`` or next to a layer of width 1 (``ir.Outline.standalone``);
    the others are read when an import (or a model whose output reaches a loss) leads
    there.
 """
@@ -37,7 +37,7 @@ RELEVANT_SOURCE = (
 )
 RELEVANT = re.compile(RELEVANT_SOURCE.encode())
 """The losses: a file that names none can hold a finding of the default rules only
-through a softmax (``ir.Module.standalone``), or through a file that does name one."""
+through a softmax (``ir.Outline.standalone``), or through a file that does name one."""
 
 
 def relevance(extra: Sequence[str] = ()) -> Pattern[bytes]:
@@ -78,13 +78,13 @@ class FileSummary:
     names no loss."""
 
     def __init__(
-        self, path: str, text: str, module: Optional[ir.Module] = None, blob: Optional[bytes] = None, standalone: bool = False
+        self, path: str, text: str, module: Optional[ir.Module] = None, blob: Optional[bytes] = None, outline: Optional[ir.Outline] = None
     ) -> None:
         self.path = path
         self.text = text
         self._module = module
         self._blob = blob
-        self.standalone = standalone or (module is not None and module.standalone)
+        self.outline = outline or (module.outline if module is not None else ir.Outline())
         self._lines: Optional[List[str]] = None
 
     @property
