@@ -13,7 +13,7 @@ from losslint.analysis import ir
 from losslint.analysis.facts import tensors
 from losslint.analysis.interpreter import Interpreter
 from losslint.analysis.modules import ModuleIndex, probe
-from losslint.analysis.summary import FileSummary, ParseFailure, Span, decode, relevance, summarize
+from losslint.analysis.summary import RELEVANT, FileSummary, ParseFailure, Span, decode, summarize
 from losslint.cache import Cache, Entry
 from losslint.analysis.values import Site
 from losslint.files import NOTEBOOK_SUFFIX, Excluder, discover
@@ -194,10 +194,12 @@ def lint(
         if record is not None and record.valid():
             return record.report
     cell_maps: Dict[str, List[Tuple[int, int]]] = {}
-    relevant = relevance([rule.prefilter for rule in RULES if rule.code in selected and rule.prefilter])
+    prefilters = [rule.prefilter for rule in RULES if rule.code in selected and rule.prefilter]
+    opted = re.compile("|".join(prefilters).encode()) if prefilters else None  # what opt-in rules look for
     keys: Dict[str, str] = {}
     pending: List[Tuple[str, bytes]] = []
-    entries: List[str] = []  # the files whose functions run as entry points
+    named_losses: List[str] = []
+    opted_in: List[str] = []
     dependencies: Dict[str, Optional[str]] = {}  # files read beyond the named ones -> content key
     for path, data in contents:
         if path.endswith(NOTEBOOK_SUFFIX):
@@ -207,8 +209,10 @@ def lint(
                 continue
             cell_maps[path] = notebook.cells
             data = notebook.source.encode()
-        if relevant.search(data):
-            entries.append(path)
+        if RELEVANT.search(data):
+            named_losses.append(path)
+        elif opted is not None and opted.search(data):
+            opted_in.append(path)
         entry = None
         if cache is not None:
             keys[path] = Cache.key(data)
@@ -227,7 +231,7 @@ def lint(
         if cache is not None and path in keys:
             cache.put(keys[path], _entry(summary, failure))
     index = ModuleIndex(summaries)
-    entries = _entry_points(entries, summaries, index)
+    entries = _entry_points(named_losses, opted_in, summaries, index)
     modules = {path: summaries[path].module for path in entries if path in summaries}
     modules = {path: module for path, module in modules.items() if module is not None}
 
@@ -422,11 +426,14 @@ def _change(path: str, before: str, after: str, cell_maps: Dict[str, List[Tuple[
     return Change(location(start), location(len(before) - end), after[start : len(after) - end])
 
 
-def _entry_points(named_losses: Sequence[str], summaries: Dict[str, FileSummary], index: ModuleIndex) -> List[str]:
+def _entry_points(
+    named_losses: Sequence[str], opted_in: Sequence[str], summaries: Dict[str, FileSummary], index: ModuleIndex
+) -> List[str]:
     """The files whose functions run as entry points: those naming a loss and the files
     importing them, transitively (a driver such as ``main.py`` that builds the model
-    and calls ``train()`` from ``train.py`` gives that loss its input), and those with a
-    softmax that needs no loss to be wrong (``ir.Outline.standalone``)."""
+    and calls ``train()`` from ``train.py`` gives that loss its input); those with a
+    softmax that needs no loss to be wrong (``ir.Outline.standalone``); and those an
+    opt-in rule's prefilter matches."""
     entries = set(named_losses)
     while True:
         names = _module_names(list(entries))
@@ -443,7 +450,8 @@ def _entry_points(named_losses: Sequence[str], summaries: Dict[str, FileSummary]
                     added.add(path)
                     break
         if not added:
-            return sorted(entries | {path for path, summary in summaries.items() if summary.outline.standalone})
+            standalone = {path for path, summary in summaries.items() if summary.outline.standalone}
+            return sorted(entries | standalone | set(opted_in))
         entries |= added
 
 

@@ -9,7 +9,7 @@ Order matters for speed and safety:
    second parse. libcst parses a file only when a fix is checked or applied
    (``losslint.fixer``);
 3. only files that can hold a finding by themselves are run as entry points: those a
-   regex over the bytes finds a loss in (``relevance``), and those whose lowering saw a
+   regex over the bytes finds a loss in (``RELEVANT``), and those whose lowering saw a
    softmax without ``dim`` or next to a layer of width 1 (``ir.Outline.standalone``);
    the others are read when an import (or a model whose output reaches a loss) leads
    there.
@@ -23,28 +23,20 @@ import pickle
 import re
 import tokenize
 from dataclasses import dataclass
-from typing import List, Optional, Pattern, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 from losslint.analysis import ir
 
 MAX_FILE_BYTES = 2_000_000
 """Larger files are reported (LL000) instead of parsed: generated code, not worth a parse."""
 
-RELEVANT_SOURCE = (
-    r"CrossEntropyLoss|cross_entropy|NLLLoss|nll_loss|BCELoss|BCEWithLogitsLoss|binary_cross_entropy"
-    r"|KLDivLoss|kl_div|CTCLoss|ctc_loss|MultiLabelSoftMarginLoss|multilabel_soft_margin_loss"
-    r"|sigmoid_focal_loss"
+RELEVANT = re.compile(
+    rb"CrossEntropyLoss|cross_entropy|NLLLoss|nll_loss|BCELoss|BCEWithLogitsLoss|binary_cross_entropy"
+    rb"|KLDivLoss|kl_div|CTCLoss|ctc_loss|MultiLabelSoftMarginLoss|multilabel_soft_margin_loss"
+    rb"|sigmoid_focal_loss"
 )
-RELEVANT = re.compile(RELEVANT_SOURCE.encode())
 """The losses: a file that names none can hold a finding of the default rules only
 through a softmax (``ir.Outline.standalone``), or through a file that does name one."""
-
-
-def relevance(extra: Sequence[str] = ()) -> Pattern[bytes]:
-    """The prefilter for a selection: the losses plus what opt-in rules need."""
-    if not extra:
-        return RELEVANT
-    return re.compile("|".join([RELEVANT_SOURCE, *extra]).encode())
 
 
 @dataclass(frozen=True)
