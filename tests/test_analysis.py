@@ -469,3 +469,15 @@ def test_a_driver_importing_the_loss_file_runs_as_an_entry_point():
 
     report = lint(sorted(sources), resolve(), sources=sources)
     assert [d.code for d in report.diagnostics] == ["LL101"] and report.unresolved == 0
+
+
+def test_an_import_cycle_is_unknown_not_an_internal_error():
+    sources = {
+        "a.py": b"from b import Net\n",
+        "b.py": b"from a import Net\n",
+        "train.py": b"import torch.nn as nn\nfrom a import Net\n\nloss = nn.CrossEntropyLoss()(Net()(x), y)\n",
+    }
+    from losslint.runner import lint
+
+    report = lint(sorted(sources), resolve(), sources=sources)
+    assert report.notes == [] and report.unresolved == 1

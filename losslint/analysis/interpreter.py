@@ -145,6 +145,7 @@ class Interpreter:
         self.loader = loader  # IR of other linted files, parsed when first imported
         self.imported: Dict[str, ir.Module] = {}
         self.star_sources: Dict[str, List[str]] = {}  # module -> modules it star-imports
+        self._importing: set = set()  # lazy imports being looked up
         self.budget = budget
         self.steps = 0
         self.globals: Dict[str, Env] = {}
@@ -431,8 +432,18 @@ class Interpreter:
         """The value with its lazy imports looked up."""
         if not any(isinstance(a, LazyImport) for a in value):
             return value
-        parts = [self.getattr(ModuleRef(a.path), a.name) if isinstance(a, LazyImport) else of(a) for a in ordered(value)]
-        return join(parts)
+        return join([self._look_up(a) if isinstance(a, LazyImport) else of(a) for a in ordered(value)])
+
+    def _look_up(self, lazy: LazyImport) -> AbsVal:
+        """What a ``from module import name`` binds; a name that leads back to itself
+        through other modules' imports (a cycle Python would refuse) is unknown."""
+        if lazy in self._importing:
+            return unknown(f"'{lazy.name}' is imported in a cycle")
+        self._importing.add(lazy)
+        try:
+            return self.getattr(ModuleRef(lazy.path), lazy.name)
+        finally:
+            self._importing.discard(lazy)
 
     def exported(
         self, path: str, name: str, through_star: bool = False, seen: Optional[set] = None
