@@ -23,37 +23,37 @@ class Stmt:
 # --- expressions -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Name(Expr):
     id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Attr(Expr):
     value: Expr
     attr: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Arg:
     value: Expr
     keyword: Optional[str] = None
     star: str = ""  # "", "*" or "**"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Call(Expr):
     func: Expr
     args: Tuple[Arg, ...]
     site: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Literal(Expr):
     value: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Collection(Expr):
     """Tuple, list or set display; starred items are ``Starred``."""
 
@@ -61,30 +61,30 @@ class Collection(Expr):
     items: Tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Starred(Expr):
     value: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class DictDisplay(Expr):
     items: Tuple[Tuple[Optional[Expr], Expr], ...]  # key None: ``**value``
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Subscript(Expr):
     value: Expr
     index: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Slice(Expr):
     lower: Optional[Expr]
     upper: Optional[Expr]
     step: Optional[Expr]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class BinOp(Expr):
     op: str
     left: Expr
@@ -92,25 +92,25 @@ class BinOp(Expr):
     site: int = -1  # where an activation's output may be consumed (-1: not recorded)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Negative(Expr):
     operand: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class IfExp(Expr):
     test: Expr
     body: Expr
     orelse: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Walrus(Expr):
     target: str
     value: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Opaque(Expr):
     """An expression the analysis does not model; its parts are still evaluated, so
     that loss calls inside a comparison, a comprehension or an f-string are seen."""
@@ -123,14 +123,14 @@ class Opaque(Expr):
 # --- statements ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Assign(Stmt):
     targets: Tuple[Expr, ...]
     value: Expr
     site: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class AugAssign(Stmt):
     target: Expr
     op: str
@@ -138,17 +138,17 @@ class AugAssign(Stmt):
     site: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ExprStmt(Stmt):
     value: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Return(Stmt):
     value: Optional[Expr]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Jump(Stmt):
     """``raise``, ``break`` or ``continue``: the path ends here."""
 
@@ -156,19 +156,19 @@ class Jump(Stmt):
     value: Optional[Expr] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Delete(Stmt):
     targets: Tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class If(Stmt):
     test: Expr
     body: Tuple[Stmt, ...]
     orelse: Tuple[Stmt, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Loop(Stmt):
     """``for`` (target and iter set) or ``while`` (test set)."""
 
@@ -178,13 +178,13 @@ class Loop(Stmt):
     orelse: Tuple[Stmt, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class With(Stmt):
     items: Tuple[Tuple[Expr, Optional[Expr]], ...]
     body: Tuple[Stmt, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Try(Stmt):
     body: Tuple[Stmt, ...]
     handlers: Tuple[Tuple[Optional[str], Tuple[Stmt, ...]], ...]
@@ -192,7 +192,7 @@ class Try(Stmt):
     finalbody: Tuple[Stmt, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Branches(Stmt):
     """``match``: any one of the case bodies runs."""
 
@@ -200,14 +200,14 @@ class Branches(Stmt):
     cases: Tuple[Tuple[Stmt, ...], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Param:
     name: str
     default: Optional[Expr] = None
     kind: str = "positional"  # "positional", "keyword", "varargs" or "varkw"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class FunctionDef(Stmt):
     name: str
     qualname: str
@@ -216,7 +216,7 @@ class FunctionDef(Stmt):
     decorators: Tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ClassDef(Stmt):
     name: str
     qualname: str
@@ -225,7 +225,7 @@ class ClassDef(Stmt):
     decorators: Tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Import(Stmt):
     """``import a.b as c``: ``module`` "a.b", ``asname`` "c" (or None)."""
 
@@ -233,7 +233,7 @@ class Import(Stmt):
     asname: Optional[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ImportFrom(Stmt):
     """``from .m import x as y``; ``name`` "*" for a star import."""
 
@@ -243,7 +243,7 @@ class ImportFrom(Stmt):
     asname: Optional[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Outline:
     """What the link step needs to choose its entry points, without the IR."""
 
@@ -251,7 +251,7 @@ class Outline:
     imports: Tuple[Tuple[str, int, Tuple[str, ...]], ...] = ()  # (module, level, names) of every import
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Module:
     """A lowered module: its statements plus what the link step needs to plan its work."""
 
