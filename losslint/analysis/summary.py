@@ -1,4 +1,4 @@
-"""Read one file into a summary: decode, syntax check, prefilter, lower.
+"""Read one file into a summary: decode, parse, lower; and which files are entry points.
 
 Order matters for speed and safety:
 1. CPython's own parser (``ast``) parses every file: it gives the LL000 message and,
@@ -8,11 +8,10 @@ Order matters for speed and safety:
    file is parsed twice (one that is only imported included) and a report needs no
    second parse. libcst parses a file only when a fix is checked or applied
    (``losslint.fixer``);
-3. only files that can hold a finding by themselves are run as entry points: those a
-   regex over the bytes finds a loss in (``RELEVANT``), and those whose lowering saw a
-   softmax without ``dim`` or next to a layer of width 1 (``ir.Outline.standalone``);
-   the others are read when an import (or a model whose output reaches a loss) leads
-   there.
+3. ``RELEVANT`` (a regex over the bytes: the losses) and the outline the lowering
+   keeps beside the IR (a softmax without ``dim`` or next to a layer of width 1, the
+   imports) let the runner choose its entry points without unpickling any IR
+   (``runner._entry_points``); the other files are read when an import leads there.
 """
 
 from __future__ import annotations

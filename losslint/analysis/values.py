@@ -55,15 +55,31 @@ class Axis(enum.Enum):
 _MASK = (1 << 61) - 1
 
 
+_STR_HASHES: Dict[str, int] = {}
+
+
 def _hash_str(value: str) -> int:
-    return zlib.crc32(value.encode("utf-8", "surrogatepass"))
+    """crc32 of the text, remembered: the same names are hashed over and over."""
+    found = _STR_HASHES.get(value)
+    if found is None:
+        found = _STR_HASHES[value] = zlib.crc32(value.encode("utf-8", "surrogatepass"))
+    return found
 
 
 def _hash_tuple(value: tuple) -> int:
     h = 0x345678
     for item in value:
-        hasher = _HASHERS.get(type(item))
-        h = ((h ^ (hasher(item) if hasher is not None else stable_hash(item))) * 1000003) & _MASK
+        kind = type(item)
+        if kind is str:
+            found = _STR_HASHES.get(item)
+            item_hash = found if found is not None else _hash_str(item)
+        elif kind is tuple:
+            item_hash = _hash_tuple(item)
+        elif kind is frozenset or kind is int:
+            item_hash = hash(item)  # frozensets cache theirs, stable because atoms' are
+        else:
+            item_hash = stable_hash(item)
+        h = ((h ^ item_hash) * 1000003) & _MASK
     return h ^ len(value)
 
 

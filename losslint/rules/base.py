@@ -74,7 +74,7 @@ class Rule:
     doc: str
     check: Optional[Check]  # None for LL000, which the runner reports itself
     default: bool = True  # selected unless the user says otherwise
-    prefilter: str = ""  # a regex a file must match for this rule, beyond losses and softmax
+    prefilter: str = ""  # an opt-in rule: a regex that makes a file an entry point when it matches
     fix: str = ""  # "safe" or "unsafe" when the rule offers a fix (documentation; tests keep it true)
 
 
