@@ -1630,8 +1630,13 @@ def _join_envs(envs: Iterable[Optional[Env]]) -> Optional[Env]:
         return None
     if len(live) == 1:
         return live[0]
-    keys = set().union(*live)
-    return {k: join(e[k] for e in live if k in e) for k in keys}
+    joined: Env = {}
+    for key in set().union(*live):
+        values = [e[key] for e in live if key in e]
+        first = values[0]
+        # most names are untouched by either branch: the very same value, nothing to join
+        joined[key] = first if all(v is first for v in values) else join(values)
+    return joined
 
 
 def _args_key(args: Args) -> Tuple[Tuple[str, AbsVal], ...]:
