@@ -6,7 +6,8 @@
     python benchmarks/run.py --corpus path/to/repo
 
 Prints files per second and the ratios, and writes them with the machine's description
-to benchmarks/RESULTS.md (--no-write to skip).
+to benchmarks/RESULTS.md (--no-write to skip). ``ruff check --no-cache`` is timed too
+when ruff is installed, for scale.
 """
 
 from __future__ import annotations
@@ -162,6 +163,10 @@ def measure(corpus: Path) -> Tuple[int, int, List[Tuple[str, float]]]:
             ("losslint, one training script, no cache", losslint(str(clean), "--no-cache")),
             ("losslint, one script with a fixable finding, no cache", losslint(str(buggy), "--no-cache")),
         ]
+        ruff = shutil.which("ruff")
+        if ruff:  # for scale, when it is installed: the warm run's target
+            command = [ruff, "check", "--no-cache", "--exit-zero", "--quiet", str(corpus)]
+            rows.append(("ruff check --no-cache (for scale)", timed(lambda: subprocess.run(command, capture_output=True))))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(single, ignore_errors=True)
