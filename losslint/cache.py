@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -64,6 +63,8 @@ class Cache:
 
     def put(self, key: str, entry: Any) -> None:
         """Written atomically; a cache that cannot be written is no cache, not an error."""
+        import tempfile  # only a run that computed something writes
+
         path = self._path(key)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -15,7 +15,7 @@ import click
 from losslint import __version__
 from losslint.cache import CACHE_DIRECTORY, Cache
 from losslint.config import ConfigError, settings
-from losslint.reporters import REPORTERS
+from losslint.reporters import REPORTERS, reporter
 from losslint.reporters.concise import position
 from losslint.rules import BY_CODE, RULES
 from losslint.runner import Report, collect_garbage_less_often, lint
@@ -227,6 +227,6 @@ def main(
         for d in report.diagnostics:
             click.echo(f"{position(d.location)}: {d.code} {d.message}", file=out)
     else:
-        REPORTERS[format_name](report, out)
+        reporter(format_name)(report, out)
     failing = any(d.code not in INFORMATIONAL for d in report.diagnostics)
     sys.exit(1 if failing and not exit_zero else 0)

@@ -1,15 +1,17 @@
-"""Output formats: each module has ``write(report, out)``; a new format is one module."""
+"""Output formats: each module has ``write(report, out)``; a new format is one module,
+named here. A reporter is imported only when chosen (start-up is the pre-commit case)."""
 
-from typing import Callable, Dict, TextIO
+import importlib
+from typing import TYPE_CHECKING, Callable, TextIO
 
-from losslint.reporters import concise, full, github, json, junit, sarif
-from losslint.runner import Report
+if TYPE_CHECKING:
+    from losslint.runner import Report
 
-REPORTERS: Dict[str, Callable[[Report, TextIO], None]] = {
-    "concise": concise.write,
-    "full": full.write,
-    "json": json.write,
-    "sarif": sarif.write,
-    "github": github.write,
-    "junit": junit.write,
-}
+REPORTERS = ("concise", "full", "json", "sarif", "github", "junit")
+
+
+def reporter(name: str) -> Callable[["Report", TextIO], None]:
+    """The ``write`` function of output format ``name`` (one of ``REPORTERS``)."""
+    if name not in REPORTERS:
+        raise KeyError(name)
+    return importlib.import_module(f"losslint.reporters.{name}").write
