@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import check_invalid, check_valid, findings
+from tests.conftest import check_invalid, check_valid
 from losslint.analysis.interpreter import Interpreter
 from losslint.selection import resolve
 

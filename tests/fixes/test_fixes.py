@@ -4,7 +4,6 @@ guarantees (atomic writes keeping bytes we do not own, idempotence, overlaps).""
 import json
 import os
 import stat
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
