@@ -22,7 +22,7 @@ CACHE_DIRECTORY = ".losslint_cache"
 
 @dataclass
 class Entry:
-    module: Optional[bytes]  # the pickled IR (unpickled only if the run reads it); None: failed
+    blob: Optional[bytes]  # the pickled IR (unpickled only if the run reads it); None: failed
     failure: Optional[ParseFailure]
     outline: Optional[ir.Outline] = None  # known without unpickling the IR
 

@@ -187,9 +187,10 @@ def lint(
             failures.append((path, ParseFailure(f"cannot read the file: {error}")))
         else:
             contents.append((path, data))
+    hashes = {path: Cache.key(data) for path, data in contents} if cache is not None else {}
     run_key = None
     if cache is not None and sources is None and not changed:
-        run_key = _run_key(selected, per_file_ignores, root, contents, failures)
+        run_key = _run_key(selected, per_file_ignores, root, hashes, failures)
         record = cache.get(run_key, RunRecord)
         if record is not None and record.valid():
             return record.report
@@ -214,15 +215,15 @@ def lint(
         elif opted is not None and opted.search(data):
             opted_in.append(path)
         entry = None
-        if cache is not None:
-            keys[path] = Cache.key(data)
+        if cache is not None:  # a notebook's summary is keyed by its code, not its JSON
+            keys[path] = Cache.key(data) if path in cell_maps else hashes[path]
             entry = cache.get(keys[path])
         if entry is None:
             pending.append((path, data))
         elif entry.failure is not None:
             failures.append((path, entry.failure))
         else:
-            summaries[path] = FileSummary(path, decode(data), blob=entry.module, outline=entry.outline)
+            summaries[path] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline)
     for path, (summary, failure) in zip([p for p, _ in pending], _summarize_all(pending, jobs)):
         if failure is not None:
             failures.append((path, failure))
@@ -241,16 +242,16 @@ def lint(
         summary = summaries.get(path)
         if summary is None and sources is None:
             data, error = read(path)
-            dependencies[path] = None if error else Cache.key(data)
-            if error:
+            key = dependencies[path] = None if error else Cache.key(data)
+            if key is None:
                 return None
-            entry = cache.get(Cache.key(data)) if cache is not None else None
-            if entry is not None and entry.module is not None:
-                found: Optional[FileSummary] = FileSummary(path, decode(data), blob=entry.module)
+            entry = cache.get(key) if cache is not None else None
+            if entry is not None and entry.blob is not None:
+                found: Optional[FileSummary] = FileSummary(path, decode(data), blob=entry.blob)
             else:
                 found, failure = summarize(path, data)
                 if cache is not None:
-                    cache.put(Cache.key(data), _entry(found, failure))
+                    cache.put(key, _entry(found, failure))
             if found is None:
                 return None
             summary = summaries[path] = found
@@ -334,11 +335,12 @@ def _run_key(
     selected: FrozenSet[str],
     per_file_ignores: PerFileIgnores,
     root: str,
-    contents: Sequence[Tuple[str, bytes]],
+    hashes: Dict[str, str],
     failures: Sequence[Tuple[str, ParseFailure]],
 ) -> str:
-    """What a run's report depends on, besides the files it reads through imports."""
-    files = [(path, Cache.key(data)) for path, data in contents]
+    """What a run's report depends on, besides the files it reads through imports:
+    the settings and each named file's content key (``hashes``)."""
+    files = sorted(hashes.items())
     unreadable = [(path, failure.message) for path, failure in failures]
     settings = (sorted(selected), [(glob, sorted(codes)) for glob, codes in per_file_ignores], os.path.abspath(root))
     return Cache.key(repr(("run", settings, files, unreadable)).encode())

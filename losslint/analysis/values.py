@@ -71,8 +71,7 @@ def _hash_tuple(value: tuple) -> int:
     for item in value:
         kind = type(item)
         if kind is str:
-            found = _STR_HASHES.get(item)
-            item_hash = found if found is not None else _hash_str(item)
+            item_hash = _hash_str(item)
         elif kind is tuple:
             item_hash = _hash_tuple(item)
         elif kind is frozenset or kind is int:
