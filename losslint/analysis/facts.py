@@ -132,6 +132,8 @@ class Accumulation:
     outlives_iteration: bool  # the name exists before the loop
     under_no_grad: bool  # some context runs it with gradients off
     feeds_backward: bool  # the accumulator is later passed to a backward call
+    loop_backward: bool  # the loop already backpropagates each iteration's loss
+    escapes: bool  # the accumulator leaves its function: returned, stored, appended
 
 
 @dataclass(frozen=True)

@@ -108,12 +108,13 @@ class Context:
     depth: int = 0
     in_function: bool = False
     modes: frozenset = frozenset()  # "no_grad", "autocast": how the code runs
-    backward_names: frozenset = frozenset()  # names passed to a backward call in this body
+    sinks: "Sinks" = field(default_factory=lambda: Sinks())  # where this body's names end up
 
 
 @dataclass
 class LoopExits:
     entry: frozenset = frozenset()  # names bound before the loop
+    backward: bool = False  # the loop's body calls a backward
     breaks: List[Env] = field(default_factory=list)
     continues: List[Env] = field(default_factory=list)
 
@@ -163,15 +164,14 @@ class Interpreter:
         self.implicit_dims: Dict[Site, ImplicitDim] = {}
         self.accumulations: Dict[Site, Accumulation] = {}
         self.logs: Dict[Site, LogOf] = {}
-        self.hand_written_bce: Dict[Site, HandWrittenBCE] = {}
         self.uses: Dict[Site, set] = {}  # activation origin -> its Uses
         self.entry_returns: List[Tuple[Function, str, AbsVal]] = []
         self.called_by_code: set = set()  # (module, qualname) of functions analysed code calls
         self._starting_entry = False
         self.forms: Dict[Site, Tuple[str, Site]] = {}  # activation origin -> (Form, activation site)
-        self.function_modes: Dict[Function, frozenset] = {}
-        self._backward_names: Dict[int, frozenset] = {}
-        self._checked_statements: set = set()
+        self.function_modes: Dict[Function, Tuple[ModeSwitch, ...]] = {}
+        self._sinks: Dict[int, Sinks] = {}
+        self._hand_written_votes: Dict[Site, bool] = {}  # every context must see sigmoid probabilities
         self.exhausted: set = set()  # paths whose analysis ran out of budget or failed
         self.internal_errors: List[Tuple[str, str]] = []  # (path, error) for the user to report
 
@@ -225,7 +225,7 @@ class Interpreter:
             sorted(self.implicit_dims.values(), key=key),
             sorted(self.accumulations.values(), key=key),
             sorted(self.logs.values(), key=key),
-            sorted(self.hand_written_bce.values(), key=key),
+            sorted((HandWrittenBCE(site) for site, sure in self._hand_written_votes.items() if sure), key=key),
             {origin: frozenset(uses) for origin, uses in self.uses.items()},
             dict(self.forms),
         )
@@ -260,7 +260,7 @@ class Interpreter:
         for stmt in _walk_defs(module.body):
             if isinstance(stmt, ir.FunctionDef):
                 self.definitions[(name, stmt.qualname)] = stmt
-        final = self.exec_block(module.body, env, Context(name, backward_names=self.backward_names(module.body)))
+        final = self.exec_block(module.body, env, Context(name, sinks=self.sinks(module.body)))
         if final is not None:
             self.globals[name] = final
 
@@ -369,13 +369,13 @@ class Interpreter:
         if isinstance(stmt, ir.Loop):
             return self._loop(stmt, env, ctx)
         if isinstance(stmt, ir.With):
-            modes = set(ctx.modes)
+            modes = ctx.modes
             for expr, target in stmt.items:
                 self.eval(expr, env, ctx)
-                modes |= self._context_modes(expr, env, ctx)
+                modes = _switched(modes, self._context_modes(expr, env, ctx))
                 if target is not None:
                     self.assign(target, unknown("context manager value"), env, ctx)
-            outer, ctx.modes = ctx.modes, frozenset(modes)
+            outer, ctx.modes = ctx.modes, modes
             try:
                 return self.exec_block(stmt.body, env, ctx)
             finally:
@@ -495,7 +495,7 @@ class Interpreter:
             body_env = dict(state)
             if stmt.target is not None:
                 self.assign(stmt.target, element, body_env, ctx)
-            exits = LoopExits(entry)
+            exits = LoopExits(entry, self.sinks(stmt.body).calls_backward)
             ctx.loops.append(exits)
             try:
                 out = self.exec_block(stmt.body, body_env, ctx)
@@ -533,12 +533,12 @@ class Interpreter:
         for param in stmt.params:
             defaults.append(self.eval(param.default, env, ctx) if param.default is not None else None)
         self.defaults[function] = tuple(defaults)
-        modes = set()
+        switches = []
         for decorator in stmt.decorators:
             self.eval(decorator, env, ctx)
-            modes |= self._context_modes(decorator, env, ctx)
-        if modes:
-            self.function_modes[function] = frozenset(modes)
+            switches.append(self._context_modes(decorator, env, ctx))
+        if any(on or off for on, off in switches):
+            self.function_modes[function] = tuple(switches)
         if any(_decorator_name(d) == "property" for d in stmt.decorators):
             env[stmt.name] = of(Bound(Const("property"), stmt.name, function))
         else:
@@ -725,6 +725,8 @@ class Interpreter:
             if found is None:
                 if name in _RETURNS_SELF or name == "add_module":
                     return of(Bound(atom, name))
+                if name in T.DEVICE_ATTRIBUTES:  # nn.Module / LightningModule .device
+                    return of(QualRef(T.DEVICE))
                 return unknown(f"attribute '{name}' of {atom.cls.qualname} is not known")
             return join(self._bind(atom, a, name) for a in ordered(found))
         if isinstance(atom, Super):
@@ -735,8 +737,12 @@ class Interpreter:
         if isinstance(atom, Class):
             found = self.class_attribute(atom, name)
             return found if found is not None else unknown(f"attribute '{name}' of {atom.qualname}")
-        if isinstance(atom, Tensor) and name == "data":
-            return of(atom)  # the same values, without autograd
+        if isinstance(atom, Tensor) and name == "data":  # the same values, without autograd
+            return unknown("a detached loss value") if atom.kind is Kind.LOSS else of(atom)
+        if isinstance(atom, Tensor) and name == "dtype":
+            return of(QualRef(T.DTYPE_NAMES.get(atom.dtype or "", T.UNKNOWN_DTYPE)))
+        if isinstance(atom, (Tensor, Unknown)) and name in T.DEVICE_ATTRIBUTES:
+            return of(QualRef(T.DEVICE))
         if isinstance(atom, (Tensor, Sequence, Mapping, Layer, Loss, Unknown)):
             return of(Bound(atom, name))
         return unknown(f"attribute '{name}'")
@@ -817,7 +823,7 @@ class Interpreter:
                     return v
             return unknown("key of a dict")
         if isinstance(atom, Tensor):
-            return of(replace(atom, width=None, rank=None, axis=None))
+            return of(replace(atom, width=None, rank=None, axis=None, selected=True))
         if isinstance(atom, Unknown):
             return of(atom)  # keep the root cause
         return unknown("subscript of a value the analysis does not model")
@@ -986,7 +992,8 @@ class Interpreter:
             return unknown(f"{function.qualname} is not known"), None
         if depth or not self._starting_entry:
             self.called_by_code.add((function.module, function.qualname))
-        modes = modes | self.function_modes.get(function, frozenset())
+        for switch in self.function_modes.get(function, ()):
+            modes = _switched(modes, switch)
         key = (function, receiver, args, modes)
         if key in self.memo:
             return self.memo[key]
@@ -1051,7 +1058,7 @@ class Interpreter:
             depth=depth + 1,
             in_function=True,
             modes=modes,
-            backward_names=self.backward_names(definition.body),
+            sinks=self.sinks(definition.body),
         )
         out = self.exec_block(definition.body, env, ctx)
         exits = ctx.returns + ([(of(Const(None)), out)] if out is not None else [])
@@ -1142,7 +1149,12 @@ class Interpreter:
             return join(self.tensor_method(a, T.SHAPE_FUNCTIONS[name], rest, site) for a in value)
         if name in ("torch.clamp", "torch.clip"):
             value = args.get(0, ("input",)) or unknown("input")
-            return join(self.tensor_method(a, "clamp", args, site) for a in value)
+            rest = Args(args.positional[1:], args.keywords, args.open)
+            return join(self.tensor_method(a, "clamp", rest, site) for a in value)
+        if name in T.DTYPE_FUNCTIONS:
+            return of(QualRef(T.DTYPE_FUNCTIONS[name]))
+        if name in T.DEVICE_FUNCTIONS:
+            return of(QualRef(T.DEVICE))
         if name in T.SIZED_CREATION:
             kind = Kind.UNBOUNDED if name in T.RANDOM_UNBOUNDED else None
             return of(_created(kind, site, _size(args), _dtype_of(args, T.SIZED_CREATION[name])))
@@ -1261,7 +1273,7 @@ class Interpreter:
             rank = ranks.pop() + 1 if len(ranks) == 1 and None not in ranks and len(value) == 1 else None
             return of(Tensor(None, rank=rank, dtype="float"))
         if name == T.FLATTEN_LAYER:
-            return join(of(replace(a, rank=2)) if isinstance(a, Tensor) else of(Tensor(None, rank=2)) for a in value)
+            return join(of(_flattened(a, 1, -1)) if isinstance(a, Tensor) else of(Tensor(None, rank=2)) for a in value)
         return unknown(f"{name} is not modelled")
 
     def apply_sequence(self, sequence: Sequence, value: AbsVal, site: Site, ctx: Context) -> AbsVal:
@@ -1283,8 +1295,11 @@ class Interpreter:
             dim = self._dim(activation, args, name, site)
             return self.activate(activation, f"Tensor.{name}", of(atom), site, dim, site, Form.METHOD)
         if not isinstance(atom, Tensor):
-            if name in T.DTYPE_METHODS and not args.positional:  # y.float() of a batch: only the dtype is known
-                return of(Tensor(None, dtype=T.DTYPE_METHODS[name]))
+            dtype = T.DTYPE_METHODS.get(name) if not args.positional else None
+            if name in T.CONVERSIONS:
+                dtype = _converted_dtype(name, args)
+            if isinstance(dtype, str):  # y.float() of a batch: only the dtype is known
+                return of(Tensor(None, dtype=dtype))
             return of(atom) if isinstance(atom, Unknown) else unknown(f".{name}() of a value the analysis does not know")
         if atom.kind is Kind.LOSS and name in ("detach", "item", "tolist", "numpy", "cpu"):
             return unknown("a detached loss value") if name != "cpu" else of(atom)
@@ -1292,13 +1307,16 @@ class Interpreter:
             return self._exp_log(name, of(atom), site)
         if name in T.DTYPE_METHODS and not args.positional:
             return of(replace(atom, dtype=T.DTYPE_METHODS[name]))
-        if name in ("to", "type") and args.positional:
-            dtypes = {T.DTYPES.get(a.name) for a in args.positional[0] if isinstance(a, QualRef)}
-            if len(dtypes) == 1 and None not in dtypes and len(args.positional[0]) == 1:
-                return of(replace(atom, dtype=dtypes.pop()))
+        if name in T.CONVERSIONS:
+            dtype = _converted_dtype(name, args)
+            return of(atom if dtype is MISSING else replace(atom, dtype=dtype))
+        if name in T.SHAPE_AS:
+            return of(_shaped_as(atom, args.get(0, ("other",))))
         if name in T.CLAMP:
             if atom.kind in (Kind.SIGMOID, Kind.SOFTMAX):
-                return of(atom)
+                floor = const_value(args.get(0, ("min",)) or of(Const(None)), None)
+                floored = isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0
+                return of(replace(atom, floored=True) if floored else atom)
             return unknown("clamped values")
         if name in T.SHAPE_METHODS:
             return of(_reshaped(atom, name, args))
@@ -1326,45 +1344,49 @@ class Interpreter:
 
     # --- training-loop facts ---------------------------------------------------------
 
-    def _context_modes(self, expr: ir.Expr, env: Env, ctx: Context) -> set:
-        """What ``with expr:`` (or ``@expr``) turns on: "no_grad" or "autocast", only when
-        the code shows it for sure (a literal ``enabled=False`` or a CPU device: not)."""
+    def _context_modes(self, expr: ir.Expr, env: Env, ctx: Context) -> "ModeSwitch":
+        """What ``with expr:`` (or ``@expr``) turns on and off ("no_grad", "autocast").
+        A mode is turned on only when the code shows it for sure (a literal
+        ``enabled=False`` or a CPU device: not), and off only by a literal opt-out
+        (``autocast(enabled=False)``, ``enable_grad()``, ``set_grad_enabled(True)``):
+        the innermost region decides. A gradient switch the code computes counts as
+        gradients off, which can only silence LL403."""
+        none: ModeSwitch = (frozenset(), frozenset())
         call = expr if isinstance(expr, ir.Call) else None
         func = call.func if call is not None else expr
         if not isinstance(func, (ir.Name, ir.Attr)):
-            return set()
+            return none
         names = {T.canonical(a.name) for a in self.eval(func, env, ctx) if isinstance(a, QualRef)}
         if len(names) != 1:
-            return set()
+            return none
         (name,) = names
+        args = self._eval_args(call.args, env, ctx) if call is not None else Args(())
+        if name in T.GRAD_ON:
+            return frozenset(), frozenset({"no_grad"})
+        if name in T.GRAD_SWITCHES:
+            enabled = const_value(args.get(0, ("mode",)) or unknown(""), None)
+            return (frozenset(), frozenset({"no_grad"})) if enabled is True else (frozenset({"no_grad"}), frozenset())
         if name in T.GRAD_OFF:
-            return {"no_grad"}
+            mode = args.get(0, ("mode",))
+            return none if mode is not None and const_value(mode, None) is False else (frozenset({"no_grad"}), frozenset())
         if name not in T.AUTOCAST or call is None:
-            return set()
-        args = self._eval_args(call.args, env, ctx)
+            return none
         enabled = args.get(None, ("enabled",))
+        if enabled is not None and const_value(enabled, None) is False:
+            return frozenset(), frozenset({"autocast"})
         if enabled is not None and const_value(enabled, None) is not True:
-            return set()
+            return none
         if name == "torch.cuda.amp.autocast":
-            return {"autocast"}
+            return frozenset({"autocast"}), frozenset()
         device = const_value(args.get(0, ("device_type",)) or unknown(""), None)
-        return {"autocast"} if device == "cuda" else set()
+        return (frozenset({"autocast"}), frozenset()) if device == "cuda" else none
 
-    def backward_names(self, body: Tuple[ir.Stmt, ...]) -> frozenset:
-        """Names that appear in a ``*backward(...)`` call of this body (``loss.backward()``,
-        ``scaler.scale(total).backward()``, ``fabric.backward(total)``)."""
+    def sinks(self, body: Tuple[ir.Stmt, ...]) -> "Sinks":
+        """Where the names of a body end up (``Sinks``), read once per body."""
         key = id(body)
-        if key not in self._backward_names:
-            names = set()
-            for stmt in _walk_statements(body):
-                for expr in _statement_exprs(stmt):
-                    for node in _subexpressions(expr):
-                        if isinstance(node, ir.Call) and _callee_name(node.func).endswith("backward"):
-                            for part in _subexpressions(node):
-                                if isinstance(part, ir.Name):
-                                    names.add(part.id)
-            self._backward_names[key] = frozenset(names)
-        return self._backward_names[key]
+        if key not in self._sinks:
+            self._sinks[key] = _sinks(body)
+        return self._sinks[key]
 
     def _check_accumulation_assign(self, stmt: ir.Assign, env: Env, ctx: Context) -> None:
         """``total = total + loss``: the same as ``total += loss``."""
@@ -1390,7 +1412,9 @@ class Interpreter:
             bool(value) and all(isinstance(a, Tensor) and a.kind is Kind.LOSS for a in value),
             name in ctx.loops[-1].entry,
             "no_grad" in ctx.modes,
-            name in ctx.backward_names,
+            name in ctx.sinks.backward,
+            ctx.loops[-1].backward,
+            name in ctx.sinks.escaping,
         )
         previous = self.accumulations.get(site)
         if previous is not None:
@@ -1400,6 +1424,7 @@ class Interpreter:
                 only_losses=fact.only_losses and previous.only_losses,
                 outlives_iteration=fact.outlives_iteration and previous.outlives_iteration,
                 under_no_grad=fact.under_no_grad or previous.under_no_grad,
+                loop_backward=fact.loop_backward and previous.loop_backward,
             )
         self.accumulations[site] = fact
 
@@ -1411,25 +1436,39 @@ class Interpreter:
         return _exp_log(name, value)
 
     def _check_hand_written_bce(self, stmt: ir.Stmt, env: Env, ctx: Context) -> None:
-        """``y * log(p) + (1 - y) * log(1 - p)``: the log of some ``p`` and of ``1 - p``
-        in one statement, each log resolving to ``torch.log`` or ``Tensor.log``."""
-        if id(stmt) in self._checked_statements:
-            return
-        self._checked_statements.add(id(stmt))
+        """``y * log(p) + (1 - y) * log(1 - p)``: the logs of ``p`` and of ``1 - p`` in one
+        statement, ``log(p)`` weighted by something other than ``p`` or a number (the
+        target: an entropy or a log-odds has none), and ``p`` sigmoid probabilities in
+        every context that runs it (noise or smoothed values are not)."""
         module = self._ir(ctx.module)
         if module is None or "log" not in module.called_names:
             return  # no ``log(...)`` or ``.log()`` anywhere in the file
-        logged: Dict[Any, int] = {}
+        logged: Dict[Any, Tuple[int, ir.Expr]] = {}
+        weights: Dict[Any, set] = {}
         for expr in _statement_exprs(stmt):
             for node in _subexpressions(expr):
                 argument = self._log_argument(node, env, ctx)
                 if argument is not None:
-                    logged.setdefault(_shape(argument), node.site)  # type: ignore[union-attr]
-        for shape in logged:
-            if shape[0] == "BinOp" and shape[1] == "-" and shape[2] in (("Literal", 1), ("Literal", 1.0)):
-                if shape[3] in logged:
-                    site = Site(ctx.module, logged[shape[3]])
-                    self.hand_written_bce[site] = HandWrittenBCE(site)
+                    logged.setdefault(_shape(argument), (node.site, argument))  # type: ignore[union-attr]
+                if isinstance(node, ir.BinOp) and node.op == "*":
+                    for own, other in ((node.left, node.right), (node.right, node.left)):
+                        argument = self._log_argument(own, env, ctx)
+                        while isinstance(other, ir.Negative):
+                            other = other.operand
+                        if argument is not None:
+                            weights.setdefault(_shape(argument), set()).add(_shape(other))
+        for shape, (ordinal, argument) in logged.items():
+            if ("BinOp", "-", ("Literal", 1), shape) not in logged and ("BinOp", "-", ("Literal", 1.0), shape) not in logged:
+                continue
+            targets = {w for w in weights.get(shape, ()) if w != shape and w[0] != "Literal"}
+            if not targets:
+                continue
+            site = Site(ctx.module, ordinal)
+            value = self.eval(argument, env, ctx)
+            sigmoid = bool(value) and all(
+                isinstance(a, Tensor) and a.kind is Kind.SIGMOID and not a.floored and not a.selected for a in value
+            )
+            self._hand_written_votes[site] = self._hand_written_votes.get(site, True) and sigmoid
 
     def _log_argument(self, node: ir.Expr, env: Env, ctx: Context) -> Optional[ir.Expr]:
         if not isinstance(node, ir.Call):
@@ -1597,6 +1636,62 @@ def _self_calls(method: ir.FunctionDef) -> set:
     return names
 
 
+@dataclass(frozen=True)
+class Sinks:
+    """Where the names of one body (a function's, or a module's top level) end up: in a
+    backward call, or out of the body (returned, stored in an attribute, an item or a
+    container). A name assigned from another carries it along (``loss = total / n``
+    then ``loss.backward()``: ``total`` feeds the backward)."""
+
+    backward: frozenset = frozenset()
+    escaping: frozenset = frozenset()
+    calls_backward: bool = False  # the body (its nested blocks too) calls a backward
+
+
+_STORING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "put"})
+
+
+def _sinks(body: Iterable[ir.Stmt]) -> Sinks:
+    backward: set = set()
+    escaping: set = set()
+    flows: List[Tuple[str, frozenset]] = []
+    calls_backward = False
+    for stmt in _walk_statements(body):
+        if isinstance(stmt, ir.Return) and stmt.value is not None:
+            escaping |= _names(stmt.value)
+        elif isinstance(stmt, (ir.Assign, ir.AugAssign)):
+            sources = _names(stmt.value)
+            for target in stmt.targets if isinstance(stmt, ir.Assign) else (stmt.target,):
+                for part in _subexpressions(target):
+                    if isinstance(part, ir.Name):
+                        flows.append((part.id, sources))
+                if isinstance(target, (ir.Attr, ir.Subscript)):
+                    escaping |= sources
+        for expr in _statement_exprs(stmt):
+            for node in _subexpressions(expr):
+                if not isinstance(node, ir.Call):
+                    continue
+                if _callee_name(node.func).endswith("backward"):
+                    calls_backward = True
+                    backward |= _names(node)
+                elif isinstance(node.func, ir.Attr) and node.func.attr in _STORING_METHODS:
+                    for arg in node.args:
+                        escaping |= _names(arg.value)
+    for sink in (backward, escaping):
+        grown = True
+        while grown:
+            before = len(sink)
+            for target, sources in flows:
+                if target in sink:
+                    sink |= sources
+            grown = len(sink) > before
+    return Sinks(frozenset(backward), frozenset(escaping), calls_backward)
+
+
+def _names(expr: ir.Expr) -> frozenset:
+    return frozenset(node.id for node in _subexpressions(expr) if isinstance(node, ir.Name))
+
+
 def _walk_statements(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
     """Every statement of a body, inside its compound statements but not its definitions."""
     for stmt in body:
@@ -1725,6 +1820,15 @@ def _sequence_method(receiver: Sequence, name: str, args: Args) -> Tuple[AbsVal,
     return unknown(f".{name}() of a sequence"), None
 
 
+ModeSwitch = Tuple[frozenset, frozenset]
+"""The modes a context manager turns on, and those it turns off."""
+
+
+def _switched(modes: frozenset, switch: ModeSwitch) -> frozenset:
+    on, off = switch
+    return (modes - off) | on
+
+
 def _is_loss(atom: Atom) -> bool:
     return isinstance(atom, Loss) or (isinstance(atom, QualRef) and T.canonical(atom.name) in T.LOSS_FUNCTIONS)
 
@@ -1764,28 +1868,151 @@ def _exp_log(name: str, value: Optional[AbsVal]) -> AbsVal:
 
 
 def _reshaped(atom: Tensor, name: str, args: Args) -> Tensor:
-    """Shape-only ops keep the kind; the width survives when the class axis is untouched."""
-    if name in ("view", "reshape") and args.positional:
-        last = const_value(args.positional[-1], MISSING)
-        rank = len(args.positional) if not args.open else None
-        if isinstance(last, int) and last > 0 and not (len(args.positional) == 1 and last == 1):
-            return replace(atom, width=last, axis=Axis.LAST, rank=rank)
-        return replace(atom, width=1 if atom.width == 1 else None, rank=rank)
+    """Shape-only ops keep the kind; the width survives only while the code shows that
+    its axis is untouched (a squeeze, flatten or reshape that may remove or merge it
+    makes the width unknown)."""
+    if name in ("view", "reshape"):
+        size = _size(args)
+        if size is None:
+            return replace(atom, width=None, axis=None, rank=None)
+        last = size[-1] if size else None
+        if isinstance(last, int) and last > 0 and not (len(size) == 1 and last == 1):
+            return replace(atom, width=last, axis=Axis.LAST, rank=len(size))
+        return replace(atom, width=None, axis=None, rank=len(size))
     if name == "flatten":
         start = const_value(args.get(0, ("start_dim",)) or of(Const(0)), None)
-        return replace(atom, rank=1 if start == 0 else (2 if start == 1 else None))
+        end = const_value(args.get(1, ("end_dim",)) or of(Const(-1)), None)
+        return _flattened(atom, start, end)
     if name in ("squeeze", "squeeze_"):
-        dim = const_value(args.get(0, ("dim",)), None) if args.positional or args.keywords else "all"
-        column = atom.rank == 2 and atom.width == 1 and atom.axis is Axis.LAST
-        if column and dim in ("all", 1, -1):
-            return replace(atom, rank=1)  # (N, 1) -> (N,)
-        return replace(atom, rank=None)
+        if args.positional or args.keywords:
+            return _squeezed(atom, const_value(args.get(0, ("dim",)) or unknown(""), None))
+        return _squeezed(atom, "all")
     if name == "unsqueeze":
         dim = const_value(args.get(0, ("dim",)) or of(Const(None)), None)
-        if atom.rank == 1 and dim in (1, -1):
-            return replace(atom, rank=2, width=1, axis=Axis.LAST)  # (N,) -> (N, 1)
-        return replace(atom, rank=atom.rank + 1 if atom.rank is not None and isinstance(dim, int) else None)
+        return _unsqueezed(atom, dim)
     return atom
+
+
+def _width_index(atom: Tensor) -> Optional[int]:
+    """The position of the axis whose width is known, when the rank says it."""
+    if atom.width is None or atom.axis is None:
+        return None
+    if atom.axis is Axis.CHANNEL:
+        return 1
+    return atom.rank - 1 if atom.rank is not None else None
+
+
+def _flattened(atom: Tensor, start: Any, end: Any) -> Tensor:
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        return replace(atom, width=None, axis=None, rank=None)
+    rank = atom.rank
+    if rank is None:
+        if end == -1 and start in (0, 1):  # (N, *) -> (N*...,) or (N, ...)
+            return replace(atom, width=None, axis=None, rank=start + 1)
+        if atom.axis is Axis.LAST and end < -1:  # the last axis is not merged
+            return replace(atom, rank=None)
+        return replace(atom, width=None, axis=None, rank=None)
+    first, last = start % max(rank, 1), end % max(rank, 1)
+    if last <= first:
+        return atom
+    merged_rank = rank - (last - first)
+    index = _width_index(atom)
+    if index is not None and first <= index <= last:
+        return replace(atom, width=None, axis=None, rank=merged_rank)
+    if atom.axis is Axis.CHANNEL and first < 1:
+        return replace(atom, width=None, axis=None, rank=merged_rank)
+    return replace(atom, rank=merged_rank)
+
+
+def _squeezed(atom: Tensor, dim: Any) -> Tensor:
+    """``dim`` is "all" for ``squeeze()``, None when not known. Squeezing the axis of
+    width 1 removes it; squeezing another axis of unknown size leaves the rank unknown."""
+    rank, index = atom.rank, _width_index(atom)
+    if dim == "all":
+        if atom.width == 1:
+            column = rank == 2 and atom.axis is Axis.LAST
+            return replace(atom, width=None, axis=None, rank=1 if column else None)  # (N, 1) -> (N,)
+        return replace(atom, rank=None, **({} if atom.axis is Axis.LAST else {"width": None, "axis": None}))
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        return replace(atom, width=None, axis=None, rank=None)
+    position = dim % rank if rank else (dim if dim >= 0 else None)
+    hits_width = position is not None and index is not None and position == index
+    if atom.axis is Axis.LAST and dim == -1:
+        hits_width = True
+    if hits_width:
+        if atom.width == 1:
+            return replace(atom, width=None, axis=None, rank=rank - 1 if rank else None)
+        return atom  # squeezing an axis wider than 1 changes nothing
+    if atom.width is not None and index is None:  # cannot tell which axis goes
+        if atom.axis is Axis.LAST and dim < -1:
+            return replace(atom, rank=None)
+        return replace(atom, width=None, axis=None, rank=None)
+    if atom.axis is Axis.CHANNEL and position is not None and position < 1:
+        return replace(atom, width=None, axis=None, rank=None)
+    return replace(atom, rank=None)
+
+
+def _unsqueezed(atom: Tensor, dim: Any) -> Tensor:
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        return replace(atom, width=None, axis=None, rank=None)
+    rank = atom.rank
+    if dim == -1 or (rank is not None and dim == rank):  # a new last axis of width 1
+        return replace(atom, width=1, axis=Axis.LAST, rank=rank + 1 if rank is not None else None)
+    new_rank = rank + 1 if rank is not None else None
+    if atom.axis is Axis.CHANNEL and 0 <= dim <= 1:
+        return replace(atom, width=None, axis=None, rank=new_rank)
+    if atom.axis is Axis.LAST and dim < 0 and rank is None:
+        return replace(atom, rank=None)
+    return replace(atom, rank=new_rank)
+
+
+def _shaped_as(atom: Tensor, other: Optional[AbsVal]) -> Tensor:
+    """``x.view_as(y)``: the shape is ``y``'s, or unknown; never ``x``'s."""
+    shapes = {(a.width, a.axis, a.rank) for a in other or () if isinstance(a, Tensor)}
+    if other and len(shapes) == 1 and all(isinstance(a, Tensor) for a in other):
+        width, axis, rank = shapes.pop()
+        return replace(atom, width=width, axis=axis, rank=rank)
+    return replace(atom, width=None, axis=None, rank=None)
+
+
+def _converted_dtype(name: str, args: Args) -> Any:
+    """The dtype after ``x.to(...)`` / ``x.type(...)`` / ``x.type_as(t)``: MISSING when
+    the call says nothing of the dtype (a device, no argument), None when it gives one
+    the analysis does not know."""
+    if args.open:
+        return None
+    if name == "type_as":
+        return _dtype_argument(args.get(0, ("other",)) or unknown(""), name)
+    given = [value for key, value in args.keywords if key in ("dtype", "other")]
+    for value in given + list(args.positional):
+        dtype = _dtype_argument(value, name)
+        if dtype is not MISSING:
+            return dtype
+    return MISSING
+
+
+def _dtype_argument(value: AbsVal, method: str) -> Any:
+    """What one argument of a conversion says of the dtype: a dtype, a tensor whose dtype
+    is taken, a device or flag (MISSING: nothing), or None when it cannot be told."""
+    found = set()
+    for a in value:
+        if isinstance(a, QualRef) and (a.name in T.DTYPES or a.name == T.UNKNOWN_DTYPE):
+            found.add(T.DTYPES.get(a.name))
+        elif isinstance(a, QualRef) and a.name in T.TYPED_TENSORS:
+            found.add(T.TYPED_TENSORS[a.name])
+        elif isinstance(a, Tensor):
+            found.add(a.dtype)
+        elif isinstance(a, Const) and isinstance(a.value, str) and method == "type":
+            found.add(T.TYPED_TENSORS.get(a.value.replace(".cuda.", ".")))
+        elif (isinstance(a, Const) and not isinstance(a.value, str) and method == "to") or a == QualRef(T.DEVICE):
+            found.add(MISSING)
+        elif isinstance(a, Const) and isinstance(a.value, str):
+            found.add(MISSING)  # a device name: "cuda", "cpu"
+        else:
+            return None
+    if len(found) != 1:
+        return None
+    return found.pop()
 
 
 def _literal_tensor(args: Args, site: Site) -> AbsVal:

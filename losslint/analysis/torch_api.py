@@ -206,11 +206,16 @@ WRAPPERS = frozenset(
 SHAPE_METHODS = frozenset(
     {
         "squeeze", "squeeze_", "unsqueeze", "view", "reshape", "flatten", "float", "double",
-        "half", "bfloat16", "to", "cuda", "cpu", "contiguous", "detach", "clone", "type",
-        "type_as", "view_as", "reshape_as", "requires_grad_",
+        "half", "bfloat16", "cuda", "cpu", "contiguous", "detach", "clone", "requires_grad_",
     }
 )  # fmt: skip
 """Tensor methods after which the values are the same numbers (so the same kind)."""
+
+CONVERSIONS = frozenset({"to", "type", "type_as"})
+"""Methods that may change the dtype: the result has the dtype their arguments give, and
+an unknown one when the arguments do not say it (never the source's)."""
+SHAPE_AS = frozenset({"view_as", "reshape_as", "expand_as"})
+"""Methods giving the receiver the shape of their argument."""
 
 SHAPE_FUNCTIONS = {
     "torch.squeeze": "squeeze",
@@ -241,6 +246,15 @@ DTYPES = {
     **{f"torch.{n}": "float" for n in ("float", "float32", "float64", "double", "half", "float16", "bfloat16")},
     "torch.bool": "bool",
 }
+DTYPE_NAMES = {"int": "torch.int64", "float": "torch.float32", "bool": "torch.bool"}
+"""What ``t.dtype`` is for a tensor of each known dtype."""
+UNKNOWN_DTYPE = "torch.dtype"
+"""``t.dtype`` of a tensor whose dtype is not known: a dtype, but not which."""
+DTYPE_FUNCTIONS = {"torch.get_default_dtype": "torch.float32"}
+DEVICE = "torch.device#instance"
+"""A device (``torch.device(...)``, ``t.device``): moving to it keeps the dtype."""
+DEVICE_FUNCTIONS = frozenset({"torch.device"})
+DEVICE_ATTRIBUTES = frozenset({"device"})
 DTYPE_METHODS = {
     "long": "int", "int": "int", "short": "int", "byte": "int",
     "float": "float", "double": "float", "half": "float", "bfloat16": "float",
@@ -259,6 +273,9 @@ ONE_HOT = "torch.nn.functional.one_hot"
 LIKE_CREATION = frozenset({"torch.zeros_like", "torch.ones_like", "torch.empty_like", "torch.rand_like", "torch.full_like"})
 
 GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode"})
+GRAD_ON = frozenset({"torch.enable_grad"})
+GRAD_SWITCHES = frozenset({"torch.set_grad_enabled"})
+"""Context managers whose first argument (``mode``) says whether gradients are on."""
 AUTOCAST = frozenset({"torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.amp.autocast_mode.autocast"})
 LOG_FUNCTIONS = frozenset({"torch.log"})
 

@@ -178,6 +178,8 @@ class Tensor(Atom):
     source: Optional[str] = None
     dtype: Optional[str] = None  # "int", "float" or "bool" where the code shows it
     origin: Optional[Site] = None
+    selected: bool = False  # indexed out of the activation's output: not the whole vector
+    floored: bool = False  # clamped to a positive minimum: its log stays finite
 
 
 @atom

@@ -185,16 +185,17 @@ class EditTransformer(cst.CSTTransformer):
         return renamed
 
     def _accumulate_value(
-        self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit
+        self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit, method: str = ""
     ) -> Union[cst.AugAssign, cst.Assign]:
         """``total += loss`` -> ``total += loss.item()``; ``.detach()`` instead when the
         code uses ``total`` as a tensor (``total.item()``, ``total[0]``), which a float
         would break."""
         import libcst.matchers as m  # 0.6 s to import: only when this edit is applied
         name = edit.argument
-        scope = next((a for a in reversed(self.ancestors) if isinstance(a, cst.FunctionDef)), self.ancestors[0])
-        as_tensor = m.findall(scope, m.Attribute(value=m.Name(name)) | m.Subscript(value=m.Name(name)))
-        method = "detach" if as_tensor else "item"
+        if not method:
+            scope = next((a for a in reversed(self.ancestors) if isinstance(a, cst.FunctionDef)), self.ancestors[0])
+            as_tensor = m.findall(scope, m.Attribute(value=m.Name(name)) | m.Subscript(value=m.Name(name)))
+            method = "detach" if as_tensor else "item"
         if isinstance(updated, cst.AugAssign):
             return updated.with_changes(value=_method_call(updated.value, method))
         value = _expect(updated, cst.Assign).value
@@ -204,6 +205,12 @@ class EditTransformer(cst.CSTTransformer):
             if m.matches(value.right, m.Name(name)):
                 return updated.with_changes(value=value.with_changes(left=_method_call(value.left, method)))  # type: ignore[union-attr]
         raise NotApplicable("not an accumulation the fix can rewrite")
+
+    def _accumulate_detached(
+        self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit
+    ) -> Union[cst.AugAssign, cst.Assign]:
+        """``total += loss.detach()``: the total stays a tensor for the code it goes to."""
+        return self._accumulate_value(original, updated, edit, "detach")
 
     def _remove_items(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
         """Layers removed from ``nn.Sequential(...)`` or from a list of layers; when the

@@ -144,16 +144,25 @@ def loss_input_rule(
     message: str,
     related: str,
     fix: Optional[FixBuilder] = None,
+    whole_output: bool = False,
 ) -> Check:
     """A check for "this loss must not receive these kinds". ``message`` may use
-    ``{loss}`` and ``{input}``; it fires only when every alternative matches."""
+    ``{loss}`` and ``{input}``; it fires only when every alternative matches (and, with
+    ``whole_output``, when no alternative is units indexed out of the activation's
+    output, such as one column of a softmax)."""
+
+    def matching(call: LossCall) -> Optional[List[Tensor]]:
+        inputs = matching_inputs(call, families, kinds)
+        if inputs and whole_output and any(t.selected for t in inputs):
+            return None
+        return inputs
 
     def flagged(call: LossCall) -> bool:
-        return bool(matching_inputs(call, families, kinds))
+        return bool(matching(call))
 
     def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
         for call in facts.loss_calls:
-            inputs = matching_inputs(call, families, kinds)
+            inputs = matching(call)
             if inputs:
                 text = message.format(loss=loss_description(call, describe), input=describe_input(inputs, describe))
                 widths = {t.width for t in inputs}

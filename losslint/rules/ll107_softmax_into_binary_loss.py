@@ -34,5 +34,6 @@ per sample use `CrossEntropyLoss` on raw logits.
         "{loss} scores each unit independently but receives {input}: use raw logits "
         "with BCEWithLogitsLoss, or CrossEntropyLoss for one class per sample",
         "softmax applied here",
+        whole_output=True,  # one column of a 2-way softmax is a sigmoid: a fine BCE input
     ),
 )

@@ -12,7 +12,9 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
         targets = call.targets
         if not targets or not call.families <= CLASS_INDEX_LOSSES:
             continue
-        if all(t.dtype == "float" and t.rank == 1 for t in targets):
+        inputs = call.input_tensors
+        batched = bool(inputs) and all(t.rank is not None and t.rank >= 2 for t in inputs)
+        if batched and all(t.dtype == "float" and t.rank == 1 for t in targets):  # (C,) input: a probability target
             sites = act_sites(targets)
             where = f" ({describe_sites(sites, describe)})" if sites else ""
             yield Finding(
@@ -31,7 +33,9 @@ RULE = Rule(
     summary="CrossEntropyLoss / NLLLoss with 1-D float targets",
     doc="""\
 ## What it does
-Flags `CrossEntropyLoss` / `NLLLoss` whose target is a one-dimensional float tensor.
+Flags `CrossEntropyLoss` / `NLLLoss` whose input has a batch dimension (rank 2 or
+more) and whose target is a one-dimensional float tensor. An unbatched `(C,)` input
+with a `(C,)` float target is a probability target, which torch accepts.
 
 ## Why is this bad?
 A 1-D target holds class indices, which must be integers: torch raises

@@ -10,7 +10,7 @@ from losslint.rules.base import Describe, Edit, Finding, Fix, Rule, Severity, re
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
     for log in facts.logs:
         inputs = tensors(log.input)
-        if inputs and all(t.kind is Kind.SOFTMAX for t in inputs):
+        if inputs and all(t.kind is Kind.SOFTMAX and not t.floored for t in inputs):  # clamp(min=eps): finite
             yield Finding(
                 "LL401",
                 log.site,

@@ -13,7 +13,7 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
         if log.site in hand_written:  # one finding per place: the hand-written one says more
             continue
         inputs = tensors(log.input)
-        if inputs and all(t.kind is Kind.SIGMOID for t in inputs):
+        if inputs and all(t.kind is Kind.SIGMOID and not t.floored for t in inputs):
             yield Finding(
                 "LL402",
                 log.site,

@@ -2,25 +2,37 @@
 
 from typing import Iterator
 
-from losslint.analysis.facts import Facts
+from losslint.analysis.facts import Accumulation, Facts
 from losslint.rules.base import Describe, Edit, Finding, Fix, Rule, Severity, related, site_order
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
     for acc in facts.accumulations:
-        if acc.only_losses and acc.outlives_iteration and not acc.under_no_grad and not acc.feeds_backward:
-            yield Finding(
-                "LL403",
-                acc.site,
-                f"'{acc.name}' accumulates loss tensors across iterations, keeping every iteration's "
-                f"autograd graph alive (memory grows each step): add `loss.item()` (or `loss.detach()`)",
-                related(sorted(acc.losses, key=site_order), "loss computed here"),
-                fix=Fix(
-                    "Accumulate `loss.item()` (`loss.detach()` where the total is used as a tensor)",
-                    (Edit(acc.site, "accumulate_value", acc.name),),
-                    safe=True,
-                ),
-            )
+        if not (acc.only_losses and acc.outlives_iteration) or acc.under_no_grad or acc.feeds_backward:
+            continue
+        if acc.escapes and not acc.loop_backward:
+            continue  # per-term losses summed into the loss the caller backpropagates
+        yield Finding(
+            "LL403",
+            acc.site,
+            f"'{acc.name}' accumulates loss tensors across iterations, keeping every iteration's "
+            f"autograd graph alive (memory grows each step): add `loss.item()` (or `loss.detach()`)",
+            related(sorted(acc.losses, key=site_order), "loss computed here"),
+            fix=_fix(acc),
+        )
+
+
+def _fix(acc: Accumulation) -> Fix:
+    """``.item()`` (or ``.detach()``) keeps what a local running statistic computes: safe.
+    A total that leaves the function stays a tensor (``.detach()``), and its callers may
+    still want its graph: unsafe."""
+    if acc.escapes:
+        return Fix("Accumulate `loss.detach()`", (Edit(acc.site, "accumulate_detached", acc.name),), safe=False)
+    return Fix(
+        "Accumulate `loss.item()` (`loss.detach()` where the total is used as a tensor)",
+        (Edit(acc.site, "accumulate_value", acc.name),),
+        safe=True,
+    )
 
 
 RULE = Rule(
@@ -32,8 +44,12 @@ RULE = Rule(
 ## What it does
 Flags `total += loss` (or `total = total + loss`) inside a loop, where `loss` is the
 result of a loss call (or a sum of them) and `total` exists before the loop, with
-gradients on. It stays silent under `torch.no_grad()` / `torch.inference_mode()` and
-when `total` is later passed to a backward call (gradient accumulation).
+gradients on: a running statistic. It stays silent under `torch.no_grad()` /
+`torch.inference_mode()` (or a computed `set_grad_enabled`), when `total` is later
+passed to a backward call (gradient accumulation), and when the loop backpropagates
+nothing itself while `total` leaves the function (returned, stored in an attribute, an
+item or a container): summing per-term losses (deep supervision, per-head losses) is
+how the loss is built.
 
 ## Why is this bad?
 A loss tensor carries its autograd graph. Summing them keeps the graph of every
@@ -50,8 +66,10 @@ for x, y in loader:
 ```
 
 ## Fix
-`running_loss += loss.item()` (or `loss.detach()`).
+`running_loss += loss.item()` (or `loss.detach()`). The automatic fix is safe for a
+total used only in its function; for a total the function returns or stores it is
+`loss.detach()` (the value stays a tensor) and unsafe.
 """,
     check=check,
-    fix="safe",
+    fix="safe/unsafe",
 )

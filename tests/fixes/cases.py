@@ -268,15 +268,32 @@ CASES = {
         "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
         "        loss.backward()\n"
         "        running_loss += loss\n"
-        "    return running_loss / 10\n",
+        "    print(running_loss / 10)\n",
         HEAD + "def train(model, loader, optimizer):\n"
         "    running_loss = 0.0\n"
         "    for x, y in loader:\n"
         "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
         "        loss.backward()\n"
         "        running_loss += loss.item()\n"
-        "    return running_loss / 10\n",
+        "    print(running_loss / 10)\n",
         False,
+    ),
+    "LL403 a returned total stays a tensor: .detach() (unsafe)": (
+        HEAD + "def train(model, loader, optimizer):\n"
+        "    running_loss = 0.0\n"
+        "    for x, y in loader:\n"
+        "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "        loss.backward()\n"
+        "        running_loss += loss\n"
+        "    return running_loss / 10\n",
+        HEAD + "def train(model, loader, optimizer):\n"
+        "    running_loss = 0.0\n"
+        "    for x, y in loader:\n"
+        "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "        loss.backward()\n"
+        "        running_loss += loss.detach()\n"
+        "    return running_loss / 10\n",
+        True,
     ),
     "LL403 a total used as a tensor gets .detach() (safe)": (
         HEAD + "def train(loader):\n"

@@ -66,4 +66,12 @@ VALID = {
 
         loss = nn.BCEWithLogitsLoss()(AttnPool()(h), y)
     """,
+    "one column of a two-way softmax is a single probability": """
+        import torch
+        import torch.nn.functional as F
+
+        logits = torch.randn(8, 2)
+        y = torch.randint(0, 2, (8,)).float()
+        loss = F.binary_cross_entropy(F.softmax(logits, dim=1)[:, 1], y)
+    """,
 }

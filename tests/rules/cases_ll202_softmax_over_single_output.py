@@ -25,6 +25,13 @@ INVALID = {
         model = nn.Sequential(nn.Flatten(), nn.Linear(784, 1), nn.Softmax(dim=1))  # expect: LL202
         y = model(images)
     """,
+    "squeeze of another axis keeps the width-1 last axis": """
+        import torch
+        import torch.nn as nn
+
+        out = nn.Linear(8, 1)(torch.randn(4, 1, 8))
+        p = torch.softmax(out.squeeze(1), dim=-1)  # expect: LL202
+    """,
 }
 
 VALID = {
@@ -51,5 +58,28 @@ VALID = {
         import torch.nn as nn
 
         out = torch.sigmoid(nn.Linear(16, 1)(x))
+    """,
+    "squeeze(-1) removes the width-1 axis: a softmax over time steps (attention pooling)": """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        score = nn.Linear(64, 1)
+        w = F.softmax(score(h).squeeze(-1), dim=-1)
+    """,
+    "reshape merges the width-1 channel into H*W: a spatial softmax": """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        heat = nn.Conv2d(16, 1, 1)(torch.randn(2, 16, 8, 8))
+        p = F.softmax(heat.reshape(2, -1), dim=1)
+    """,
+    "flatten(1) of a one-channel map": """
+        import torch
+        import torch.nn as nn
+
+        heat = nn.Conv2d(16, 1, 1)(x)
+        p = torch.softmax(heat.flatten(1), dim=1)
+        q = torch.softmax(torch.squeeze(nn.Linear(8, 1)(x), -1), dim=-1)
     """,
 }

@@ -62,4 +62,15 @@ VALID = {
         y = torch.randint(0, 2, (32, 1)).float()
         loss = nn.BCEWithLogitsLoss()(nn.Linear(10, 1)(x), y)
     """,
+    "target given the output's shape by view_as / reshape_as / expand_as": """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        out = nn.Linear(16, 1)(torch.randn(8, 16))
+        y = torch.randint(0, 2, (8,)).float()
+        a = F.binary_cross_entropy_with_logits(out, y.view_as(out))
+        b = F.binary_cross_entropy_with_logits(out, y.reshape_as(out))
+        c = F.binary_cross_entropy_with_logits(out, y.unsqueeze(1).expand_as(out))
+    """,
 }

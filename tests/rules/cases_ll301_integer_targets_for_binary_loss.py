@@ -27,6 +27,15 @@ INVALID = {
 
         loss = F.binary_cross_entropy(torch.sigmoid(z), torch.tensor([1, 0, 1]))  # expect: LL301 expect: LL111
     """,
+    "moved to a device, converted to long": """
+        import torch
+        import torch.nn.functional as F
+
+        logits = torch.randn(8)
+        labels = torch.rand(8).to(logits.device).to(dtype=torch.long)
+        a = F.binary_cross_entropy_with_logits(logits, labels)  # expect: LL301
+        b = F.binary_cross_entropy_with_logits(logits, labels.to("cuda"))  # expect: LL301
+    """,
 }
 
 VALID = {
@@ -55,5 +64,27 @@ VALID = {
 
         y = torch.randint(0, 2, (32, 1)).to(torch.float32)
         loss = nn.BCEWithLogitsLoss()(nn.Linear(10, 1)(x), y)
+    """,
+    "integer labels converted by .to(x.dtype), .type_as, .to(dtype=...)": """
+        import torch
+        import torch.nn.functional as F
+
+        logits = torch.randn(8)
+        labels = torch.randint(0, 2, (8,))
+        a = F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
+        b = F.binary_cross_entropy_with_logits(logits, labels.type_as(logits))
+        c = F.binary_cross_entropy_with_logits(logits, labels.to(dtype=torch.float32))
+        d = F.binary_cross_entropy_with_logits(logits, labels.to(device, torch.float))
+        e = F.binary_cross_entropy_with_logits(logits, labels.to(torch.get_default_dtype()))
+        f = F.binary_cross_entropy_with_logits(logits, labels.type(torch.FloatTensor))
+    """,
+    "a conversion whose dtype is not known": """
+        import torch
+        import torch.nn.functional as F
+
+        logits = torch.randn(8)
+        labels = torch.randint(0, 2, (8,))
+        a = F.binary_cross_entropy_with_logits(logits, labels.to(some_dtype))
+        b = F.binary_cross_entropy_with_logits(logits, labels.type_as(unknown_tensor))
     """,
 }

@@ -19,6 +19,13 @@ INVALID = {
         def nll(logits, y):
             return F.nll_loss(F.softmax(logits, dim=-1).log(), y)  # expect: LL401
     """,
+    "clamp with no positive minimum keeps the -inf": """
+        import torch
+        import torch.nn.functional as F
+
+        probs = F.softmax(torch.randn(8, 5), dim=1)
+        a = torch.log(probs.clamp(max=1.0))  # expect: LL401
+    """,
 }
 
 VALID = {
@@ -37,5 +44,13 @@ VALID = {
 
         lp = torch.log(counts / counts.sum())
         scale = torch.log(torch.tensor(10.0))
+    """,
+    "log of softmax clamped to a positive minimum (finite)": """
+        import torch
+        import torch.nn.functional as F
+
+        probs = F.softmax(torch.randn(8, 5), dim=1)
+        a = torch.log(probs.clamp(min=1e-7))
+        b = torch.log(torch.clamp(probs, 1e-7, 1.0))
     """,
 }

@@ -6,6 +6,8 @@ INVALID = {
 
         def bce(p, y):
             return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()  # expect: LL402
+
+        loss = bce(torch.sigmoid(model(x)), y)
     """,
     "hand-written BCE with .log()": """
         import torch
@@ -17,6 +19,12 @@ INVALID = {
         import torch
 
         log_p = torch.log(torch.sigmoid(scores))  # expect: LL402
+    """,
+    "log of raw sigmoid probabilities in a binary entropy (not a BCE: no target)": """
+        import torch
+
+        p = torch.sigmoid(mask_logits)
+        entropy = (-p * torch.log(p) - (1 - p) * torch.log(1 - p)).mean()  # expect: LL402
     """,
 }
 
@@ -36,5 +44,23 @@ VALID = {
         import torch
 
         kl = (p * (torch.log(p) - torch.log(q))).sum()
+    """,
+    "logistic noise: log(u) - log(1 - u) of uniform samples": """
+        import torch
+
+        u = torch.rand_like(logits).clamp(1e-6, 1 - 1e-6)
+        noise = torch.log(u) - torch.log(1 - u)
+    """,
+    "binary entropy of probabilities bounded away from 0 and 1": """
+        import torch
+
+        p = 0.99 * torch.sigmoid(mask_logits) + 0.005
+        entropy = (-p * torch.log(p) - (1 - p) * torch.log(1 - p)).mean()
+    """,
+    "hand-written BCE of values that are not known probabilities": """
+        import torch
+
+        def bce(p, y):
+            return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
     """,
 }

@@ -33,6 +33,20 @@ INVALID = {
             loss.backward()
             epoch_loss += loss  # expect: LL403
     """,
+    "an epoch total returned, though each iteration already backpropagated": """
+        import torch.nn as nn
+
+        def train_epoch(model, loader, opt):
+            criterion = nn.CrossEntropyLoss()
+            total = 0.0
+            for x, y in loader:
+                loss = criterion(model(x), y)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                total += loss  # expect: LL403
+            return total / len(loader)
+    """,
 }
 
 VALID = {
@@ -79,5 +93,52 @@ VALID = {
             step_loss = 0
             step_loss += F.cross_entropy(model(x), y)
             step_loss.backward()
+    """,
+    "loss.data is detached": """
+        import torch.nn as nn
+
+        criterion = nn.CrossEntropyLoss()
+        running = 0.0
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            running += loss.data
+        print(running)
+    """,
+    "per-term losses summed and returned (deep supervision)": """
+        import torch.nn.functional as F
+
+        def compute_loss(preds, targets):
+            total = 0
+            for p, t in zip(preds, targets):
+                total += F.cross_entropy(p, t)
+            return total
+
+        def per_level(outputs, y):
+            losses = {}
+            total = 0
+            for out in outputs:
+                total = total + F.cross_entropy(out, y)
+            losses["total"] = total
+            return losses
+    """,
+    "per-head losses summed, then backpropagated through another name": """
+        import torch.nn.functional as F
+
+        total = 0
+        for head in heads:
+            total += F.cross_entropy(head(h), y)
+        loss = total / len(heads)
+        loss.backward()
+    """,
+    "gradients switched off by a computed set_grad_enabled": """
+        import torch
+        import torch.nn.functional as F
+
+        running = 0.0
+        for x, y in loader:
+            with torch.set_grad_enabled(phase == "train"):
+                running += F.cross_entropy(model(x), y)
+        print(running)
     """,
 }

@@ -27,6 +27,14 @@ INVALID = {
         with torch.amp.autocast("cuda"):
             loss = F.binary_cross_entropy(p, y)  # expect: LL404
     """,
+    "autocast switched back on inside a disabled region": """
+        import torch
+        import torch.nn.functional as F
+
+        with torch.autocast("cuda", enabled=False):
+            with torch.autocast("cuda"):
+                loss = F.binary_cross_entropy(torch.sigmoid(model(x)), y)  # expect: LL404 expect: LL111
+    """,
 }
 
 VALID = {
@@ -65,5 +73,17 @@ VALID = {
         with torch.autocast("cuda"):
             p = model(x)
         loss = F.binary_cross_entropy(p.float(), y)
+    """,
+    "autocast(enabled=False) region nested in an autocast region": """
+        import torch
+        import torch.nn.functional as F
+
+        with torch.autocast("cuda"):
+            probs = torch.sigmoid(model(x))
+            with torch.autocast("cuda", enabled=False):
+                loss = F.binary_cross_entropy(probs.float(), y)  # expect: LL111
+        with torch.cuda.amp.autocast():
+            with torch.cuda.amp.autocast(enabled=False):
+                loss = F.binary_cross_entropy(probs.float(), y)  # expect: LL111
     """,
 }
