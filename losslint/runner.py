@@ -7,7 +7,7 @@ import gc
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis.facts import tensors
@@ -260,9 +260,13 @@ def lint(
     interpreter = Interpreter(modules, local_names=_module_names(files), index=index, loader=load)
     facts = interpreter.run()
     linted = set(files)
-    while True:  # a file whose activation reaches a loss runs whole: a fix must see every use
+    while True:
+        # A file whose activation reaches a loss runs whole, and so does every linted file
+        # importing it (a predict.py thresholding the model's output): a fix that removes
+        # the activation must see every use of its output.
         reached = {t.origin.path for call in facts.loss_calls for t in tensors(call.input) or () if t.origin is not None}
-        added = sorted(reached & linted - set(interpreter.modules))
+        users = _importers(reached & set(summaries), {p: summaries[p] for p in linted if p in summaries}, index)
+        added = sorted(users & linted - set(interpreter.modules))
         if not added:
             break
         facts = interpreter.run(added)
@@ -436,25 +440,31 @@ def _entry_points(
     and calls ``train()`` from ``train.py`` gives that loss its input); those with a
     softmax that needs no loss to be wrong (``ir.Outline.standalone``); and those an
     opt-in rule's prefilter matches."""
-    entries = set(named_losses)
+    entries = _importers(set(named_losses), summaries, index)
+    standalone = {path for path, summary in summaries.items() if summary.outline.standalone}
+    return sorted(entries | standalone | set(opted_in))
+
+
+def _importers(paths: Set[str], summaries: Dict[str, FileSummary], index: ModuleIndex) -> Set[str]:
+    """``paths`` and the files of ``summaries`` that import one of them, transitively."""
+    found = set(paths)
     while True:
-        names = _module_names(list(entries))
+        names = _module_names(list(found))
         added = set()
         for path, summary in summaries.items():
-            if path in entries:
+            if path in found:
                 continue
             for module, level, imported in summary.outline.imports:
                 if not ({module.rsplit(".", 1)[-1], *imported} & names):
-                    continue  # cannot lead to an entry point: not worth resolving
+                    continue  # cannot lead there: not worth resolving
                 target = index.resolve(path, module, level)
                 targets = [target] + [index.submodule(target, name) for name in imported] if target else []
-                if any(t in entries for t in targets):
+                if any(t in found for t in targets):
                     added.add(path)
                     break
         if not added:
-            standalone = {path for path, summary in summaries.items() if summary.outline.standalone}
-            return sorted(entries | standalone | set(opted_in))
-        entries |= added
+            return found
+        found |= added
 
 
 def _entry(summary: Optional[FileSummary], failure: Optional[ParseFailure]) -> Entry:
