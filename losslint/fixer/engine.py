@@ -8,7 +8,16 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from losslint.analysis.lower import Position
-from losslint.fixer.transforms import NotApplicable, apply_edits, covered, first_parse_error, parse, site_node
+from losslint.analysis.summary import LINE_BREAK
+from losslint.fixer.transforms import (
+    NeedsWholeModule,
+    NotApplicable,
+    apply_edits,
+    covered,
+    first_parse_error,
+    parse,
+    site_node,
+)
 from losslint.rules.base import Edit, Fix
 
 Texts = Callable[[str], Optional[str]]
@@ -30,6 +39,10 @@ class Files:
     def text(self, path: str) -> Optional[str]:
         return self._texts(path)
 
+    def positions(self, path: str) -> Optional[Sequence[Position]]:
+        """The sites' positions in the file as it is, when the analysis has them."""
+        return self._positions(path) if self._positions is not None else None
+
     def parsed(self, path: str) -> Parsed:
         if path not in self._parsed:
             text = self._texts(path)
@@ -47,8 +60,68 @@ class Files:
 
 
 def preview(fix: Fix, files: Files) -> Dict[str, str]:
-    """The new text of each file ``fix`` changes, applied alone; raises NotApplicable."""
-    return _apply({}, fix, files, before_writing=False)
+    """The new text of each file ``fix`` changes, applied alone; raises NotApplicable.
+    Each file is parsed only around the edits (the top-level statements holding them),
+    so checking a fix in a huge file costs what that excerpt costs, not the file."""
+    new: Dict[str, str] = {}
+    for path in sorted({e.site.path for e in fix.edits}):
+        edits = [e for e in fix.edits if e.site.path == path]
+        try:
+            new[path] = _preview_excerpt(path, edits, files)
+        except NeedsWholeModule:
+            new.update(_apply({}, Fix(fix.message, tuple(edits), fix.safe), files, before_writing=False))
+    return new
+
+
+def _preview_excerpt(path: str, edits: List[Edit], files: Files) -> str:
+    text = files.text(path)
+    positions = files.positions(path)
+    if text is None or positions is None or any(not 0 <= e.site.ordinal < len(positions) for e in edits):
+        raise NotApplicable(f"{path} cannot be changed")
+    starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]  # offset of each line
+    lines = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+    rows = [positions[e.site.ordinal] for e in edits]
+    first, last = _statements_around(lines, min(r[0] for r in rows), max(r[2] for r in rows))
+    head, excerpt, tail = "".join(lines[: first - 1]), "".join(lines[first - 1 : last]), "".join(lines[last:])
+    shift = first - 1
+    moved = [
+        (row - shift, column, end_row - shift, end_column) if first <= row and end_row <= last else (0, 0, 0, 0)
+        for row, column, end_row, end_column in positions
+    ]
+    try:
+        tree, sites = parse(excerpt, moved)
+    except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
+        raise NeedsWholeModule("the excerpt is not whole statements") from None
+    fixed = apply_edits(tree, sites, edits, whole_module=False).code
+    problem = first_parse_error(fixed, before_writing=False)
+    if problem is not None:
+        raise NotApplicable(f"the fixed {path} would not parse: {problem}")
+    return head + fixed + tail
+
+
+_CONTINUATIONS = ("else", "elif", "except", "finally", ")", "]", "}", "#")
+
+
+def _statements_around(lines: List[str], first: int, last: int) -> Tuple[int, int]:
+    """The rows (1-based, inclusive) of the top-level statements spanning rows
+    ``first``..``last``: from the nearest line above that starts a statement at column 0
+    (with its decorators) to the line before the next one. A guess from the layout; one
+    that does not parse falls back to the whole file, and the fixed excerpt is parsed
+    again before it is accepted."""
+
+    def starts_statement(line: str) -> bool:
+        word = line.lstrip("\ufeff")
+        return bool(word) and not word[0].isspace() and not word.startswith(_CONTINUATIONS)
+
+    start = first
+    while start > 1 and not starts_statement(lines[start - 1]):
+        start -= 1
+    while start > 1 and lines[start - 2].startswith("@"):  # its decorators
+        start -= 1
+    end = last
+    while end < len(lines) and not starts_statement(lines[end]):
+        end += 1
+    return start, end
 
 
 def apply_fixes(fixes: Sequence[Fix], files: Files) -> Tuple[Dict[str, str], List[Fix]]:

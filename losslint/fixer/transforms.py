@@ -32,8 +32,16 @@ class NotApplicable(Exception):
     """The code does not have the shape the edit expects; the message says why."""
 
 
-def apply_edits(tree: cst.Module, sites: Sequence[cst.CSTNode], edits: Sequence[Edit]) -> cst.Module:
-    """``tree`` with ``edits`` (all in this file) applied; raises NotApplicable."""
+class NeedsWholeModule(NotApplicable):
+    """The edit adds an import, which goes at the top of the module: an excerpt of the
+    file cannot show it."""
+
+
+def apply_edits(
+    tree: cst.Module, sites: Sequence[cst.CSTNode], edits: Sequence[Edit], whole_module: bool = True
+) -> cst.Module:
+    """``tree`` with ``edits`` (all in this file) applied; raises NotApplicable
+    (``NeedsWholeModule`` when ``tree`` is an excerpt and an import must be added)."""
     by_node: Dict[cst.CSTNode, Edit] = {}
     for edit in edits:
         by_node[site_node(sites, edit)] = edit
@@ -42,6 +50,8 @@ def apply_edits(tree: cst.Module, sites: Sequence[cst.CSTNode], edits: Sequence[
     missing = set(by_node.values()) - transformer.applied
     if missing:
         raise NotApplicable(f"could not apply '{sorted(e.action for e in missing)[0]}' here")
+    if transformer.imports and not whole_module:
+        raise NeedsWholeModule("the fix adds an import")
     if transformer.imports:  # libcst's codemods take 0.5 s to import: only when needed
         from libcst.codemod import CodemodContext
         from libcst.codemod.visitors import AddImportsVisitor
