@@ -1,7 +1,15 @@
 """Jupyter notebooks: their code cells joined into one module, with a line map back.
 
-IPython syntax (``%magic``, ``!shell``, ``%%cell`` magics, ``obj?``) is neutralised
-line by line, so no line moves: a finding on module line L is cell C, line l.
+IPython syntax (``%magic``, ``!shell``, ``%%cell`` magics, ``obj?`` and ``?obj`` help,
+``/f x`` autocalls) is neutralised line by line where a statement starts, into
+``pass  # !pip install torch`` with the line's indentation (a block whose only body it
+is stays valid), so no line moves: a finding on module line L is cell C, line l. As
+IPython does, a cell's leading blank lines and its first line's indentation are dropped.
+
+A notebook that is not one nbformat 4 describes (a cell that is not an object, without
+``cell_type``, a code cell without a string or list-of-strings ``source``, JSON nested
+deeper than the decoder goes, a lone surrogate in the code) is refused with the reason:
+``read_notebook`` never raises.
 """
 
 from __future__ import annotations
@@ -10,65 +18,184 @@ import codecs
 import difflib
 import json
 import re
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple, Union
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
 
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 """Cell magics whose body is Python: only their first line is neutralised."""
 
-_HELP = re.compile(r"^\s*[\w.]+\?{1,2}\s*$")
+_HELP = re.compile(r"^%{0,2}[\w.*]+\?{1,2}\s*$")  # obj?  obj.attr??  np.*load*?  %magic?
 _SHELL_ASSIGNMENT = re.compile(r"^(\s*[\w.,\s]+=\s*)[!%]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ESCAPES = ("!", "%", "?", "/", ",", ";")
+"""What starts an IPython-only statement: shell, magic, help, and the autocall escapes."""
 
 
 @dataclass
 class Notebook:
     source: str  # the code cells, joined
     cells: List[Tuple[int, int]]  # module line - 1 -> (cell number over all cells, line in the cell)
+    indents: Dict[int, str] = field(default_factory=dict)  # cell -> indentation IPython strips from it
 
 
-def _lines(source: Union[str, List[str], None]) -> List[str]:
-    text = "".join(source) if isinstance(source, list) else (source or "")
-    return text.splitlines()
+def split_lines(text: str) -> List[str]:
+    """Lines as Python's tokenizer ends them (``str.splitlines`` also splits at form
+    feeds and U+2028, which may stand inside a line of valid code)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
-def _neutralised(line: str) -> str:
-    """The line as Python the analysis can parse; IPython-only syntax becomes a comment."""
-    stripped = line.lstrip()
-    if stripped.startswith(("%", "!")) or _HELP.match(line):
-        return line[: len(line) - len(stripped)] + "# " + stripped
+def _source_text(source: object) -> Optional[str]:
+    """A cell's source (a string or a list of strings, nbformat 4), or None."""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(part, str) for part in source):
+        return "".join(source)
+    return None
+
+
+def _lines(source: object) -> List[str]:
+    return split_lines(_source_text(source) or "")
+
+
+class _Statements:
+    """Follows brackets, strings and backslash continuations line by line, to tell
+    whether a line starts a statement (only there is ``%`` a magic: ``(a\n % b)`` is
+    Python's modulo, ``if (a\n    != b):`` a comparison)."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.quote = ""
+        self.continued = False
+
+    @property
+    def at_start(self) -> bool:
+        return self.depth == 0 and not self.quote and not self.continued
+
+    def feed(self, line: str) -> None:
+        self.continued = False
+        escaped_end = False
+        i, n = 0, len(line)
+        while i < n:
+            c = line[i]
+            if self.quote:
+                if c == "\\":
+                    escaped_end = i == n - 1
+                    i += 2
+                elif line.startswith(self.quote, i):
+                    i += len(self.quote)
+                    self.quote = ""
+                else:
+                    i += 1
+                continue
+            if c == "#":
+                break
+            if c in "\"'":
+                self.quote = c * 3 if line.startswith(c * 3, i) else c
+                i += len(self.quote)
+                continue
+            if c in "([{":
+                self.depth += 1
+            elif c in ")]}":
+                self.depth = max(self.depth - 1, 0)
+            elif c == "\\" and i == n - 1:
+                self.continued = True
+            i += 1
+        if len(self.quote) == 1 and not escaped_end:
+            self.quote = ""  # an unterminated string: Python reports it
+
+
+def _neutralised(line: str) -> Optional[str]:
+    """The line as Python with the same indentation when it is IPython-only syntax
+    (``pass  # !pip install torch``: a block whose only body it is stays valid), else None."""
+    stripped = line.lstrip(" \t")
+    indent = line[: len(line) - len(stripped)]
+    if not stripped:
+        return None
+    if stripped.startswith(_ESCAPES) or _HELP.match(stripped):
+        return indent + "pass  # " + stripped
     shell = _SHELL_ASSIGNMENT.match(line)
     if shell:  # files = !ls  ->  files = None  # !ls
         return shell.group(1) + "None  # " + line[shell.end() - 1 :]
-    return line
+    return None
+
+
+def _dedented(lines: List[str], indent: str) -> List[str]:
+    return [line[len(indent) :] if indent and line.startswith(indent) else line for line in lines] if indent else lines
+
+
+def _cell_code(text: str) -> Tuple[List[str], str]:
+    """A code cell's lines as Python, one for one, and the indentation removed from them
+    (IPython drops a cell's leading blank lines and the first line's indentation)."""
+    lines = split_lines(text)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    indent = ""
+    if first is not None:
+        line = lines[first]
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        lines = _dedented(lines, indent)
+    whole_cell_magic = first is not None and lines[first].startswith("%%")
+    python_body = whole_cell_magic and lines[first][2:].split(" ", 1)[0].strip() in PYTHON_CELL_MAGICS
+    statements = _Statements()
+    out = []
+    for index, line in enumerate(lines):
+        if whole_cell_magic and (index <= first or not python_body):
+            out.append("# " + line if line else line)
+            continue
+        neutral = _neutralised(line) if statements.at_start else None
+        if neutral is None:
+            statements.feed(line)
+        out.append(line if neutral is None else neutral)
+    return out, indent
 
 
 def read_notebook(data: bytes) -> Tuple[Optional[Notebook], Optional[str]]:
-    """The notebook's code as one module, or the reason it cannot be read."""
+    """The notebook's code as one module, or the reason it cannot be read (never raises)."""
     try:
         document = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:
+        return None, "invalid notebook: nested too deeply"
+    except MemoryError:
+        return None, "invalid notebook: too large to read"
     except (UnicodeDecodeError, ValueError) as error:
         return None, f"invalid notebook: not JSON ({error})"
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
         nbformat = document.get("nbformat") if isinstance(document, dict) else None
-        if nbformat is not None and nbformat < 4:
+        if isinstance(nbformat, int) and not isinstance(nbformat, bool) and nbformat < 4:
             return None, f"notebook format {nbformat} is not supported: convert it to nbformat 4 (jupyter nbconvert)"
         return None, "invalid notebook: no list of cells (nbformat 4 expected)"
     lines: List[str] = []
     cells: List[Tuple[int, int]] = []
+    indents: Dict[int, str] = {}
     for number, cell in enumerate(document["cells"], start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        cell_lines = _lines(cell.get("source"))
-        whole_cell_magic = bool(cell_lines) and cell_lines[0].startswith("%%")
-        python_body = whole_cell_magic and cell_lines[0][2:].split(" ", 1)[0].strip() in PYTHON_CELL_MAGICS
+        if not isinstance(cell, dict):
+            return None, f"invalid notebook: cell {number} is not an object"
+        kind = cell.get("cell_type")
+        if kind is None:
+            return None, f"invalid notebook: cell {number} has no cell_type"
+        if not isinstance(kind, str):
+            return None, f"invalid notebook: cell {number} cell_type is not a string"
+        if kind != "code":
+            continue  # markdown and raw cells are not read
+        if cell.get("source") is None:
+            return None, f"invalid notebook: cell {number} has no source"
+        text = _source_text(cell["source"])
+        if text is None:
+            return None, f"invalid notebook: cell {number} source is not a string or list of strings"
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            character = ord(text[error.start])
+            return None, f"invalid notebook: cell {number} source holds a lone surrogate (U+{character:04X}), not text"
+        cell_lines, indent = _cell_code(text)
+        if indent:
+            indents[number] = indent
         for index, line in enumerate(cell_lines):
-            if whole_cell_magic and (index == 0 or not python_body):
-                line = "# " + line
-            else:
-                line = _neutralised(line)
             lines.append(line)
             cells.append((number, index + 1))
-    return Notebook("\n".join(lines) + "\n", cells), None
+    return Notebook("\n".join(lines) + "\n", cells, indents), None
 
 
 class NotebookLayoutError(ValueError):
@@ -84,17 +211,20 @@ def replace_code(data: bytes, old_source: str, new_source: str) -> bytes:
     """The notebook with its joined code changed from ``old_source`` to ``new_source``:
     only the code cells whose lines change are rewritten; outputs, metadata, magics and
     the JSON layout (indent, key order, escapes, final newline) stay byte for byte."""
+    notebook, problem = read_notebook(data)
+    if notebook is None:
+        raise NotebookLayoutError(problem or "invalid notebook")
     text = data.decode("utf-8-sig")
     document = json.loads(text)
     layout = next((l for l in _LAYOUTS if _dumps(document, l, text) == text), None)
     if layout is None:
         raise NotebookLayoutError("its JSON layout is not one losslint can reproduce byte for byte")
-    notebook, problem = read_notebook(data)
-    if notebook is None:
-        raise NotebookLayoutError(problem or "invalid notebook")
     cells = document["cells"]
     originals = {number: _lines(cells[number - 1].get("source")) for number, _ in notebook.cells}
-    old_lines, new_lines = old_source.splitlines(), new_source.splitlines()
+    dedented = {number: _dedented(lines, notebook.indents.get(number, "")) for number, lines in originals.items()}
+    old_lines, new_lines = split_lines(old_source), split_lines(new_source)
+    if len(old_lines) != len(notebook.cells):
+        raise NotebookLayoutError("the code to fix is not this notebook's")
     rewritten: Dict[int, List[str]] = {number: [] for number in originals}
     changed = set()
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
@@ -107,16 +237,17 @@ def replace_code(data: bytes, old_source: str, new_source: str) -> bytes:
         if len(touched) != 1:
             raise NotebookLayoutError("a fix would span two cells")
         number = touched.pop()
-        if any(originals[number][notebook.cells[i][1] - 1] != old_lines[i] for i in range(i1, i2)):
+        if any(dedented[number][notebook.cells[i][1] - 1] != old_lines[i] for i in range(i1, i2)):
             raise NotebookLayoutError("a fix would change an IPython magic line")
-        rewritten[number].extend(new_lines[j1:j2])
+        indent = notebook.indents.get(number, "")  # IPython strips it: the new lines get it back
+        rewritten[number].extend(indent + line if line.strip() else line for line in new_lines[j1:j2])
         changed.add(number)
     for number in sorted(changed):
         cell = cells[number - 1]
         source = cell.get("source")
-        joined = "".join(source) if isinstance(source, list) else (source or "")
+        joined = _source_text(source) or ""
         new = "\n".join(rewritten[number]) + ("\n" if joined.endswith("\n") else "")
-        cell["source"] = new.splitlines(keepends=True) if isinstance(source, list) else new
+        cell["source"] = [part for part in re.split(r"(?<=\n)", new) if part] if isinstance(source, list) else new
     out = _dumps(document, layout, text)
     return (codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b"") + out.encode("utf-8")
 

@@ -208,8 +208,12 @@ def lint(
             if notebook is None:
                 failures.append((path, ParseFailure(problem or "invalid notebook")))
                 continue
+            try:
+                data = notebook.source.encode()
+            except UnicodeEncodeError:  # read_notebook refuses these; never a traceback
+                failures.append((path, ParseFailure("invalid notebook: its code cannot be encoded as UTF-8")))
+                continue
             cell_maps[path] = notebook.cells
-            data = notebook.source.encode()
         if RELEVANT.search(data):
             named_losses.append(path)
         elif opted is not None and opted.search(data):

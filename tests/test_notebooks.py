@@ -125,12 +125,16 @@ def test_malformed_notebooks_are_reported_and_the_run_goes_on(tmp_path, content,
 
 def test_cells_without_source_and_syntax_errors(tmp_path):
     document = notebook(("code", "import torch"))
-    document["cells"].append({"cell_type": "code", "metadata": {}, "outputs": []})
+    document["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "source": []})
     document["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "source": ["x = (\n"]})
     write(tmp_path, "odd.ipynb", document)
     result = CliRunner().invoke(main, [str(tmp_path), "--output-format", "json"])
     (item,) = json.loads(result.output)
     assert item["code"] == "LL000" and item["cell"] == 3
+    del document["cells"][1]["source"]  # nbformat 4 requires it: the notebook is not read
+    write(tmp_path, "odd.ipynb", document)
+    (item,) = json.loads(CliRunner().invoke(main, [str(tmp_path), "--output-format", "json"]).output)
+    assert item["code"] == "LL000" and item["message"] == "invalid notebook: cell 2 has no source"
 
 
 def _fixable_notebook():

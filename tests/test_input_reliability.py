@@ -1,0 +1,124 @@
+"""The input layer: whatever the linted tree holds, the run neither hangs nor crashes nor
+executes anything from it; a file it did not read is said (LL000), and the other files'
+findings are still reported."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from losslint.cli import main
+from losslint.notebook import read_notebook, replace_code
+
+ROOT = Path(__file__).resolve().parent.parent
+TRAIN = (
+    "import torch\n"
+    "import torch.nn.functional as F\n"
+    "\n"
+    "logits = torch.randn(8, 3)\n"
+    "loss = F.cross_entropy(F.softmax(logits, dim=1), torch.randint(0, 3, (8,)))\n"
+)
+"""LL101 on line 5."""
+
+
+@pytest.fixture(autouse=True)
+def private_cache_key(tmp_path_factory, monkeypatch):
+    """The per-user cache key of these tests lives in a folder of their own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+
+
+def cli(*args, cwd=None, stdin=None, env=None):
+    """losslint in a process of its own (a hang fails the test instead of the suite)."""
+    command = [sys.executable, "-m", "losslint", *map(str, args)]
+    environment = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
+    return subprocess.run(command, cwd=cwd, input=stdin, capture_output=True, env=environment, timeout=300)
+
+
+def invoke(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+def nb(*sources, kind="code"):
+    return {"cells": [{"cell_type": kind, "metadata": {}, "outputs": [], "source": s} for s in sources], "nbformat": 4}
+
+
+# -- notebooks ----------------------------------------------------------------------------
+
+MALFORMED = {
+    "source-int": ('{"cells": [{"cell_type": "code", "source": 42}], "nbformat": 4}', "cell 1 source is not a string or list of strings"),
+    "source-list-with-int": ('{"cells": [{"cell_type": "code", "source": ["x = 1\\n", 2]}], "nbformat": 4}', "cell 1 source is not a string or list of strings"),
+    "source-list-with-null": ('{"cells": [{"cell_type": "code", "source": ["x = 1\\n", null]}], "nbformat": 4}', "cell 1 source is not a string or list of strings"),
+    "source-dict": ('{"cells": [{"cell_type": "code", "source": {"a": 1}}], "nbformat": 4}', "cell 1 source is not a string or list of strings"),
+    "source-null": ('{"cells": [{"cell_type": "code", "source": null}], "nbformat": 4}', "cell 1 has no source"),
+    "no-source": ('{"cells": [{"cell_type": "markdown", "source": ""}, {"cell_type": "code"}], "nbformat": 4}', "cell 2 has no source"),
+    "cells-not-objects": ('{"cells": [1, "text", null], "nbformat": 4}', "cell 1 is not an object"),
+    "no-cell-type": ('{"cells": [{"source": "' + TRAIN.replace("\n", "\\n") + '"}], "nbformat": 4}', "cell 1 has no cell_type"),
+    "cell-type-not-a-string": ('{"cells": [{"cell_type": 7, "source": ""}], "nbformat": 4}', "cell 1 cell_type is not a string"),
+    "nested-too-deeply": ('{"metadata": ' + "[" * 100_000 + "]" * 100_000 + ', "cells": [], "nbformat": 4}', "nested too deeply"),
+    "lone-surrogate": ('{"cells": [{"cell_type": "code", "source": "x = \'\\ud800\'\\n"}], "nbformat": 4}', "lone surrogate (U+D800)"),
+    "nbformat-a-string": ('{"nbformat": "3"}', "no list of cells"),
+    "top-level-list": ("[1, 2]", "no list of cells"),
+    "not-utf-8": (b'{"cells": "\xff"}', "not JSON"),
+}
+
+
+@pytest.mark.parametrize("content, message", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_notebook_is_reported_and_the_run_goes_on(tmp_path, content, message):
+    (tmp_path / "bad.ipynb").write_bytes(content if isinstance(content, bytes) else content.encode())
+    (tmp_path / "train.py").write_text(TRAIN)
+    status, output = invoke(tmp_path, "--no-cache")
+    assert status == 1
+    (ll000,) = [line for line in output.splitlines() if " LL000 " in line]
+    assert "bad.ipynb:1:1: LL000 invalid notebook: " in ll000 and message in ll000
+    assert "train.py:5:8: LL101" in output
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "IN_COLAB = False\nif IN_COLAB:\n    !pip install torch\n",
+        "for i in range(2):\n    %time f(i)\nelse:\n    !echo done\n",
+        "try:\n    import google.colab\nexcept ImportError:\n    %pip install torch\n",
+        "def f():\n    %timeit g()\n",
+        "?len\n",
+        "??len\n",
+        "?\n",
+        "len?\n",
+        "torch.nn.functional??\n",
+        "with open('x') as handle:\n    ?handle\n",
+        "np.*load*?\n",
+        "files = !ls\nhome = %env HOME\n",
+        "y = (1\n     % 2)\nif (y\n    != 3):\n    pass\n",
+        "text = '''\n!not a command\n'''\n",
+        "await asyncio.sleep(0)\nasync with lock:\n    pass\nasync for item in stream():\n    pass\n",
+        "    x = 1\n    if x:\n        !ls\n",
+        "\n\n%%bash\necho 'an unclosed (\n",
+        "%%time\nx = 1\n",
+        "/print 1 2\n",
+        "s = 'a\u2028b\x0cc'\n",
+    ],
+)
+def test_valid_ipython_is_never_refused(tmp_path, cell):
+    (tmp_path / "nb.ipynb").write_text(json.dumps(nb(cell, TRAIN)))
+    status, output = invoke(tmp_path / "nb.ipynb", "--no-cache")
+    assert "LL000" not in output
+    assert status == 1 and "nb.ipynb:cell 2:5:8: LL101" in output
+
+
+def test_a_neutralised_line_keeps_the_block_valid_and_the_line_count():
+    notebook, problem = read_notebook(json.dumps(nb("if x:\n    !pip install torch\n    ?len\nz = 1\n")).encode())
+    assert problem is None
+    assert notebook.source == "if x:\n    pass  # !pip install torch\n    pass  # ?len\nz = 1\n"
+    assert notebook.cells == [(1, 1), (1, 2), (1, 3), (1, 4)]
+
+
+def test_a_fix_in_an_indented_cell_keeps_its_indentation():
+    data = (json.dumps(nb(["  if x:\n", "      !ls\n", "  y = F.softmax(z, 1)\n"]), indent=1) + "\n").encode()
+    notebook, _ = read_notebook(data)
+    fixed = replace_code(data, notebook.source, notebook.source.replace("F.softmax(z, 1)", "z"))
+    assert json.loads(fixed)["cells"][0]["source"] == ["  if x:\n", "      !ls\n", "  y = z\n"]
