@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
+from losslint.safe_read import read_regular
 from losslint.selection import SelectionError, expand, resolve
 
 if sys.version_info >= (3, 11):
@@ -27,6 +28,9 @@ DEFAULT_EXCLUDE = (
     ".ruff_cache", ".losslint_cache", "build", "dist", "_build", "node_modules", "site-packages", "__pypackages__",
     "*.egg-info",
 )  # fmt: skip
+
+
+MAX_CONFIG_BYTES = 8_000_000
 
 
 class ConfigError(ValueError):
@@ -55,11 +59,7 @@ def find_pyproject(paths: Sequence[str]) -> Optional[Tuple[str, Dict[str, Any]]]
     directory = start if os.path.isdir(start) else os.path.dirname(start)
     while True:
         candidate = os.path.join(directory, "pyproject.toml")
-        try:
-            with open(candidate, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            data = b""
+        data = read_regular(candidate, MAX_CONFIG_BYTES) or b""  # never a FIFO or a device
         if b"losslint" in data:  # only then can it configure losslint: no parse otherwise
             try:
                 parsed = tomllib.loads(data.decode("utf-8", "replace"))

@@ -168,6 +168,7 @@ def lint(
     changed = overrides or {}
 
     def read(path: str) -> Tuple[bytes, str]:
+        """A file's bytes, or "" and the LL000 message saying why it was not read."""
         return (changed[path], "") if path in changed else read_file(path)
 
     summaries: Dict[str, FileSummary] = {}
@@ -175,16 +176,18 @@ def lint(
     if sources is not None:
         files = sorted(sources)
     else:
-        python_files, notebooks = discover(paths, Excluder(exclude, root), force_exclude)
+        unlisted: List[Tuple[str, str]] = []  # folders that could not be listed
+        python_files, notebooks = discover(paths, Excluder(exclude, root), force_exclude, unlisted)
         files = sorted(python_files + notebooks)
+        failures.extend((folder, ParseFailure(reason)) for folder, reason in unlisted)
     report.files = len(files)
     contents: List[Tuple[str, bytes]] = []
     for done, path in enumerate(files, start=1):
         if progress is not None:
             progress(done, len(files))
         data, error = (sources[path], "") if sources is not None else read(path)
-        if error:
-            failures.append((path, ParseFailure(f"cannot read the file: {error}")))
+        if error:  # not a regular file, unreadable, too large: said, never skipped silently
+            failures.append((path, ParseFailure(error)))
         else:
             contents.append((path, data))
     hashes = {path: Cache.key(data) for path, data in contents} if cache is not None else {}

@@ -4,6 +4,7 @@ findings are still reported."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from losslint.analysis.summary import MAX_FILE_BYTES
 from losslint.cli import main
 from losslint.notebook import read_notebook, replace_code
+from losslint.runner import lint
+from losslint.selection import resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAIN = (
@@ -122,3 +126,92 @@ def test_a_fix_in_an_indented_cell_keeps_its_indentation():
     notebook, _ = read_notebook(data)
     fixed = replace_code(data, notebook.source, notebook.source.replace("F.softmax(z, 1)", "z"))
     assert json.loads(fixed)["cells"][0]["source"] == ["  if x:\n", "      !ls\n", "  y = z\n"]
+
+
+# -- files that are not regular files, unreadable folders, oversized files -------------------
+
+
+def _tree_with(tmp_path, make):
+    (tmp_path / "train.py").write_text(TRAIN)
+    make(tmp_path)
+    return cli("--no-cache", tmp_path, cwd=tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("name", ["pipe.py", "pipe.ipynb"])
+def test_a_fifo_is_reported_not_read(tmp_path, name):
+    result = _tree_with(tmp_path, lambda root: os.mkfifo(root / name))
+    assert result.returncode == 1
+    assert f"{name}:1:1: LL000 not a regular file (FIFO); skipped".encode() in result.stdout
+    assert b"train.py:5:8: LL101" in result.stdout
+    named = cli("--no-cache", tmp_path / name, tmp_path / "train.py", cwd=tmp_path)  # named on the command line
+    assert b"LL000 not a regular file (FIFO)" in named.stdout and b"LL101" in named.stdout
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
+def test_a_link_to_a_device_is_reported_not_read(tmp_path, device):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device}")
+    result = _tree_with(tmp_path, lambda root: os.symlink(device, root / "device.py"))
+    assert result.returncode == 1
+    assert b"device.py:1:1: LL000 not a regular file (character device); skipped" in result.stdout
+    assert b"train.py:5:8: LL101" in result.stdout
+
+
+def test_an_oversized_file_is_reported_when_it_names_a_loss_anywhere(tmp_path):
+    filler = b"x = 1\n" * (MAX_FILE_BYTES // 6 + 1000)
+    (tmp_path / "big_loss.py").write_bytes(filler + b"criterion = nn.CrossEntropyLoss()\n")
+    (tmp_path / "big_table.py").write_bytes(filler)
+    (tmp_path / "train.py").write_text(TRAIN)
+    report = lint([str(tmp_path)], resolve())
+    found = sorted((os.path.basename(d.location.path), d.code, d.message) for d in report.diagnostics)
+    assert [(name, code) for name, code, _ in found] == [("big_loss.py", "LL000"), ("train.py", "LL101")]
+    assert found[0][2].startswith("file too large to analyse (2.0 MB > 2 MB)")
+
+
+def _unlistable_folder(root):
+    (root / "models").mkdir()
+    (root / "models" / "train.py").write_text(TRAIN)
+    (root / "ok.py").write_text("x = 1\n")
+    os.chmod(root / "models", 0)
+
+
+def _can_drop_privileges():
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        return None
+    probe = subprocess.run(["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", "true"], capture_output=True)
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"] if probe.returncode == 0 else None
+
+
+def test_an_unreadable_folder_is_reported(tmp_path):
+    prefix = _can_drop_privileges()
+    if prefix is None:
+        pytest.skip("running as root without setpriv: a mode-000 folder stays readable")
+    _unlistable_folder(tmp_path)
+    try:
+        command = prefix + [sys.executable, "-m", "losslint", "--no-cache", str(tmp_path)]
+        result = subprocess.run(command, capture_output=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=300)
+    finally:
+        os.chmod(tmp_path / "models", 0o755)
+    assert result.returncode == 1, result.stderr
+    assert f"{tmp_path / 'models'}:1:1: LL000 cannot read the folder: Permission denied".encode() in result.stdout
+
+
+def test_a_folder_the_walk_cannot_list_is_reported(tmp_path, monkeypatch):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "train.py").write_text(TRAIN)
+    (tmp_path / "train.py").write_text(TRAIN)
+    scandir = os.scandir
+
+    def refusing(path="."):
+        if os.path.basename(os.fspath(path)) == "models":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    report = lint([str(tmp_path)], resolve())
+    found = sorted((d.location.path, d.code, d.message) for d in report.diagnostics)
+    assert (str(tmp_path / "models"), "LL000", "cannot read the folder: Permission denied") in found
+    assert (str(tmp_path / "train.py"), "LL101") in [(p, c) for p, c, _ in found]
