@@ -5,10 +5,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-import subprocess
-from typing import Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from losslint.analysis.summary import MAX_FILE_BYTES, RELEVANT
+from losslint.gitignore import Checkout, find_git_dir
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -17,15 +17,16 @@ NOTEBOOK_SUFFIX = ".ipynb"
 class Excluder:
     """Decides which paths to skip: exclude globs (matched against each path component
     and against the path relative to the project root) and, inside a git checkout,
-    what git ignores."""
+    what git ignores (read from the ignore files by ``losslint.gitignore``: git itself
+    is never run, so nothing the checkout's configuration names is executed)."""
 
     def __init__(self, patterns: Sequence[str], root: str) -> None:
         self.patterns = tuple(patterns)
         self.root = os.path.abspath(root)
-        self._git_ignored: Set[str] = set()
-        self._git_roots: Set[str] = set()
+        self._checkouts: Dict[str, Optional[Checkout]] = {}  # top folder -> its rules
+        self._tops: Dict[str, Optional[str]] = {}  # folder -> top of its checkout
 
-    def excluded(self, path: str) -> bool:
+    def excluded(self, path: str, is_dir: Optional[bool] = None) -> bool:
         absolute = os.path.abspath(path)
         relative = os.path.relpath(absolute, self.root).replace(os.sep, "/")
         for pattern in self.patterns:
@@ -33,39 +34,29 @@ class Excluder:
                 return True
             if "/" not in pattern and any(fnmatch.fnmatch(part, pattern) for part in relative.split("/")[:-1]):
                 return True
-        return self.git_ignored(absolute)
+        return self.git_ignored(absolute, os.path.isdir(absolute) if is_dir is None else is_dir)
 
-    def git_ignored(self, absolute: str) -> bool:
-        self._load_git(os.path.dirname(absolute))
-        if absolute in self._git_ignored or absolute + "/" in self._git_ignored:
-            return True
-        return any(absolute.startswith(d) for d in self._git_ignored if d.endswith("/"))
+    def git_ignored(self, absolute: str, is_dir: bool = False) -> bool:
+        top = self._top(os.path.dirname(absolute))
+        if top is None:
+            return False
+        if top not in self._checkouts:
+            self._checkouts[top] = Checkout.load(top)
+        checkout = self._checkouts[top]
+        if checkout is None:
+            return False
+        return checkout.ignored(os.path.relpath(absolute, top).replace(os.sep, "/"), is_dir)
 
-    def _load_git(self, directory: str) -> None:
-        """Ask git once per checkout which paths it ignores; no git, no filtering."""
-        if any(directory == r or directory.startswith(r + os.sep) for r in self._git_roots):
-            return
-        try:
-            top = subprocess.run(
-                ["git", "-C", directory, "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=10
-            )
-            if top.returncode != 0:
-                self._git_roots.add(directory)
-                return
-            root = top.stdout.strip()
-            listed = subprocess.run(
-                ["git", "-C", root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
-        except (OSError, subprocess.SubprocessError):
-            self._git_roots.add(directory)
-            return
-        self._git_roots.add(root)
-        for entry in listed.stdout.split("\0"):
-            if entry:
-                self._git_ignored.add(os.path.join(root, entry))
+    def _top(self, directory: str) -> Optional[str]:
+        """The top folder of the git checkout holding ``directory`` (the nearest folder
+        upwards with a ``.git`` that is a repository), or None."""
+        if directory not in self._tops:
+            if find_git_dir(directory) is not None:
+                self._tops[directory] = directory
+            else:
+                parent = os.path.dirname(directory)
+                self._tops[directory] = None if parent == directory else self._top(parent)
+        return self._tops[directory]
 
 
 def _is_virtualenv(path: str) -> bool:
@@ -99,13 +90,13 @@ def _walk(root: str, excluder: Excluder, problems: Optional[List[Tuple[str, str]
         subdirectories[:] = sorted(
             d
             for d in subdirectories
-            if not excluder.excluded(os.path.join(directory, d))
+            if not excluder.excluded(os.path.join(directory, d), is_dir=not os.path.islink(os.path.join(directory, d)))
             and not _is_virtualenv(os.path.join(directory, d))
         )
         for name in files:
             if name.endswith(PYTHON_SUFFIXES + (NOTEBOOK_SUFFIX,)):
                 path = os.path.normpath(os.path.join(directory, name))
-                if not excluder.excluded(path):
+                if not excluder.excluded(path, is_dir=False):
                     yield path
 
 

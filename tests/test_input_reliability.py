@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from losslint import gitignore
 from losslint.analysis.summary import MAX_FILE_BYTES
 from losslint.cli import main
+from losslint.files import Excluder, discover
 from losslint.notebook import read_notebook, replace_code
 from losslint.runner import lint
 from losslint.selection import resolve
@@ -215,3 +217,114 @@ def test_a_folder_the_walk_cannot_list_is_reported(tmp_path, monkeypatch):
     found = sorted((d.location.path, d.code, d.message) for d in report.diagnostics)
     assert (str(tmp_path / "models"), "LL000", "cannot read the folder: Permission denied") in found
     assert (str(tmp_path / "train.py"), "LL101") in [(p, c) for p, c, _ in found]
+
+
+# -- git: the checkout's configuration never runs anything ----------------------------------
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def _git(root, *args):
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+@needs_git
+def test_a_checkout_configuration_naming_commands_runs_none_of_them(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    marker = tmp_path / "MARKER"
+    for key in ("core.fsmonitor", "core.pager", "core.sshCommand", "core.editor", "core.askPass", "diff.external"):
+        _git(repo, "config", key, f"touch {marker}; false")
+    _git(repo, "config", "core.hooksPath", str(tmp_path / "hooks"))
+    _git(repo, "config", "filter.evil.clean", f"touch {marker}")
+    _git(repo, "config", "filter.evil.process", f"touch {marker}")
+    (tmp_path / "hooks").mkdir()
+    for hook in ("post-checkout", "pre-commit", "post-index-change"):
+        (tmp_path / "hooks" / hook).write_text(f"#!/bin/sh\ntouch {marker}\n")
+        os.chmod(tmp_path / "hooks" / hook, 0o755)
+    (repo / ".gitattributes").write_text("* filter=evil\n")
+    (repo / ".gitignore").write_text("outputs/\n")
+    (repo / "train.py").write_text(TRAIN)
+    (repo / "outputs").mkdir()
+    (repo / "outputs" / "copy.py").write_text(TRAIN)
+    result = cli("--no-cache", repo, cwd=repo)
+    assert not marker.exists()
+    assert result.stdout.count(b"LL101") == 1 and b"outputs" not in result.stdout
+
+
+def test_discovering_files_starts_no_process(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (tmp_path / ".gitignore").write_text("ignored.py\n")
+    (tmp_path / "ignored.py").write_text(TRAIN)
+    (tmp_path / "train.py").write_text(TRAIN)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a process was started: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    monkeypatch.setattr(os, "system", refuse)
+    found, _ = discover([str(tmp_path)], Excluder((), str(tmp_path)))
+    assert found == [str(tmp_path / "train.py")]
+
+
+GITIGNORE_CASES = [
+    "*.py\n!keep.py\n",
+    "build/\n!build/keep.py\n",
+    "build/*\n!build/keep.py\n",
+    "/top.py\n",
+    "a/b.py\n",
+    "**/gen/\n",
+    "deep/**\n!deep/**/keep.py\n",
+    "deep/**/x.py\n",
+    "docs/**/*.py\n",
+    "[ab].py\n[!k]*.py\n",
+    "x.p?\n",
+    "\\!bang.py\n\\#hash.py\n",
+    "# a comment\n\ntrailing.py   \n",
+    "escaped\\ .py\n",
+    "*/nested.py\n",
+    "gen\n!gen/\n",
+    "sub/\n",
+    "/sub/\n",
+    "**\n!*/\n!keep.py\n",
+]
+TREE = [
+    "top.py", "keep.py", "x.py", "a.py", "k.py", "!bang.py", "#hash.py", "trailing.py", "escaped .py", "b.py",
+    "a/b.py", "a/keep.py", "build/keep.py", "build/other.py", "deep/x.py", "deep/keep.py", "deep/one/two/x.py",
+    "deep/one/keep.py", "docs/a/b/c.py", "docs/c.py", "src/gen/m.py", "gen/m.py", "src/nested.py", "src/x/nested.py",
+    "sub/a.py", "src/sub/a.py", "src/top.py",
+]  # fmt: skip
+
+
+@needs_git
+@pytest.mark.parametrize("rules", GITIGNORE_CASES)
+def test_ignore_rules_are_read_as_git_reads_them(tmp_path, rules):
+    _git(tmp_path, "init", "-q")
+    for name in TREE:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    (tmp_path / ".gitignore").write_text(rules)
+    (tmp_path / "src").mkdir(exist_ok=True)
+    (tmp_path / "src" / ".gitignore").write_text("!top.py\nx/\n")
+    (tmp_path / ".git" / "info" / "exclude").write_text("k.py\n")
+    _git(tmp_path, "add", "-f", "b.py", "deep/x.py")  # tracked files are never ignored
+    listed = subprocess.run(
+        ["git", "-C", str(tmp_path), "ls-files", "-z", "--others", "--ignored", "--exclude-standard"],
+        capture_output=True, check=True,
+    ).stdout.decode()  # fmt: skip
+    by_git = {path for path in listed.split("\0") if path.endswith(".py")}
+    found, _ = discover([str(tmp_path)], Excluder((), str(tmp_path)))
+    skipped = set(TREE) - {os.path.relpath(path, tmp_path).replace(os.sep, "/") for path in found}
+    assert skipped == by_git
+
+
+def test_gitignore_patterns_translate_as_wildmatch():
+    def match(pattern, path):
+        return gitignore.parse_rules(pattern.encode(), "")[0].matches(path, False)
+
+    assert match("a/**/b", "a/b") and match("a/**/b", "a/x/y/b") and not match("a/**/b", "ab")
+    assert match("**/foo", "foo") and match("**/foo", "x/y/foo") and not match("/foo", "x/foo")
+    assert match("foo", "x/y/foo") and not match("x/*.py", "x/y/z.py") and match("[[:digit:]]*.py", "1.py")
+    assert not gitignore.parse_rules(b"dir/\n", "")[0].matches("dir", False)
