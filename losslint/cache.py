@@ -3,19 +3,23 @@
 A second run over an unchanged tree reads each file, hashes it and loads its summary:
 no parse at all (positions are part of the summary). An entry that cannot
 be read (corrupt, written by another version, another Python) is recomputed silently.
+Entries are authenticated (see ``Cache``): losslint unpickles only what it wrote itself.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
+import stat
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 from losslint import __version__
 from losslint.analysis import ir
 from losslint.analysis.summary import ParseFailure
+from losslint.safe_read import read_regular
 
 CACHE_DIRECTORY = ".losslint_cache"
 
@@ -40,9 +44,88 @@ def code_fingerprint() -> str:
     return f"{__version__}-{digest.hexdigest()[:16]}"
 
 
+KEY_BYTES = 32
+MAX_ENTRY_BYTES = 1_000_000_000
+MAGIC = b"losslint-cache-hmac-sha256\n"
+
+
+def key_path() -> str:
+    """Where the per-user cache key lives: outside every project, in the user's cache
+    folder (``$XDG_CACHE_HOME/losslint/key``, ``~/.cache/losslint/key``; on Windows
+    ``%LOCALAPPDATA%\\losslint\\key``)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        local = os.environ.get("LOCALAPPDATA", "") if os.name == "nt" else ""
+        base = local if os.path.isabs(local) else os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "losslint", "key")
+
+
+def _private(info: os.stat_result, directory: bool = False) -> bool:
+    """Owned by this user and out of reach of others (a folder: not writable by them; the
+    key: not readable either)."""
+    if os.name == "nt" or not hasattr(os, "getuid"):
+        return True
+    others = 0o022 if directory else 0o077
+    return info.st_uid == os.getuid() and not info.st_mode & others
+
+
+def user_key() -> Tuple[Optional[bytes], str]:
+    """The per-user secret that authenticates cache entries, created on first use (mode
+    0600, in a folder only this user can write), and "" -- or None and why there is none
+    (then the run has no cache)."""
+    import secrets  # only here: most runs find the key
+    import tempfile
+
+    path = key_path()
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if not _private(os.stat(folder), directory=True):
+            return None, f"{folder} is not a folder only you can write"
+        if not os.path.lexists(path):
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".key-")  # mode 0600
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(secrets.token_bytes(KEY_BYTES))
+                    out.flush()
+                    os.fsync(out.fileno())
+                try:
+                    os.link(temporary, path)  # atomic; another run may have won the race
+                except FileExistsError:
+                    pass
+                except OSError:
+                    os.replace(temporary, path)
+            finally:
+                if os.path.lexists(temporary):
+                    os.unlink(temporary)
+        info = os.lstat(path)
+    except OSError:
+        return None, ""  # no writable cache folder (a read-only home): no cache, nothing to say
+    if not stat.S_ISREG(info.st_mode) or not _private(info) or info.st_size != KEY_BYTES:
+        return None, f"{path} is not a {KEY_BYTES}-byte file only you can read"
+    key = read_regular(path, KEY_BYTES, follow=False)
+    return (key, "") if key is not None and len(key) == KEY_BYTES else (None, f"cannot read {path}")
+
+
 class Cache:
-    def __init__(self, directory: str) -> None:
-        self.directory = os.path.join(directory, code_fingerprint())
+    """Entries are pickles, and unpickling runs code: a cache folder sits in the linted
+    tree, where anyone who can commit can plant files. So every entry is written with an
+    HMAC-SHA256 of its content, its name and losslint's code fingerprint under a per-user
+    secret (``user_key``) and is unpickled only when that HMAC checks out; any other
+    entry (planted, tampered, another user's, corrupt) reads as absent and is recomputed.
+    Without a key there is no cache: nothing is read or written."""
+
+    def __init__(self, directory: str, key: Optional[bytes] = None) -> None:
+        self.fingerprint = code_fingerprint()
+        self.directory = os.path.join(directory, self.fingerprint)
+        self.problem = ""  # why the cache is off, when the user should know
+        self.secret = key
+        if self.secret is None:
+            self.secret, self.problem = user_key()
+
+    @property
+    def enabled(self) -> bool:
+        return self.secret is not None
 
     @staticmethod
     def key(data: bytes) -> str:
@@ -51,13 +134,28 @@ class Cache:
     def _path(self, key: str) -> str:
         return os.path.join(self.directory, key[:2], key + ".pickle")
 
+    def _mac(self, key: str, payload: bytes) -> bytes:
+        assert self.secret is not None
+        message = hmac.new(self.secret, digestmod=hashlib.sha256)
+        message.update(f"{self.fingerprint}\0{key}\0".encode())
+        message.update(payload)
+        return message.digest()
+
     def get(self, key: str, kind: type = Entry) -> Optional[Any]:
-        """The entry stored under ``key`` if it is a ``kind``: per-file summaries, or the
+        """The entry stored under ``key`` if losslint wrote it for this user (its HMAC
+        checks out) and it is a ``kind``: per-file summaries, a run's record, or the
         checked fixes of a finding (``FixCheck``)."""
+        if self.secret is None:
+            return None
+        data = read_regular(self._path(key), MAX_ENTRY_BYTES, follow=False)
+        if data is None or not data.startswith(MAGIC):
+            return None
+        mac, payload = data[len(MAGIC) : len(MAGIC) + 32], data[len(MAGIC) + 32 :]
+        if not hmac.compare_digest(mac, self._mac(key, payload)):
+            return None  # not written by losslint for this user: never unpickled
         try:
-            with open(self._path(key), "rb") as handle:
-                entry = pickle.load(handle)
-        except Exception:  # missing, corrupt, or from an incompatible version: recompute
+            entry = pickle.loads(payload)
+        except Exception:  # from an incompatible Python: recompute
             return None
         return entry if isinstance(entry, kind) else None
 
@@ -65,12 +163,15 @@ class Cache:
         """Written atomically; a cache that cannot be written is no cache, not an error."""
         import tempfile  # only a run that computed something writes
 
+        if self.secret is None:
+            return
         path = self._path(key)
         try:
+            payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
-                pickle.dump(entry, out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(MAGIC + self._mac(key, payload) + payload)
             os.replace(temporary, path)
         except OSError:
             pass

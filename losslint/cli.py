@@ -184,6 +184,8 @@ def main(
     if targets == ["-"]:
         sources = {stdin_filename or "-": sys.stdin.buffer.read()}
     unsafe = options.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
+    # the default cache belongs to the project linted, not to wherever losslint started
+    cache = None if no_cache or sources is not None else Cache(cache_dir or os.path.join(options.project_root, CACHE_DIRECTORY))
     collect_garbage_less_often()
     with _progress(not quiet) as progress:
 
@@ -197,7 +199,7 @@ def main(
                 root=options.root,
                 force_exclude=force_exclude,
                 progress=progress,
-                cache=None if no_cache or sources is not None else Cache(cache_dir or os.path.join(options.root, CACHE_DIRECTORY)),
+                cache=cache if cache is not None and cache.enabled else None,
                 jobs=jobs,
                 overrides=overrides,
             )
@@ -216,6 +218,8 @@ def main(
         if diff:
             sys.exit(1 if outcome.changes and not exit_zero else 0)
     if not quiet:
+        if cache is not None and cache.problem:
+            click.echo(f"losslint: running without the cache: {cache.problem}", err=True)
         for note in report.notes:
             click.echo(f"losslint: {note}", err=True)
     out = sys.stderr if fix and sources is not None else sys.stdout  # stdout has the fixed code

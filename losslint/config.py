@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
+from losslint.analysis.modules import PROJECT_MARKERS
 from losslint.safe_read import read_regular
 from losslint.selection import SelectionError, expand, resolve
 
@@ -48,6 +49,7 @@ class Settings:
     unsafe_fixes: bool = False
     root: str = "."  # where relative globs start: the config file's folder
     source: Optional[str] = None  # the configuration file, if any
+    project_root: str = "."  # where the cache lives by default (see project_root)
     notes: List[str] = field(default_factory=list)
 
 
@@ -72,6 +74,23 @@ def find_pyproject(paths: Sequence[str]) -> Optional[Tuple[str, Dict[str, Any]]]
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
+        directory = parent
+
+
+def project_root(paths: Sequence[str]) -> str:
+    """The folder the default cache belongs in: the nearest folder above the first path
+    with ``.git``, ``pyproject.toml``, ``setup.py`` or ``setup.cfg`` (the root imports are
+    resolved up to), else the first path's own folder; the current folder for standard
+    input. Never the current folder just because losslint was started there."""
+    start = os.path.abspath(paths[0] if paths and paths[0] != "-" else ".")
+    first = start if os.path.isdir(start) else os.path.dirname(start)
+    directory = first
+    while True:
+        if any(os.path.exists(os.path.join(directory, marker)) for marker in PROJECT_MARKERS):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return first
         directory = parent
 
 
@@ -157,4 +176,5 @@ def settings(
         unsafe_fixes=unsafe_fixes,
         root=os.path.dirname(os.path.abspath(path)) if path else os.path.abspath("."),
         source=path,
+        project_root=os.path.dirname(os.path.abspath(path)) if path and not config else project_root(paths),
     )

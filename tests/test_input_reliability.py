@@ -2,9 +2,12 @@
 executes anything from it; a file it did not read is said (LL000), and the other files'
 findings are still reported."""
 
+import hashlib
 import json
 import os
+import pickle
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +17,7 @@ from click.testing import CliRunner
 
 from losslint import gitignore
 from losslint.analysis.summary import MAX_FILE_BYTES
+from losslint.cache import CACHE_DIRECTORY, Cache
 from losslint.cli import main
 from losslint.files import Excluder, discover
 from losslint.notebook import read_notebook, replace_code
@@ -328,3 +332,105 @@ def test_gitignore_patterns_translate_as_wildmatch():
     assert match("**/foo", "foo") and match("**/foo", "x/y/foo") and not match("/foo", "x/foo")
     assert match("foo", "x/y/foo") and not match("x/*.py", "x/y/z.py") and match("[[:digit:]]*.py", "1.py")
     assert not gitignore.parse_rules(b"dir/\n", "")[0].matches("dir", False)
+
+
+# -- the cache: nothing losslint did not write is unpickled ---------------------------------
+
+
+class Payload:
+    """Unpickling this writes a marker: what a planted cache entry would run."""
+
+    marker = ""
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.marker),))
+
+
+def _plant(path, marker):
+    payload = Payload()
+    payload.marker = str(marker)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(payload))
+
+
+def test_a_pickle_planted_in_the_tree_cache_is_never_loaded(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[tool.losslint]\n")
+    (project / "a.py").write_text("x = 1\n")
+    (project / "train.py").write_text(TRAIN)
+    marker = tmp_path / "MARKER"
+    cache = Cache(str(project / CACHE_DIRECTORY))
+    key = hashlib.sha256(b"x = 1\n").hexdigest()
+    _plant(Path(cache._path(key)), marker)
+    result = cli(project, cwd=tmp_path)
+    assert not marker.exists() and result.returncode == 1 and b"train.py:5:8: LL101" in result.stdout
+    written = list((project / CACHE_DIRECTORY).rglob("*.pickle"))
+    assert len(written) >= 3  # the run wrote its own entries: now replace every one of them
+    for path in written:
+        _plant(path, marker)
+    again = cli(project, cwd=tmp_path)
+    assert not marker.exists() and again.stdout == result.stdout
+
+
+def test_a_tampered_or_foreign_entry_reads_as_absent(tmp_path):
+    (tmp_path / "train.py").write_text(TRAIN)
+    cache = Cache(str(tmp_path / "cache"))
+    first = [(d.code, d.location.row) for d in lint([str(tmp_path)], resolve(), cache=cache).diagnostics]
+    entries = list((tmp_path / "cache").rglob("*.pickle"))
+    assert first == [("LL101", 5)] and entries
+    foreign = Cache(str(tmp_path / "cache"), key=b"k" * 32)  # another user's secret
+    assert all(foreign.get(path.stem, object) is None for path in entries)
+    for path in entries:
+        data = bytearray(path.read_bytes())
+        data[-1] ^= 1
+        path.write_bytes(bytes(data))
+    assert all(cache.get(path.stem, object) is None for path in entries)
+    assert [(d.code, d.location.row) for d in lint([str(tmp_path)], resolve(), cache=cache).diagnostics] == first
+
+
+def test_the_cache_key_is_private_and_outside_the_project(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    cache = Cache(str(tmp_path / "project" / CACHE_DIRECTORY))
+    key = tmp_path / "xdg" / "losslint" / "key"
+    assert cache.enabled and key.exists() and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert Cache(str(tmp_path / "elsewhere")).secret == cache.secret  # one key per user
+
+
+def test_without_a_key_there_is_no_cache_and_the_run_goes_on(tmp_path, monkeypatch):
+    (tmp_path / "blocked").write_text("a file where the key folder would go\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "train.py").write_text(TRAIN)
+    cache = Cache(str(tmp_path / "project" / CACHE_DIRECTORY))
+    assert not cache.enabled
+    cache.put("0" * 64, "value")
+    assert cache.get("0" * 64, str) is None and not (tmp_path / "project" / CACHE_DIRECTORY).exists()
+    result = cli(tmp_path / "project", cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "blocked")})
+    assert result.returncode == 1 and b"LL101" in result.stdout and b"Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_key_others_can_read_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    Cache(str(tmp_path / "c"))
+    os.chmod(tmp_path / "losslint" / "key", 0o644)
+    cache = Cache(str(tmp_path / "c"))
+    assert not cache.enabled and "only you can read" in cache.problem
+
+
+@pytest.mark.parametrize("marker", [".git", "pyproject.toml", "setup.py", "setup.cfg", None])
+def test_the_default_cache_is_at_the_project_root_not_the_current_folder(tmp_path, marker):
+    project = tmp_path / "project"
+    (project / "src" / "pkg").mkdir(parents=True)
+    if marker == ".git":
+        (project / ".git").mkdir()
+    elif marker:
+        (project / marker).write_text("")
+    (project / "src" / "pkg" / "train.py").write_text(TRAIN)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    cli(project / "src" / "pkg", cwd=elsewhere)
+    assert not (elsewhere / CACHE_DIRECTORY).exists()
+    home = project if marker else project / "src" / "pkg"  # no marker: the folder linted
+    assert any((home / CACHE_DIRECTORY).rglob("*.pickle"))
