@@ -15,7 +15,7 @@ import click
 from losslint import __version__
 from losslint.cache import CACHE_DIRECTORY, Cache
 from losslint.config import ConfigError, settings
-from losslint.reporters import REPORTERS, reporter
+from losslint.reporters import REPORTERS, printable, reporter
 from losslint.reporters.concise import position
 from losslint.rules import BY_CODE, RULES
 from losslint.runner import Report, collect_garbage_less_often, lint
@@ -44,7 +44,7 @@ def _fixed_output(outcome: "Outcome", diff: bool, stdin: Optional[Dict[str, byte
     else:
         problems += write(outcome.changes)
     for problem in problems:
-        click.echo(f"losslint: {problem}", err=True)
+        click.echo(f"losslint: {printable(problem)}", err=True)
     if not quiet and diff:
         count = outcome.report.fixed
         click.echo(f"Would fix {count} finding{'s' if count != 1 else ''} in {len(outcome.changes)} file{'s' if len(outcome.changes) != 1 else ''}.", err=True)
@@ -219,9 +219,9 @@ def main(
             sys.exit(1 if outcome.changes and not exit_zero else 0)
     if not quiet:
         if cache is not None and cache.problem:
-            click.echo(f"losslint: running without the cache: {cache.problem}", err=True)
+            click.echo(f"losslint: running without the cache: {printable(cache.problem)}", err=True)
         for note in report.notes:
-            click.echo(f"losslint: {note}", err=True)
+            click.echo(f"losslint: {printable(note)}", err=True)
     out = sys.stderr if fix and sources is not None else sys.stdout  # stdout has the fixed code
     if statistics:
         from losslint.reporters.statistics import write as write_statistics
@@ -229,7 +229,7 @@ def main(
         write_statistics(report, out)
     elif quiet and format_name == "concise":
         for d in report.diagnostics:
-            click.echo(f"{position(d.location)}: {d.code} {d.message}", file=out)
+            click.echo(f"{position(d.location)}: {d.code} {printable(d.message)}", file=out)
     else:
         reporter(format_name)(report, out)
     failing = any(d.code not in INFORMATIONAL for d in report.diagnostics)

@@ -10,6 +10,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -434,3 +435,40 @@ def test_the_default_cache_is_at_the_project_root_not_the_current_folder(tmp_pat
     assert not (elsewhere / CACHE_DIRECTORY).exists()
     home = project if marker else project / "src" / "pkg"  # no marker: the folder linted
     assert any((home / CACHE_DIRECTORY).rglob("*.pickle"))
+
+
+# -- output formats: whatever the paths and the code hold --------------------------------------
+
+
+def test_junit_stays_well_formed_with_control_characters(tmp_path):
+    (tmp_path / "formfeed.py").write_text(TRAIN.replace("F.softmax(logits", "F.softmax(\x0clogits"))
+    name = "ctl\x01.py"
+    (tmp_path / name).write_text(TRAIN)
+    result = cli("--no-cache", "--output-format", "junit", tmp_path, cwd=tmp_path)
+    suites = ET.fromstring(result.stdout)  # raises on a character XML 1.0 forbids
+    failures = [f.get("message") for f in suites.iter("failure")]
+    assert len(failures) == 2 and any("\\x0c" in message for message in failures)
+    assert any(suite.get("name").endswith("ctl\\x01.py") for suite in suites.iter("testsuite"))
+
+
+@pytest.mark.parametrize("fmt", ["concise", "full", "json", "sarif", "github", "junit"])
+def test_a_file_name_that_is_not_utf8_breaks_no_format(tmp_path, fmt):
+    try:
+        (tmp_path / os.fsdecode(b"caf\xe9.py")).write_text(TRAIN)
+    except (OSError, UnicodeError):
+        pytest.skip("this file system wants UTF-8 names")
+    result = cli("--no-cache", "--output-format", fmt, tmp_path, cwd=tmp_path, env={"PYTHONIOENCODING": "utf-8:strict"})
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    text = result.stdout.decode("utf-8")  # strict: valid UTF-8
+    if fmt in ("json", "sarif"):
+        json.loads(text)
+        text = text.replace("\\\\", "\\")  # the backslash of the escape, as JSON writes it
+    assert "caf\\xe9.py" in text
+    if fmt == "junit":
+        ET.fromstring(result.stdout)
+
+
+def test_control_characters_reach_no_terminal(tmp_path):
+    (tmp_path / "evil\x1b]0;title\x07.py").write_text(TRAIN)
+    result = cli("--no-cache", "--output-format", "full", tmp_path, cwd=tmp_path)
+    assert b"\x1b" not in result.stdout and b"\\x1b]0;title\\x07.py" in result.stdout

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from losslint.reporters import printable
 from losslint.runner import Diagnostic, Location, Report
 
 
 def position(location: Location) -> str:
     """``train.py:17:12``, or ``nb.ipynb:cell 5:3:12`` in a notebook."""
     cell = f"cell {location.cell}:" if location.cell is not None else ""
-    return f"{location.path}:{cell}{location.row}:{location.column}"
+    return f"{printable(location.path)}:{cell}{location.row}:{location.column}"
 
 
 def summary_line(report: Report) -> str:
@@ -46,5 +47,5 @@ def marker(report: Report, diagnostic: Diagnostic) -> str:
 
 def write(report: Report, out: TextIO) -> None:
     for d in report.diagnostics:
-        out.write(f"{position(d.location)}: {d.code} {marker(report, d)}{d.message}\n")
+        out.write(f"{position(d.location)}: {d.code} {marker(report, d)}{printable(d.message)}\n")
     out.write(summary_line(report) + "\n")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from losslint.reporters import printable
 from losslint.runner import Report
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional, TextIO
 
+from losslint.reporters import unicode_only
 from losslint.runner import Diagnostic, Location, Report
 
 
@@ -51,5 +52,5 @@ def _fix(d: Diagnostic) -> Optional[Dict[str, Any]]:
 
 
 def write(report: Report, out: TextIO) -> None:
-    json.dump([as_dict(d) for d in report.diagnostics], out, indent=2, sort_keys=False)
+    json.dump(unicode_only([as_dict(d) for d in report.diagnostics]), out, indent=2, sort_keys=False)
     out.write("\n")

@@ -1,4 +1,8 @@
-"""JUnit XML: one test suite per file, one failing test case per finding."""
+"""JUnit XML: one test suite per file, one failing test case per finding.
+
+Every name, attribute and text goes through ``xml_text``: a path, message or snippet
+with a character XML 1.0 forbids (a form feed in the code, a control character or a
+non-UTF-8 byte in a file name) is written escaped, so the report stays well-formed."""
 
 from __future__ import annotations
 
@@ -6,7 +10,12 @@ from collections import defaultdict
 from typing import Dict, List, TextIO
 from xml.etree import ElementTree as ET
 
+from losslint.reporters import xml_text
 from losslint.runner import Diagnostic, Report
+
+
+def _element(parent: ET.Element, tag: str, **attributes: str) -> ET.Element:
+    return ET.SubElement(parent, tag, {key: xml_text(value) for key, value in attributes.items()})
 
 
 def write(report: Report, out: TextIO) -> None:
@@ -16,17 +25,17 @@ def write(report: Report, out: TextIO) -> None:
     for d in report.diagnostics:
         by_file[d.location.path].append(d)
     if not by_file:
-        suite = ET.SubElement(suites, "testsuite", name="losslint", tests="1", failures="0")
-        ET.SubElement(suite, "testcase", name="no findings", classname="losslint")
+        suite = _element(suites, "testsuite", name="losslint", tests="1", failures="0")
+        _element(suite, "testcase", name="no findings", classname="losslint")
     for path in sorted(by_file):
         found = by_file[path]
-        suite = ET.SubElement(suites, "testsuite", name=path, tests=str(len(found)), failures=str(len(found)))
+        suite = _element(suites, "testsuite", name=path, tests=str(len(found)), failures=str(len(found)))
         for d in found:
-            case = ET.SubElement(
+            case = _element(
                 suite, "testcase", name=f"{d.code} {d.name}", classname=path, file=path, line=str(d.location.row)
             )
-            failure = ET.SubElement(case, "failure", message=d.message, type=d.severity.value)
-            failure.text = f"{path}:{d.location.row}:{d.location.column}: {d.code} {d.message}"
+            failure = _element(case, "failure", message=d.message, type=d.severity.value)
+            failure.text = xml_text(f"{path}:{d.location.row}:{d.location.column}: {d.code} {d.message}")
     ET.indent(suites)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(ET.tostring(suites, encoding="unicode"))

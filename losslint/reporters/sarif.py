@@ -7,6 +7,7 @@ import os
 from typing import Any, Dict, TextIO
 
 from losslint import DOCS_URL, __version__
+from losslint.reporters import unicode_only
 from losslint.rules import RULES
 from losslint.runner import Location, Report
 
@@ -78,5 +79,5 @@ def as_sarif(report: Report) -> Dict[str, Any]:
 
 
 def write(report: Report, out: TextIO) -> None:
-    json.dump(as_sarif(report), out, indent=2)
+    json.dump(unicode_only(as_sarif(report)), out, indent=2)
     out.write("\n")
