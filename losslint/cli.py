@@ -209,7 +209,7 @@ def main(
         if fix or diff:
             from losslint.fixer import run as fixing
 
-            outcome = fixing.fix(run, unsafe, will_write=fix and sources is None)
+            outcome = fixing.fix(run, unsafe, will_write=fix and sources is None, sources=sources)
             report = outcome.report
         else:
             report = run({})

@@ -472,3 +472,34 @@ def test_control_characters_reach_no_terminal(tmp_path):
     (tmp_path / "evil\x1b]0;title\x07.py").write_text(TRAIN)
     result = cli("--no-cache", "--output-format", "full", tmp_path, cwd=tmp_path)
     assert b"\x1b" not in result.stdout and b"\\x1b]0;title\\x07.py" in result.stdout
+
+
+# -- --fix and --diff on standard input ---------------------------------------------------
+
+SOFTMAX_CE_NOTEBOOK = {
+    "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": TRAIN.splitlines(True)}],
+    "metadata": {},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+@pytest.mark.parametrize("on_disk", [None, "other", "shorter"])
+def test_fix_of_a_notebook_from_standard_input_changes_the_bytes_read(tmp_path, on_disk):
+    given = (json.dumps(SOFTMAX_CE_NOTEBOOK, indent=1) + "\n").encode()
+    if on_disk == "other":  # what the file on disk says must not come back
+        other = json.loads(given)
+        other["cells"].append({"cell_type": "markdown", "metadata": {}, "source": ["# cell deleted in the editor\n"]})
+        (tmp_path / "nb.ipynb").write_text(json.dumps(other, indent=1) + "\n")
+    elif on_disk == "shorter":
+        (tmp_path / "nb.ipynb").write_text(json.dumps(nb("x = 1\n"), indent=1) + "\n")
+    before = (tmp_path / "nb.ipynb").read_bytes() if on_disk else None
+    fixed = cli("--no-cache", "--fix", "--unsafe-fixes", "-", "--stdin-filename", "nb.ipynb", cwd=tmp_path, stdin=given)
+    assert fixed.returncode == 0, fixed.stderr
+    expected = json.loads(given)
+    expected["cells"][0]["source"][4] = "loss = F.cross_entropy(logits, torch.randint(0, 3, (8,)))\n"
+    assert json.loads(fixed.stdout) == expected and b"Traceback" not in fixed.stderr
+    diff = cli("--no-cache", "--diff", "--unsafe-fixes", "-", "--stdin-filename", "nb.ipynb", cwd=tmp_path, stdin=given)
+    assert diff.returncode == 1 and b"-    \"loss = F.cross_entropy(F.softmax(logits" in diff.stdout
+    assert b"cell deleted" not in diff.stdout and b"Traceback" not in diff.stderr
+    assert (tmp_path / "nb.ipynb").read_bytes() == before if on_disk else not (tmp_path / "nb.ipynb").exists()

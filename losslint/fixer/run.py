@@ -17,7 +17,7 @@ import stat
 import tempfile
 import tokenize
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from losslint.files import NOTEBOOK_SUFFIX
 from losslint.files import read as read_file
@@ -40,13 +40,15 @@ class Outcome:
     problems: List[str] = field(default_factory=list)  # files that could not be fixed or written
 
 
-def fix(lint: Lint, unsafe: bool, will_write: bool) -> Outcome:
+def fix(lint: Lint, unsafe: bool, will_write: bool, sources: Optional[Dict[str, bytes]] = None) -> Outcome:
     """Fix until nothing changes; files that turn out not to be writable are left out
-    (and the fixing redone without them) when ``will_write``."""
+    (and the fixing redone without them) when ``will_write``. ``sources`` are the bytes
+    linted instead of the disk (standard input): they are the originals the fixes
+    change, never the file on disk of the same name."""
     blocked: Set[str] = set()
     problems: List[str] = []
     while True:
-        outcome = _passes(lint, unsafe, blocked)
+        outcome = _passes(lint, unsafe, blocked, sources or {})
         unwritable = {path: why for path in outcome.changes if (why := _unwritable(path))} if will_write else {}
         if not unwritable:
             outcome.problems = problems + outcome.problems
@@ -56,7 +58,7 @@ def fix(lint: Lint, unsafe: bool, will_write: bool) -> Outcome:
         blocked |= set(unwritable)
 
 
-def _passes(lint: Lint, unsafe: bool, blocked: Set[str]) -> Outcome:
+def _passes(lint: Lint, unsafe: bool, blocked: Set[str], sources: Dict[str, bytes]) -> Outcome:
     overrides: Dict[str, bytes] = {}
     originals: Dict[str, bytes] = {}
     problems: List[str] = []
@@ -70,7 +72,9 @@ def _passes(lint: Lint, unsafe: bool, blocked: Set[str]) -> Outcome:
         texts, applied = apply_fixes(usable, Files(report.texts.get))
         encoded: Dict[str, bytes] = {}
         for path, text in texts.items():
-            before = overrides[path] if path in overrides else originals.setdefault(path, _read(path))
+            if path not in overrides and path not in originals:
+                originals[path] = sources[path] if path in sources else _read(path)
+            before = overrides[path] if path in overrides else originals[path]
             try:
                 encoded[path] = _encode(path, before, report.texts[path], text)
             except NotebookLayoutError as error:
