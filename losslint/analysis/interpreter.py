@@ -2126,6 +2126,8 @@ def _size(args: Args) -> Optional[Tuple[Any, ...]]:
         sequences = [a for a in only if isinstance(a, Sequence)]
         if len(sequences) == len(only) == 1 and not sequences[0].open_start:
             dims = list(sequences[0].items)
+        elif not isinstance(const_value(only, None), int):
+            return None  # a shape (``out.shape``, ``x.size()``) or a value not known: any rank
     return tuple(const_value(d, None) for d in dims)
 
 

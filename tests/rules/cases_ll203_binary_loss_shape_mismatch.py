@@ -73,4 +73,16 @@ VALID = {
         b = F.binary_cross_entropy_with_logits(out, y.reshape_as(out))
         c = F.binary_cross_entropy_with_logits(out, y.unsqueeze(1).expand_as(out))
     """,
+    "target reshaped to the output's shape object": """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        out = nn.Linear(16, 1)(torch.randn(8, 16))
+        y = torch.randint(0, 2, (8,)).float()
+        a = F.binary_cross_entropy_with_logits(out, y.view(out.shape))
+        b = F.binary_cross_entropy_with_logits(out, y.reshape(out.size()))
+        c = F.binary_cross_entropy_with_logits(out, torch.reshape(y, out.shape))
+        d = F.binary_cross_entropy_with_logits(out, torch.zeros(out.shape))
+    """,
 }
