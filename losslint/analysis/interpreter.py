@@ -964,7 +964,8 @@ class Interpreter:
                 return value, None
             return value, exit_receiver if changed else None
         if isinstance(receiver, (Tensor, Unknown)):
-            return self.tensor_method(receiver, name, args, site), None
+            value = self.tensor_method(receiver, name, args, site)
+            return value, (value if name in T.IN_PLACE_RESHAPES else None)  # x.squeeze_(-1) changes x
         if isinstance(receiver, Sequence):
             return _sequence_method(receiver, name, args)
         if isinstance(receiver, (Layer, Loss, Instance)) and name in _RETURNS_SELF:
@@ -1887,7 +1888,7 @@ def _reshaped(atom: Tensor, name: str, args: Args) -> Tensor:
         if args.positional or args.keywords:
             return _squeezed(atom, const_value(args.get(0, ("dim",)) or unknown(""), None))
         return _squeezed(atom, "all")
-    if name == "unsqueeze":
+    if name in ("unsqueeze", "unsqueeze_"):
         dim = const_value(args.get(0, ("dim",)) or of(Const(None)), None)
         return _unsqueezed(atom, dim)
     return atom
@@ -1998,12 +1999,12 @@ def _dtype_argument(value: AbsVal, method: str) -> Any:
     for a in value:
         if isinstance(a, QualRef) and (a.name in T.DTYPES or a.name == T.UNKNOWN_DTYPE):
             found.add(T.DTYPES.get(a.name))
-        elif isinstance(a, QualRef) and a.name in T.TYPED_TENSORS:
-            found.add(T.TYPED_TENSORS[a.name])
+        elif isinstance(a, QualRef) and a.name in T.TYPED_TENSOR_TYPES:
+            found.add(T.TYPED_TENSOR_TYPES[a.name])
         elif isinstance(a, Tensor):
             found.add(a.dtype)
         elif isinstance(a, Const) and isinstance(a.value, str) and method == "type":
-            found.add(T.TYPED_TENSORS.get(a.value.replace(".cuda.", ".")))
+            found.add(T.TYPED_TENSOR_TYPES.get(a.value))
         elif (isinstance(a, Const) and not isinstance(a.value, str) and method == "to") or a == QualRef(T.DEVICE):
             found.add(MISSING)
         elif isinstance(a, Const) and isinstance(a.value, str):

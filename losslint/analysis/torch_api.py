@@ -207,9 +207,13 @@ SHAPE_METHODS = frozenset(
     {
         "squeeze", "squeeze_", "unsqueeze", "view", "reshape", "flatten", "float", "double",
         "half", "bfloat16", "cuda", "cpu", "contiguous", "detach", "clone", "requires_grad_",
+        "unsqueeze_",
     }
 )  # fmt: skip
 """Tensor methods after which the values are the same numbers (so the same kind)."""
+
+IN_PLACE_RESHAPES = frozenset({"squeeze_", "unsqueeze_", "t_", "transpose_", "swapdims_", "swapaxes_", "resize_", "resize_as_"})
+"""Methods that change the receiver's shape in place: the receiver becomes the result."""
 
 CONVERSIONS = frozenset({"to", "type", "type_as"})
 """Methods that may change the dtype: the result has the dtype their arguments give, and
@@ -269,6 +273,8 @@ SIZED_CREATION = {
 
 TYPED_TENSORS = {"torch.LongTensor": "int", "torch.IntTensor": "int", "torch.FloatTensor": "float",
                  "torch.DoubleTensor": "float", "torch.BoolTensor": "bool"}  # fmt: skip
+TYPED_TENSOR_TYPES = {**TYPED_TENSORS, **{n.replace("torch.", "torch.cuda."): d for n, d in TYPED_TENSORS.items()}}
+"""What ``x.type(T)`` converts to: the CPU and CUDA tensor types."""
 ONE_HOT = "torch.nn.functional.one_hot"
 LIKE_CREATION = frozenset({"torch.zeros_like", "torch.ones_like", "torch.empty_like", "torch.rand_like", "torch.full_like"})
 

@@ -82,4 +82,13 @@ VALID = {
         p = torch.softmax(heat.flatten(1), dim=1)
         q = torch.softmax(torch.squeeze(nn.Linear(8, 1)(x), -1), dim=-1)
     """,
+    "squeezed in place before the softmax": """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        s = nn.Linear(64, 1)(torch.randn(4, 7, 64))
+        s.squeeze_(-1)
+        w = F.softmax(s, dim=-1)
+    """,
 }

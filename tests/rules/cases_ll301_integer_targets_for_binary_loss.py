@@ -87,4 +87,12 @@ VALID = {
         a = F.binary_cross_entropy_with_logits(logits, labels.to(some_dtype))
         b = F.binary_cross_entropy_with_logits(logits, labels.type_as(unknown_tensor))
     """,
+    "converted with a CUDA tensor type": """
+        import torch
+        import torch.nn.functional as F
+
+        labels = torch.randint(0, 2, (8,))
+        a = F.binary_cross_entropy_with_logits(torch.randn(8), labels.type(torch.cuda.FloatTensor))
+        b = F.binary_cross_entropy_with_logits(torch.randn(8), labels.type("torch.cuda.FloatTensor"))
+    """,
 }
