@@ -294,15 +294,16 @@ class Interpreter:
             receivers = list(self.instances.get(owner, ()))
             if not receivers:
                 receivers = ordered(self.instantiate(owner, Args(open=True), record=False))
-            results = [self._call_entry(function, args, r) for r in receivers[:4]]
+            modes = frozenset({"no_grad"}) if definition.name in T.NO_GRAD_HOOKS and self.is_model_class(owner) else frozenset()
+            results = [self._call_entry(function, args, r, modes) for r in receivers[:4]]
         else:
             results = [self._call_entry(function, args, None)]
         self.entry_returns.append((function, definition.name, join(results)))
 
-    def _call_entry(self, function: Function, args: Args, receiver: Optional[Atom]) -> AbsVal:
+    def _call_entry(self, function: Function, args: Args, receiver: Optional[Atom], modes: frozenset = frozenset()) -> AbsVal:
         self._starting_entry = True
         try:
-            return self.call_function_full(function, args, receiver=receiver)[0]
+            return self.call_function_full(function, args, receiver=receiver, modes=modes)[0]
         finally:
             self._starting_entry = False
 

@@ -280,6 +280,8 @@ LIKE_CREATION = frozenset({"torch.zeros_like", "torch.ones_like", "torch.empty_l
 
 GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode"})
 GRAD_ON = frozenset({"torch.enable_grad"})
+NO_GRAD_HOOKS = frozenset({"validation_step", "test_step", "predict_step"})
+"""Model methods a framework (Lightning) calls with gradients off, when no analysed code calls them."""
 GRAD_SWITCHES = frozenset({"torch.set_grad_enabled"})
 """Context managers whose first argument (``mode``) says whether gradients are on."""
 AUTOCAST = frozenset({"torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.amp.autocast_mode.autocast"})

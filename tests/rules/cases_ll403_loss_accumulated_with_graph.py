@@ -47,6 +47,20 @@ INVALID = {
                 total += loss  # expect: LL403
             return total / len(loader)
     """,
+    "per-head sum only logged in a training step (not returned)": """
+        import lightning as L
+        import torch.nn.functional as F
+
+        class Net(L.LightningModule):
+            def training_step(self, batch, batch_idx):
+                x, y = batch
+                loss = F.cross_entropy(self.main(x), y)
+                extra = 0
+                for head in self.heads:
+                    extra += F.cross_entropy(head(x), y)  # expect: LL403
+                self.log("aux", extra)
+                return loss
+    """,
 }
 
 VALID = {
@@ -140,5 +154,17 @@ VALID = {
             with torch.set_grad_enabled(phase == "train"):
                 running += F.cross_entropy(model(x), y)
         print(running)
+    """,
+    "per-head sum logged in a Lightning validation_step (run without gradients)": """
+        import lightning as L
+        import torch.nn.functional as F
+
+        class Net(L.LightningModule):
+            def validation_step(self, batch, batch_idx):
+                x, y = batch
+                total = 0
+                for head in self.heads:
+                    total += F.cross_entropy(head(x), y)
+                self.log("val_loss", total)
     """,
 }
