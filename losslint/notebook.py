@@ -140,13 +140,17 @@ def _cell_code(text: str) -> Tuple[List[str], str]:
     python_body = whole_cell_magic and lines[first][2:].split(" ", 1)[0].strip() in PYTHON_CELL_MAGICS
     statements = _Statements()
     out = []
+    command_continues = False  # a shell or magic line ending with a backslash goes on
     for index, line in enumerate(lines):
-        if whole_cell_magic and (index <= first or not python_body):
+        if whole_cell_magic and (index <= first or not python_body) or command_continues:
             out.append("# " + line if line else line)
+            command_continues = command_continues and line.endswith("\\")
             continue
         neutral = _neutralised(line) if statements.at_start else None
         if neutral is None:
             statements.feed(line)
+        else:
+            command_continues = line.endswith("\\")
         out.append(line if neutral is None else neutral)
     return out, indent
 
