@@ -50,12 +50,20 @@ class Excluder:
     def _top(self, directory: str) -> Optional[str]:
         """The top folder of the git checkout holding ``directory`` (the nearest folder
         upwards with a ``.git`` that is a repository), or None."""
-        if directory not in self._tops:
-            if find_git_dir(directory) is not None:
-                self._tops[directory] = directory
-            else:
-                parent = os.path.dirname(directory)
-                self._tops[directory] = None if parent == directory else self._top(parent)
+        visited = []
+        current = directory
+        while current not in self._tops:  # a loop, not recursion: paths can be deep
+            visited.append(current)
+            if find_git_dir(current) is not None:
+                self._tops[current] = current
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                self._tops[current] = None
+                break
+            current = parent
+        for folder in visited:
+            self._tops[folder] = self._tops[current]
         return self._tops[directory]
 
 
@@ -81,23 +89,35 @@ def discover(
 
 
 def _walk(root: str, excluder: Excluder, problems: Optional[List[Tuple[str, str]]] = None) -> Iterator[str]:
-    def unreadable(error: OSError) -> None:
-        if problems is not None:
-            where = os.path.normpath(error.filename if error.filename is not None else root)
-            problems.append((where, f"cannot read the folder: {error.strerror or error}"))
-
-    for directory, subdirectories, files in os.walk(root, onerror=unreadable, followlinks=False):
-        subdirectories[:] = sorted(
-            d
-            for d in subdirectories
-            if not excluder.excluded(os.path.join(directory, d), is_dir=not os.path.islink(os.path.join(directory, d)))
-            and not _is_virtualenv(os.path.join(directory, d))
-        )
-        for name in files:
-            if name.endswith(PYTHON_SUFFIXES + (NOTEBOOK_SUFFIX,)):
-                path = os.path.normpath(os.path.join(directory, name))
+    """The files to lint under ``root``, top down. A loop over a stack rather than
+    os.walk, which recurses (before Python 3.12) and would crash on a tree a thousand
+    folders deep; a folder that cannot be listed is added to ``problems``."""
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as error:
+            if problems is not None:
+                where = os.path.normpath(error.filename if error.filename is not None else directory)
+                problems.append((where, f"cannot read the folder: {error.strerror or error}"))
+            continue
+        subdirectories = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+                is_link = is_dir and entry.is_symlink()
+            except OSError:
+                is_dir = is_link = False
+            if is_dir:
+                if not is_link and not excluder.excluded(entry.path, is_dir=True) and not _is_virtualenv(entry.path):
+                    subdirectories.append(entry.path)  # a link to a folder is never followed
+            elif entry.name.endswith(PYTHON_SUFFIXES + (NOTEBOOK_SUFFIX,)):
+                path = os.path.normpath(entry.path)
                 if not excluder.excluded(path, is_dir=False):
                     yield path
+        stack.extend(sorted(subdirectories, reverse=True))
 
 
 MAX_NOTEBOOK_BYTES = 200_000_000

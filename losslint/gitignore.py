@@ -400,10 +400,14 @@ class Checkout:
 
     def _folder_excluded(self, folder: str) -> bool:
         """Whether git ignores the folder (itself, or one of its parents)."""
-        if folder not in self._excluded_folders:
-            parent = folder.rsplit("/", 1)[0] if "/" in folder else ""
-            self._excluded_folders[folder] = bool(parent and self._folder_excluded(parent)) or self._matched(folder, True)
-        return self._excluded_folders[folder]
+        parts = folder.split("/")
+        excluded = False
+        for depth in range(1, len(parts) + 1):  # top down, a loop: paths can be deep
+            current = "/".join(parts[:depth])
+            if current not in self._excluded_folders:
+                self._excluded_folders[current] = excluded or self._matched(current, True)
+            excluded = self._excluded_folders[current]
+        return excluded
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         """Whether git ignores ``path`` (relative, with ``/``): a folder holding a tracked

@@ -225,6 +225,22 @@ def test_a_folder_the_walk_cannot_list_is_reported(tmp_path, monkeypatch):
     assert (str(tmp_path / "train.py"), "LL101") in [(p, c) for p, c, _ in found]
 
 
+def test_a_tree_a_thousand_folders_deep_is_walked(tmp_path):
+    (tmp_path / "train.py").write_text(TRAIN)
+    folders = [tmp_path]
+    for _ in range(1200):  # os.walk recurses (Python < 3.12): RecursionError
+        folders.append(folders[-1] / "a")
+        folders[-1].mkdir()
+    (folders[-1] / "deep.py").write_text("x = 1\n")
+    try:
+        report = lint([str(tmp_path)], resolve())
+        assert report.files == 2 and [d.code for d in report.diagnostics] == ["LL101"]
+    finally:  # shutil.rmtree recurses too
+        (folders[-1] / "deep.py").unlink()
+        for folder in reversed(folders[1:]):
+            folder.rmdir()
+
+
 # -- git: the checkout's configuration never runs anything ----------------------------------
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
