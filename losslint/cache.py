@@ -168,10 +168,18 @@ class Cache:
         path = self._path(key)
         try:
             payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
+            return  # not storable: computed again next time
+        temporary = ""
+        try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 out.write(MAGIC + self._mac(key, payload) + payload)
             os.replace(temporary, path)
         except OSError:
-            pass
+            if temporary:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
