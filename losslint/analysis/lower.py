@@ -7,7 +7,10 @@ from it costs no second parse, and a run that reports no fix never imports libcs
 needed: ``--fix`` rewrites code keeping its formatting (``losslint.fixer``), finding
 the node of each site by the position recorded here.
 
-One recursive walk over statements and expressions. Every call, assignment and
+One recursive walk over statements and expressions (``if``/``elif`` chains and the
+left spine of ``a + b + ...`` are walked in loops; other valid code can nest deeper
+than Python's default recursion limit, and is lowered again with room to recurse:
+``summary.deep``). Every call, assignment and
 operation gets a site ordinal and its position (line, column in UTF-8 bytes, end
 line, end column), so a report can name the place without parsing the file again.
 """
@@ -153,7 +156,7 @@ class Lowerer:
         if isinstance(node, ast.Assert):
             return [ir.ExprStmt(self.expr(node.test))]
         if isinstance(node, ast.If):
-            return [ir.If(self.expr(node.test), self.block(node.body), self.block(node.orelse))]
+            return self._if_chain(node)
         if isinstance(node, (ast.For, ast.AsyncFor)):
             target, iterable = self.expr(node.target), self.expr(node.iter)
             return [ir.Loop(target, iterable, self.block(node.body), self.block(node.orelse))]
@@ -179,6 +182,23 @@ class Lowerer:
         if isinstance(node, ast.Global):
             self._globals.update(node.names)
         return []  # pass, global, nonlocal, type aliases
+
+    def _if_chain(self, node: ast.If) -> List[ir.Stmt]:
+        """``if``/``elif``/.../``else`` without recursion: each ``elif`` is an ``If``
+        alone in the previous one's ``orelse``, and generated code chains thousands.
+        Sites are numbered in source order, as a recursive walk would."""
+        branches: List[Tuple[ir.Expr, Tuple[ir.Stmt, ...]]] = []
+        current = node
+        while True:
+            branches.append((self.expr(current.test), self.block(current.body)))
+            orelse = current.orelse
+            if len(orelse) != 1 or not isinstance(orelse[0], ast.If):
+                break
+            current = orelse[0]
+        tail = self.block(orelse)
+        for test, body in reversed(branches):
+            tail = (ir.If(test, body, tail),)
+        return list(tail)
 
     def _qualname(self, name: str) -> str:
         qualname = ".".join(self._scope + [name])
