@@ -13,7 +13,7 @@ from losslint.analysis import ir
 from losslint.analysis.facts import tensors
 from losslint.analysis.interpreter import Interpreter
 from losslint.analysis.modules import ModuleIndex, probe
-from losslint.analysis.summary import RELEVANT, FileSummary, ParseFailure, Span, decode, summarize
+from losslint.analysis.summary import RELEVANT, FileSummary, ParseFailure, Span, decode, deep, summarize
 from losslint.cache import Cache, Entry
 from losslint.analysis.values import Site
 from losslint.files import NOTEBOOK_SUFFIX, Excluder, discover
@@ -265,7 +265,7 @@ def lint(
         return summary.module if summary is not None else None
 
     interpreter = Interpreter(modules, local_names=_module_names(files), index=index, loader=load)
-    facts = interpreter.run()
+    facts = deep(interpreter.run)  # it recurses as deep as the code nests (summary.deep)
     linted = set(files)
     while True:
         # A file whose activation reaches a loss runs whole, and so does every linted file
@@ -276,7 +276,7 @@ def lint(
         added = sorted(users & linted - set(interpreter.modules))
         if not added:
             break
-        facts = interpreter.run(added)
+        facts = deep(interpreter.run, added)
     for path, error in interpreter.internal_errors:
         report.notes.append(
             f"internal error while analysing {path} ({error}); its loss calls count as unresolved. Please report this."

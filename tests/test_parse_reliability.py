@@ -1,0 +1,257 @@
+"""Parsing and analysis reliability: every file CPython compiles is analysed, however
+deep it nests; every file CPython's compiler refuses is an LL000 at Python's line and
+column."""
+
+from __future__ import annotations
+
+import ast
+import json
+import pickle
+import threading
+import warnings
+from typing import Dict, List, Tuple
+
+import pytest
+
+from losslint.analysis import summary
+from losslint.runner import _summarize_job, lint
+from losslint.selection import resolve
+
+HEADER = "import torch.nn.functional as F\n"
+FINDING = "loss = F.cross_entropy(F.softmax(z, dim=1), t)\n"
+GOOD = (HEADER + FINDING).encode()
+
+
+def run(files: Dict[str, str]):
+    return lint([], resolve(), {name: text.encode() for name, text in files.items()})
+
+
+def found(report) -> List[Tuple[str, str, int]]:
+    return [(d.code, d.location.path, d.location.row) for d in report.diagnostics]
+
+
+def compiles(source: str) -> bool:
+    """Whether CPython compiles ``source``, counted from a fresh stack (as an import or
+    ``python -m py_compile`` does): the bar these tests hold the analysis to."""
+    outcome: List[bool] = []
+
+    def attempt() -> None:
+        try:
+            compile(source, "deep.py", "exec", dont_inherit=True)
+            outcome.append(True)
+        except (SyntaxError, RecursionError, MemoryError):
+            outcome.append(False)
+
+    thread = threading.Thread(target=attempt)
+    thread.start()
+    thread.join()
+    return outcome[0]
+
+
+# --- valid code, however deep: analysed --------------------------------------------
+
+N = 2000  # CPython compiles ~2,970 levels of these; the analysis' default limit is 1,000
+CHAINS = {
+    "elif": "x = 0\nif x == 0:\n    y = 0\n" + "".join(f"elif x == {i}:\n    y = {i}\n" for i in range(1, N)),
+    "else-if": "if a:\n    pass\nelse:\n    if b:\n        pass\n    else:\n        y = 1\n",
+    "unary-minus": "y = " + "-" * N + "1\n",
+    "not": "y = " + "not " * N + "1\n",
+    "invert": "y = " + "~" * N + "1\n",
+    "attributes": "y = a" + ".b" * N + "\n",
+    "subscripts": "y = a" + "[0]" * N + "\n",
+    "calls": "y = f" + "()" * N + "\n",
+    "method-calls": "y = a" + ".m()" * (N // 2) + "\n",
+    "conditional-expressions": "y = " + "1 if c else " * N + "0\n",
+    "additions": "y = " + " + ".join(["a"] * N) + "\n",
+    "mixed-operators": "y = a" + "".join(f" {'+-*/'[i % 4]} a" for i in range(N)) + "\n",
+    "powers": "y = " + " ** ".join(["a"] * N) + "\n",
+    "lambdas": "y = " + "lambda: " * 900 + "1\n",
+    "and": "y = " + " and ".join(["a"] * 10 * N) + "\n",
+    "comparisons": "y = " + " < ".join(["a"] * 10 * N) + "\n",
+    "lists": "y = " + "[" * 190 + "]" * 190 + "\n",
+    "dicts": "y = " + "{1: " * 190 + "1" + "}" * 190 + "\n",
+    "nested-functions": "".join("    " * i + f"def f{i}():\n" for i in range(90)) + "    " * 90 + "pass\n",
+    "nested-blocks": "".join("    " * i + "with x:\n" for i in range(20)) + "    " * 20 + "pass\n",
+}
+
+
+@pytest.mark.parametrize("construct", sorted(CHAINS))
+def test_valid_deep_code_is_analysed(construct):
+    source = HEADER + CHAINS[construct] + FINDING
+    assert compiles(source)
+    report = run({"deep.py": source, "good.py": HEADER + FINDING})
+    last = source.count("\n")
+    assert found(report) == [("LL101", "deep.py", last), ("LL101", "good.py", 2)]
+    assert not report.notes
+
+
+def test_the_elif_case_of_the_report():
+    """500 branches, then a softmax into cross_entropy (the shared case 08)."""
+    source = HEADER + CHAINS["elif"].split("elif x == 500:")[0] + FINDING
+    assert found(run({"labels.py": source})) == [("LL101", "labels.py", source.count("\n"))]
+
+
+def test_a_deep_value_flows_through_the_interpreter():
+    chain = "p = " + "".join(f"F.softmax(a{i}, dim=1) if c{i} else " for i in range(1500)) + "F.softmax(b, dim=1)\n"
+    calls = "".join(f"def f{i}(z):\n    return f{i - 1}(z)\n" for i in range(1, 1500))
+    sources = {
+        "ifexp.py": HEADER + chain + "loss = F.cross_entropy(p, t)\n",
+        "calls.py": HEADER + "def f0(z):\n    return F.softmax(z, dim=1)\n" + calls + "loss = F.cross_entropy(f1499(z), t)\n",
+    }
+    report = run(sources)
+    assert not [d for d in report.diagnostics if d.code == "LL000"]
+    assert not report.notes
+
+
+def test_elif_chains_lower_to_nested_ifs_with_sites_in_source_order():
+    source = "if a:\n    f(1)\nelif b:\n    f(2)\nelif c:\n    f(3)\nelse:\n    f(4)\n"
+    module = summary.summarize("x.py", source.encode())[0].module
+    (outer,) = module.body
+    rows = [row for row, _, _, _ in module.positions]
+    assert rows == [2, 4, 6, 8]
+    second = outer.orelse[0]
+    third = second.orelse[0]
+    assert third.orelse[0].value.args[0].value.value == 4
+
+
+def test_a_deep_ir_pickles_for_the_cache_and_the_workers():
+    source = HEADER + CHAINS["calls"] + FINDING
+    ok, blob, outline, failure = _summarize_job(("deep.py", source.encode()))
+    assert ok and failure is None
+    module = pickle.loads(blob)
+    assert len(module.positions) > N
+
+
+def test_the_recursion_limit_is_restored():
+    before = summary.sys.getrecursionlimit()
+    run({"deep.py": HEADER + CHAINS["attributes"] + FINDING})
+    assert summary.sys.getrecursionlimit() == before
+
+
+def test_deep_hands_back_results_and_exceptions():
+    assert summary.deep(lambda a, b: a + b, 1, 2) == 3
+    with pytest.raises(KeyError):
+        summary.deep({}.__getitem__, "missing")
+
+
+# --- deeper than Python allows, or than the analysis can go: LL000 at the construct --
+
+
+def test_code_python_refuses_as_too_deep_is_ll000_at_the_construct():
+    source = HEADER + "y = 1\ny = a" + ".b" * 5000 + "\n"
+    assert not compiles(source)
+    report = run({"deep.py": source, "good.py": HEADER + FINDING})
+    ((code, path, row, column, message),) = [
+        (d.code, d.location.path, d.location.row, d.location.column, d.message)
+        for d in report.diagnostics
+        if d.location.path == "deep.py"
+    ]
+    assert (code, row) == ("LL000", 3) and column > 1
+    assert "nested too deeply" in message
+    assert ("LL101", "good.py", 2) in found(report)
+
+
+def test_beyond_the_parsers_own_stack_the_busiest_line_is_named():
+    source = HEADER + "y = 1\ny = " + " ** ".join(["a"] * 8000) + "\n"
+    report = run({"deep.py": source})
+    ((row, message),) = [(d.location.row, d.message) for d in report.diagnostics]
+    assert row == 3 and "nested too deeply" in message
+
+
+def test_a_limit_of_the_analysis_points_at_the_construct(monkeypatch):
+    """Should the raised limit not be enough, the deepest node is named, not 1:1."""
+    monkeypatch.setattr(summary, "DEEP_RECURSION_LIMIT", 1200)
+    source = HEADER + "y = 1\n\ny = a" + ".b" * N + "\n"
+    report = run({"deep.py": source, "good.py": HEADER + FINDING})
+    (failure,) = [d for d in report.diagnostics if d.location.path == "deep.py"]
+    assert failure.code == "LL000" and failure.message == "nested too deeply to analyse; skipped"
+    assert (failure.location.row, failure.location.column) == (4, 5)
+    assert ("LL101", "good.py", 2) in found(report)
+
+
+# --- what CPython's compiler refuses: LL000 with Python's own message and place -------
+
+COMPILE_ERRORS = {
+    "return-outside-function": "x = 1\nreturn x\n",
+    "yield-outside-function": "x = 1\ny = (yield x)\n",
+    "break-outside-loop": "x = 1\nif x:\n    break\n",
+    "continue-outside-loop": "x = 1\ncontinue\n",
+    "await-outside-function": "x = 1\nawait x\n",
+    "await-outside-async": "def f():\n    await x\n",
+    "async-with-outside-async": "def f():\n    async with x:\n        pass\n",
+    "async-for-outside-async": "def f():\n    async for i in x:\n        pass\n",
+    "duplicate-argument": "def f(a, b, a):\n    pass\n",
+    "two-starred-targets": "a, *b, *c = d\n",
+    "unknown-future-feature": "from __future__ import nonexistent_feature\n",
+    "late-future-import": "x = 1\nfrom __future__ import annotations\n",
+    "star-import-in-function": "def f():\n    from os import *\n",
+    "yield-in-comprehension": "def f():\n    return [(yield i) for i in x]\n",
+    "nonlocal-at-module-level": "x = 1\nnonlocal x\n",
+    "nonlocal-without-binding": "def f():\n    nonlocal x\n",
+    "assign-to-debug": "__debug__ = 1\n",
+    "too-many-nested-blocks": "".join("    " * i + "for i in x:\n" for i in range(21)) + "    " * 21 + "pass\n",
+    "assigned-before-global": "def f():\n    x = 1\n    global x\n",
+    "parameter-and-global": "def f(a):\n    global a\n",
+    "walrus-rebinds-comprehension-variable": "y = [i := 0 for i in x]\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(COMPILE_ERRORS))
+def test_compile_errors_are_ll000_at_pythons_line_and_column(kind):
+    source = COMPILE_ERRORS[kind] + "\n" + HEADER + FINDING
+    with pytest.raises(SyntaxError) as raised:
+        compile(source, "bad.py", "exec", dont_inherit=True)
+    error = raised.value
+    report = run({"bad.py": source, "good.py": HEADER + FINDING})
+    assert found(report) == [("LL000", "bad.py", error.lineno), ("LL101", "good.py", 2)]
+    (syntax,) = [d for d in report.diagnostics if d.code == "LL000"]
+    assert syntax.message == f"syntax error: {error.msg}"
+    assert syntax.location.column == error.offset  # ASCII: bytes and characters agree
+
+
+def test_the_column_of_a_compile_error_counts_characters():
+    report = run({"bad.py": "s = 'ééé'; return s\n"})
+    ((code, column),) = [(d.code, d.location.column) for d in report.diagnostics]
+    assert (code, column) == ("LL000", 12)  # Python says 15: a UTF-8 byte offset
+
+
+NOTEBOOK_AWAIT = ["import asyncio\n" + HEADER, "await asyncio.sleep(0)\nasync with lock:\n    pass\n" + FINDING]
+
+
+def notebook(*cells: str) -> str:
+    return json.dumps(
+        {
+            "cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": [], "execution_count": None} for c in cells],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
+
+
+def test_top_level_await_is_valid_in_a_notebook_only():
+    report = run({"nb.ipynb": notebook(*NOTEBOOK_AWAIT), "script.py": "".join(NOTEBOOK_AWAIT)})
+    assert [(d.code, d.location.path, d.location.cell, d.location.row) for d in report.diagnostics] == [
+        ("LL101", "nb.ipynb", 2, 4),
+        ("LL000", "script.py", None, 3),
+    ]
+
+
+def test_a_compile_error_in_a_notebook_names_its_cell():
+    report = run({"nb.ipynb": notebook("x = 1\n", "y = 2\nreturn y\n")})
+    ((code, cell, row, message),) = [(d.code, d.location.cell, d.location.row, d.message) for d in report.diagnostics]
+    assert (code, cell, row, message) == ("LL000", 2, 2, "syntax error: 'return' outside function")
+
+
+def test_python_warnings_are_neither_printed_nor_findings():
+    source = HEADER + "if x is 1:\n    pass\nr = '\\d'\nf = (1, 2)(3)\n" + FINDING
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("error")
+        report = run({"noisy.py": source})
+    assert not caught
+    assert found(report) == [("LL101", "noisy.py", 6)]
+
+
+def test_the_deepest_node_is_found_without_recursion():
+    tree = ast.parse("x = 1\n\nif a:\n    y = (b + c)\n")
+    assert summary._deepest(tree, "x = 1\n\nif a:\n    y = (b + c)\n") == (4, 10)
