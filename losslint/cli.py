@@ -216,6 +216,7 @@ def main(
     if fix or diff:
         _fixed_output(outcome, diff, sources, quiet)
         if diff:
+            _internal_errors(report, said=False)
             sys.exit(1 if outcome.changes and not exit_zero else 0)
     if not quiet:
         if cache is not None and cache.problem:
@@ -232,5 +233,17 @@ def main(
             click.echo(f"{position(d.location)}: {d.code} {printable(d.message)}", file=out)
     else:
         reporter(format_name)(report, out)
+    _internal_errors(report, said=not quiet)
     failing = any(d.code not in INFORMATIONAL for d in report.diagnostics)
     sys.exit(1 if failing and not exit_zero else 0)
+
+
+def _internal_errors(report: Report, said: bool) -> None:
+    """A bug in losslint met while analysing some file (the others were checked and
+    reported): exit status 2, whatever ``--exit-zero`` says; on standard error even
+    with ``--quiet`` (``said``: already there, with the other notes)."""
+    if report.internal_errors:
+        if not said:
+            for message in report.internal_errors:
+                click.echo(f"losslint: {printable(message)}", err=True)
+        sys.exit(2)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from losslint.analysis import ir
-from losslint.analysis.facts import tensors
+from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.interpreter import Interpreter
 from losslint.analysis.modules import ModuleIndex, probe
 from losslint.analysis.summary import RELEVANT, FileSummary, ParseFailure, Span, decode, deep, summarize
@@ -87,6 +87,13 @@ class Report:
     texts: Dict[str, str] = field(default_factory=dict)  # linted files fixes change: their code
     unsafe_fixes: bool = False  # whether unsafe fixes count as available (--unsafe-fixes)
     fixed: int = 0  # findings --fix repaired before this report
+    internal_errors: Tuple[str, ...] = ()  # bugs in losslint, also in notes: exit status 2
+
+    def internal_error(self, path: str, error: object, consequence: str) -> None:
+        """Note a bug in losslint met while analysing ``path``: said, and the run goes on."""
+        message = f"internal error while analysing {path}: {error} (please report); {consequence}"
+        self.internal_errors += (message,)
+        self.notes.append(message)
 
     @property
     def resolved(self) -> int:
@@ -236,7 +243,7 @@ def lint(
             failures.append((path, failure))
         elif summary is not None:
             summaries[path] = summary
-        if cache is not None and path in keys:
+        if cache is not None and path in keys and not (failure is not None and failure.internal):
             cache.put(keys[path], _entry(summary, failure))
     index = ModuleIndex(summaries)
     entries = _entry_points(named_losses, opted_in, summaries, index)
@@ -265,7 +272,7 @@ def lint(
         return summary.module if summary is not None else None
 
     interpreter = Interpreter(modules, local_names=_module_names(files), index=index, loader=load)
-    facts = deep(interpreter.run)  # it recurses as deep as the code nests (summary.deep)
+    facts = _interpret(interpreter, None, report)
     linted = set(files)
     while True:
         # A file whose activation reaches a loss runs whole, and so does every linted file
@@ -276,11 +283,9 @@ def lint(
         added = sorted(users & linted - set(interpreter.modules))
         if not added:
             break
-        facts = deep(interpreter.run, added)
+        facts = _interpret(interpreter, added, report, facts)
     for path, error in interpreter.internal_errors:
-        report.notes.append(
-            f"internal error while analysing {path} ({error}); its loss calls count as unresolved. Please report this."
-        )
+        report.internal_error(path, error, "its loss calls count as unresolved")
     for path in sorted(interpreter.exhausted - {p for p, _ in interpreter.internal_errors}):
         report.notes.append(f"analysis of {path} stopped at its step budget; its loss calls count as unresolved")
     facts.loss_calls = [call for call in facts.loss_calls if call.site.path in linted]
@@ -307,9 +312,14 @@ def lint(
     if "LL000" in selected:
         syntax = BY_CODE["LL000"]
         for path, failure in failures:
+            if failure.internal:
+                continue  # a bug in losslint: an internal error, below
             location = Location(path, failure.row, failure.column, failure.row, failure.column)
             diagnostic = Diagnostic(syntax.code, syntax.name, syntax.severity, failure.message, location)
             report.diagnostics.append(_in_cells(diagnostic, cell_maps))
+    for path, failure in failures:
+        if failure.internal:
+            report.internal_error(path, failure.message, "the file was not analysed")
     if per_file_ignores:
         report.diagnostics = [d for d in report.diagnostics if not _ignored_for_file(d, per_file_ignores, root)]
     report.diagnostics.sort(key=lambda d: d.sort_key)
@@ -319,7 +329,7 @@ def lint(
                 report.sources[path] = summaries[path].lines()
         for edit in d.fix.edits if d.fix is not None else ():
             report.texts.setdefault(edit.site.path, summaries[edit.site.path].text)
-    if cache is not None and run_key is not None:
+    if cache is not None and run_key is not None and not report.internal_errors:
         cache.put(run_key, RunRecord(dependencies, index.probes, report))
     return report
 
@@ -495,26 +505,70 @@ def _summarize_all(
     pending: List[Tuple[str, bytes]], jobs: int
 ) -> List[Tuple[Optional[FileSummary], Optional[ParseFailure]]]:
     """Summaries in the order given, from ``jobs`` processes when it is worth it: the
-    result is the same either way."""
+    result is the same either way. A file whose summary fails on a bug in losslint
+    gets an internal failure (``ParseFailure.internal``); the others go on."""
     if jobs <= 1 or len(pending) < PARALLEL_MIN_FILES:
-        return [summarize(path, data) for path, data in pending]
+        return [_summarize_safely(path, data) for path, data in pending]
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=collect_garbage_less_often) as pool:
-        chunk = max(1, len(pending) // (jobs * 4))
-        results = pool.map(_summarize_job, pending, chunksize=chunk)
-        return [
-            (FileSummary(path, decode(data), blob=blob, outline=outline) if ok else None, failure)
-            for (path, data), (ok, blob, outline, failure) in zip(pending, results)
-        ]
+    results: List[Tuple[bool, Optional[bytes], Optional[ir.Outline], Optional[ParseFailure]]] = []
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=collect_garbage_less_often) as pool:
+            chunk = max(1, len(pending) // (jobs * 4))
+            for result in pool.map(_summarize_job, pending, chunksize=chunk):
+                results.append(result)
+    except BrokenProcessPool:  # a worker died (killed, out of memory): the rest here
+        results.extend(_summarize_job(job) for job in pending[len(results) :])
+    return [
+        (FileSummary(path, decode(data), blob=blob, outline=outline) if ok else None, failure)
+        for (path, data), (ok, blob, outline, failure) in zip(pending, results)
+    ]
 
 
 def _summarize_job(job: Tuple[str, bytes]) -> Tuple[bool, Optional[bytes], Optional[ir.Outline], Optional[ParseFailure]]:
     """A worker's summary: the pickled IR only (the text is decoded where it is used)."""
-    summary, failure = summarize(*job)
+    path, data = job
+    summary, failure = _summarize_safely(path, data)
     if summary is None:
         return False, None, None, failure
-    return True, summary.blob, summary.outline, None
+    try:
+        return True, summary.blob, summary.outline, None
+    except Exception as error:  # noqa: BLE001 - pickling the IR: a bug in losslint
+        return False, None, None, _internal_failure(error)
+
+
+def _summarize_safely(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
+    """``summarize``, where an exception is a bug in losslint: an internal failure."""
+    try:
+        return summarize(path, data)
+    except Exception as error:  # noqa: BLE001 - one file's bug must not end the run
+        return None, _internal_failure(error)
+
+
+def _internal_failure(error: BaseException) -> ParseFailure:
+    return ParseFailure(_describe(error), internal=True)
+
+
+def _describe(error: BaseException) -> str:
+    """``ValueError: message``, shortened to one line."""
+    text = " ".join(str(error).split())
+    text = text if len(text) <= 200 else text[:199] + "…"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _interpret(interpreter: Interpreter, names: Optional[List[str]], report: Report, before: Optional[Facts] = None) -> Facts:
+    """Run the interpreter over ``names`` (None: its modules) with room to recurse: it
+    walks the IR recursively, as deep as valid code nests (``summary.deep``). The
+    interpreter reports a failure in one module itself (``internal_errors``); one
+    outside any module's analysis is an internal error of the modules run, which then
+    add no facts to those found ``before``."""
+    try:
+        return deep(interpreter.run, names)
+    except Exception as error:  # noqa: BLE001 - a bug in losslint must not end the run
+        for path in sorted(names if names is not None else interpreter.modules):
+            report.internal_error(path, _describe(error), "its loss calls were not analysed")
+        return before if before is not None else Facts([], [], [], [], [], [])
 
 
 def _cell_location(location: Location, cells: List[Tuple[int, int]]) -> Location:

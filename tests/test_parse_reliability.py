@@ -1,6 +1,7 @@
 """Parsing and analysis reliability: every file CPython compiles is analysed, however
 deep it nests; every file CPython's compiler refuses is an LL000 at Python's line and
-column."""
+column; a bug in losslint met in one file is reported for that file (exit status 2)
+while every other file is still checked."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ import warnings
 from typing import Dict, List, Tuple
 
 import pytest
+from click.testing import CliRunner
 
 from losslint.analysis import summary
+from losslint.analysis.interpreter import Interpreter
+from losslint.cli import main
 from losslint.runner import _summarize_job, lint
 from losslint.selection import resolve
 
@@ -82,7 +86,7 @@ def test_valid_deep_code_is_analysed(construct):
     report = run({"deep.py": source, "good.py": HEADER + FINDING})
     last = source.count("\n")
     assert found(report) == [("LL101", "deep.py", last), ("LL101", "good.py", 2)]
-    assert not report.notes
+    assert not report.internal_errors and not report.notes
 
 
 def test_the_elif_case_of_the_report():
@@ -100,7 +104,7 @@ def test_a_deep_value_flows_through_the_interpreter():
     }
     report = run(sources)
     assert not [d for d in report.diagnostics if d.code == "LL000"]
-    assert not report.notes
+    assert not report.internal_errors
 
 
 def test_elif_chains_lower_to_nested_ifs_with_sites_in_source_order():
@@ -250,6 +254,86 @@ def test_python_warnings_are_neither_printed_nor_findings():
         report = run({"noisy.py": source})
     assert not caught
     assert found(report) == [("LL101", "noisy.py", 6)]
+
+
+# --- a bug in losslint: reported for its file, and the run goes on -------------------
+
+
+def failing_for(path: str, original):
+    def replacement(text, name, *args):
+        if name == path:
+            raise RuntimeError("boom\nsecond line")
+        return original(text, name, *args)
+
+    return replacement
+
+
+def test_an_internal_error_while_summarising_is_reported_and_the_run_goes_on(monkeypatch):
+    monkeypatch.setattr(summary, "parse", failing_for("bad.py", summary.parse))
+    report = run({"bad.py": HEADER + FINDING, "good.py": HEADER + FINDING})
+    assert found(report) == [("LL101", "good.py", 2)]
+    (message,) = report.internal_errors
+    assert message.startswith("internal error while analysing bad.py: RuntimeError: boom second line (please report)")
+    assert message in report.notes
+
+
+def test_a_workers_internal_error_is_an_internal_failure(monkeypatch):
+    monkeypatch.setattr(summary, "parse", failing_for("bad.py", summary.parse))
+    ok, blob, outline, failure = _summarize_job(("bad.py", GOOD))
+    assert not ok and failure.internal and failure.message.startswith("RuntimeError: boom")
+
+
+def test_an_internal_error_while_interpreting_one_file_is_reported_and_the_run_goes_on(monkeypatch):
+    original = Interpreter._run_module
+
+    def failing(self, name):
+        if name == "bad.py":
+            raise ZeroDivisionError("division by zero")
+        return original(self, name)
+
+    monkeypatch.setattr(Interpreter, "_run_module", failing)
+    report = run({"bad.py": HEADER + FINDING, "good.py": HEADER + FINDING})
+    assert ("LL101", "good.py", 2) in found(report)
+    (message,) = report.internal_errors
+    assert message.startswith("internal error while analysing bad.py: ZeroDivisionError: division by zero (please report)")
+
+
+def test_an_internal_error_of_the_whole_interpretation_is_reported(monkeypatch):
+    def failing(self, names=None):
+        raise AssertionError("the link step broke")
+
+    monkeypatch.setattr(Interpreter, "run", failing)
+    report = run({"bad.py": "x = (\n", "good.py": HEADER + FINDING})
+    assert found(report) == [("LL000", "bad.py", 1)]
+    (message,) = report.internal_errors
+    assert message.startswith("internal error while analysing good.py: AssertionError: the link step broke")
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["notes", "quiet"])
+def test_the_cli_prints_every_finding_and_exits_2(tmp_path, monkeypatch, quiet):
+    monkeypatch.setattr(summary, "parse", failing_for(str(tmp_path / "bad.py"), summary.parse))
+    (tmp_path / "bad.py").write_bytes(GOOD)
+    (tmp_path / "good.py").write_bytes(GOOD)
+    args = [str(tmp_path), "--no-cache", "--jobs", "1", "--exit-zero", "--output-format", "json"]
+    result = CliRunner().invoke(main, args + (["--quiet"] if quiet else []))
+    assert result.exit_code == 2, result.output
+    assert [d["filename"].rsplit("/", 1)[-1] for d in json.loads(result.stdout)] == ["good.py"]
+    assert f"losslint: internal error while analysing {tmp_path / 'bad.py'}: RuntimeError: boom" in result.stderr
+
+
+def test_an_internal_failure_is_not_cached(tmp_path, monkeypatch):
+    """Neither the file's summary nor the run's report: the next run analyses it."""
+    from losslint.cache import Cache
+
+    (tmp_path / "bad.py").write_bytes(GOOD)
+    bad = str(tmp_path / "bad.py")
+    with monkeypatch.context() as patch:
+        patch.setattr(summary, "parse", failing_for(bad, summary.parse))
+        first = lint([bad], resolve(), cache=Cache(str(tmp_path / "cache")), root=str(tmp_path))
+    assert first.internal_errors and not first.diagnostics
+    second = lint([bad], resolve(), cache=Cache(str(tmp_path / "cache")), root=str(tmp_path))
+    assert not second.internal_errors
+    assert [(d.code, d.location.row) for d in second.diagnostics] == [("LL101", 2)]
 
 
 def test_the_deepest_node_is_found_without_recursion():

@@ -62,11 +62,13 @@ class Span:
 
 @dataclass
 class ParseFailure:
-    """Why a file could not be analysed, and where (LL000)."""
+    """Why a file could not be analysed, and where (LL000); ``internal``: a bug in
+    losslint, reported as an internal error (exit status 2), never cached."""
 
     message: str
     row: int = 1
     column: int = 1
+    internal: bool = False
 
 
 NOTEBOOK_SUFFIX = ".ipynb"
