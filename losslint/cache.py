@@ -32,13 +32,14 @@ class Entry:
 
 
 def code_fingerprint() -> str:
-    """The version plus a hash of losslint's own source: summaries written by any other
-    code are never read back, even between two commits of the same version."""
+    """The version plus a hash of losslint's own source and built-in knowledge files:
+    summaries written by any other code are never read back, even between two commits
+    of the same version."""
     package = os.path.dirname(os.path.abspath(__file__))
     digest = hashlib.sha256(__version__.encode())
     for directory, _, files in sorted(os.walk(package)):
         for name in sorted(files):
-            if name.endswith(".py"):
+            if name.endswith((".py", ".toml")):  # the code, and the knowledge it reads
                 with open(os.path.join(directory, name), "rb") as handle:
                     digest.update(name.encode() + handle.read())
     return f"{__version__}-{digest.hexdigest()[:16]}"

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tupl
 import click
 
 from losslint import __version__
+from losslint.analysis import torch_api as T
 from losslint.cache import CACHE_DIRECTORY, Cache
 from losslint.config import ConfigError, settings
+from losslint.knowledge import KnowledgeError
 from losslint.reporters import REPORTERS, printable, reporter
 from losslint.reporters.concise import position
 from losslint.rules import BY_CODE, RULES
@@ -130,6 +132,10 @@ def _progress(enabled: bool) -> Iterator[Optional[Callable[[int, int], None]]]:
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", metavar="CODE", help="Show a rule's documentation and loss-value demo, and exit.")
 @click.option("--plot", metavar="FILE.png", help="With --explain: also draw the demo's loss curve (needs matplotlib).")
+@click.option(
+    "--explain-callee", metavar="NAME",
+    help="Show what the analysis knows of a library callee (its effect, and the knowledge file it comes from), and exit.",
+)
 @click.version_option(__version__, prog_name="losslint")
 def main(
     paths: Tuple[str, ...],
@@ -153,6 +159,7 @@ def main(
     list_rules: bool,
     explain: Optional[str],
     plot: Optional[str],
+    explain_callee: Optional[str],
 ) -> None:
     """Find loss-function mistakes in PyTorch code without running it.
 
@@ -175,6 +182,14 @@ def main(
     except ConfigError as error:
         click.echo(f"losslint: error: {error}", err=True)
         sys.exit(2)
+    try:
+        T.configure(options.knowledge)
+    except KnowledgeError as error:
+        click.echo(f"losslint: error: {error}", err=True)
+        sys.exit(2)
+    if explain_callee:
+        _explain_callee(explain_callee)
+        return
     format_name = output_format or options.output_format or "concise"
     if format_name not in REPORTERS:
         click.echo(f"losslint: error: unknown output-format '{format_name}' in {options.source}", err=True)
@@ -236,6 +251,23 @@ def main(
     _internal_errors(report, said=not quiet)
     failing = any(d.code not in INFORMATIONAL for d in report.diagnostics)
     sys.exit(1 if failing and not exit_zero else 0)
+
+
+def _explain_callee(name: str) -> None:
+    """Which effects the knowledge gives ``name``, and from which file: the first thing to
+    look at when a finding is missing."""
+    canonical = T.canonical(name)
+    if canonical != name:
+        click.echo(f"{name} is known as {canonical}")
+    found = T.KNOWLEDGE.describe(canonical)
+    if not found:
+        click.echo(
+            f"No knowledge of {canonical}: what it returns is unknown to the analysis, and a loss call it reaches "
+            "counts as unresolved. Add it in a knowledge file (README, Knowledge)."
+        )
+        return
+    for table, spec, source in found:
+        click.echo(f"{canonical}: [{table}] {spec}  (from {source})")
 
 
 def _internal_errors(report: Report, said: bool) -> None:

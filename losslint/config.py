@@ -22,7 +22,10 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
 KEYS = frozenset(
-    {"select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "output-format", "unsafe-fixes"}
+    {
+        "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "output-format",
+        "unsafe-fixes", "knowledge",
+    }
 )
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache",
@@ -50,6 +53,7 @@ class Settings:
     root: str = "."  # where relative globs start: the config file's folder
     source: Optional[str] = None  # the configuration file, if any
     project_root: str = "."  # where the cache lives by default (see project_root)
+    knowledge: Tuple[str, ...] = ()  # the user's knowledge files, absolute, in the order given
     notes: List[str] = field(default_factory=list)
 
 
@@ -135,6 +139,22 @@ def _strings(table: Dict[str, Any], key: str, path: str) -> Optional[List[str]]:
     return value
 
 
+def _knowledge_files(patterns: List[str], base: str, where: str) -> Tuple[str, ...]:
+    """The files of ``knowledge = [...]``: paths or globs relative to the configuration
+    file's folder, in the order given (a later file's entries win). A pattern that names
+    no file is an error: a misspelt path must not silently drop the user's knowledge."""
+    import glob
+
+    found: List[str] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(os.path.join(base, pattern), recursive=True))
+        files = [m for m in matches if os.path.isfile(m)]
+        if not files:
+            raise ConfigError(f"'knowledge' in [tool.losslint] of {where}: no file matches '{pattern}'")
+        found.extend(os.path.abspath(f) for f in files if os.path.abspath(f) not in found)
+    return tuple(found)
+
+
 def settings(
     paths: Sequence[str],
     config: Optional[str],
@@ -168,7 +188,10 @@ def settings(
     unsafe_fixes = table.get("unsafe-fixes", False)
     if not isinstance(unsafe_fixes, bool):
         raise ConfigError(f"'unsafe-fixes' in [tool.losslint] of {where} must be true or false")
+    base = os.path.dirname(os.path.abspath(path)) if path else os.path.abspath(".")
+    knowledge = _knowledge_files(_strings(table, "knowledge", where) or [], base, where)
     return Settings(
+        knowledge=knowledge,
         selected=selected,
         exclude=tuple(exclude if exclude is not None else DEFAULT_EXCLUDE) + tuple(extend_exclude),
         per_file_ignores=per_file,

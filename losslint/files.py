@@ -7,7 +7,7 @@ import os
 import stat
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from losslint.analysis.summary import MAX_FILE_BYTES, RELEVANT
+from losslint.analysis.summary import MAX_FILE_BYTES, names_a_loss
 from losslint.gitignore import Checkout, find_git_dir
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -184,7 +184,7 @@ def _names_a_loss(descriptor: int, head: bytes) -> bool:
     """Whether an oversized file names a loss anywhere: the rest is scanned in chunks,
     never held whole, up to the size the file had when opened (one that keeps growing,
     or a /proc file whose size says 0, counts as naming one: it is reported)."""
-    if RELEVANT.search(head):
+    if names_a_loss(head):
         return True
     budget = os.fstat(descriptor).st_size - len(head)
     tail = head[-256:]
@@ -193,6 +193,6 @@ def _names_a_loss(descriptor: int, head: bytes) -> bool:
         if not chunk:
             return False
         budget -= len(chunk)
-        if budget < 0 or RELEVANT.search(tail + chunk):
+        if budget < 0 or names_a_loss(tail + chunk):
             return True
         tail = chunk[-256:]

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from losslint.analysis import ir
+from losslint.analysis import torch_api as T
 from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.interpreter import Interpreter
 from losslint.analysis.modules import ModuleIndex, probe
-from losslint.analysis.summary import RELEVANT, FileSummary, ParseFailure, Span, decode, deep, summarize
+from losslint.analysis.summary import FileSummary, ParseFailure, Span, decode, deep, names_a_loss, summarize
 from losslint.cache import Cache, Entry
 from losslint.analysis.values import Site
 from losslint.files import NOTEBOOK_SUFFIX, Excluder, discover
@@ -224,7 +225,7 @@ def lint(
                 failures.append((path, ParseFailure("invalid notebook: its code cannot be encoded as UTF-8")))
                 continue
             cell_maps[path] = notebook.cells
-        if RELEVANT.search(data):
+        if names_a_loss(data):
             named_losses.append(path)
         elif opted is not None and opted.search(data):
             opted_in.append(path)
@@ -363,7 +364,12 @@ def _run_key(
     the settings and each named file's content key (``hashes``)."""
     files = sorted(hashes.items())
     unreadable = [(path, failure.message) for path, failure in failures]
-    settings = (sorted(selected), [(glob, sorted(codes)) for glob, codes in per_file_ignores], os.path.abspath(root))
+    settings = (
+        sorted(selected),
+        [(glob, sorted(codes)) for glob, codes in per_file_ignores],
+        os.path.abspath(root),
+        T.KNOWLEDGE_FINGERPRINT,  # the user's knowledge files: edit one and the run recomputes
+    )
     return Cache.key(repr(("run", settings, files, unreadable)).encode())
 
 

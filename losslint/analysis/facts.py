@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from losslint.analysis.torch_api import LOSS_FAMILIES
+from losslint.analysis import torch_api
 from losslint.analysis.values import AbsVal, Site, Tensor, Unknown
 
 
@@ -65,6 +65,7 @@ class LossCall:
 
     autocast: bool = False  # every context runs it under CUDA autocast
     created: FrozenSet[Site] = frozenset()  # where the loss modules called here were built
+    names: FrozenSet[str] = frozenset()  # what messages call the losses (a user's loss: its own name)
 
     @property
     def targets(self) -> Optional[List[Tensor]]:
@@ -79,7 +80,7 @@ class LossCall:
 
     @property
     def loss_name(self) -> str:
-        return " / ".join(sorted(LOSS_FAMILIES[f].name for f in self.families))
+        return " / ".join(sorted(self.names or {torch_api.LOSS_FAMILIES[f].name for f in self.families}))
 
     @property
     def inputs(self) -> Optional[List[Tensor]]:

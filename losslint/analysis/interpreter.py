@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis import torch_api as T
-from losslint.analysis.modules import KNOWN_LIBRARIES, ModuleIndex
+from losslint.analysis.modules import ModuleIndex
 from losslint.analysis.facts import (
     Accumulation,
     ActivationUse,
@@ -127,6 +127,7 @@ class _LossAcc:
     complete: bool
     autocast: bool
     created: set  # where the loss modules were constructed
+    names: set  # what messages call the losses
 
 
 class Interpreter:
@@ -215,6 +216,7 @@ class Interpreter:
                 acc.complete and site.path not in self.exhausted,
                 acc.autocast,
                 frozenset(acc.created),
+                frozenset(acc.names),
             )
             for site, acc in self.loss_calls.items()
         ]
@@ -917,7 +919,7 @@ class Interpreter:
         if isinstance(atom, QualRef):
             return self.call_external(T.canonical(atom.name), args, site, ctx, complete), None
         if isinstance(atom, Loss):
-            return self.record_loss(atom.family, args, site, complete, ctx, atom.site), None
+            return self.record_loss(atom.callee, args, site, complete, ctx, atom.site), None
         if isinstance(atom, Layer):
             return self.apply_layer(atom, args.get(0, ("input",)) or unknown("layer input"), site), None
         if isinstance(atom, Sequence):
@@ -1105,9 +1107,9 @@ class Interpreter:
 
     def call_external(self, name: str, args: Args, site: Site, ctx: Context, complete: bool) -> AbsVal:  # noqa: C901
         if name in T.LOSS_FUNCTIONS:
-            return self.record_loss(T.LOSS_FUNCTIONS[name], args, site, complete, ctx)
+            return self.record_loss(name, args, site, complete, ctx)
         if name in T.LOSS_CLASSES:
-            return of(Loss(T.LOSS_CLASSES[name], site))
+            return of(Loss(name, site))
         if name in T.ACTIVATION_FUNCTIONS:
             activation = T.ACTIVATION_FUNCTIONS[name]
             dim = self._dim(activation, args, name, site)
@@ -1120,9 +1122,9 @@ class Interpreter:
             position, keyword = T.WIDTH_LAYERS[name].width_param
             width = const_value(args.get(position, (keyword,)) or unknown(""), None)
             return of(Layer(name, site, width=width if isinstance(width, int) and not isinstance(width, bool) else None))
-        if name in T.NORM_LAYERS or name in T.TRANSPARENT_LAYERS or name in (T.FLATTEN_LAYER, T.EMBEDDING):
+        if name in T.NORM_LAYERS or name in T.TRANSPARENT_LAYERS or name in T.FLATTEN_LAYERS or name in T.EMBEDDINGS:
             return of(Layer(name, site))
-        if name == T.SEQUENTIAL:
+        if name in T.SEQUENTIALS:
             return of(self._sequential(args, site))
         if name in T.MODULE_CONTAINERS:
             items = args.get(0, ("modules",))
@@ -1138,7 +1140,7 @@ class Interpreter:
             if args.open or args.keywords or not args.positional:
                 return unknown(f"{name}() with arguments the analysis cannot follow")
             return args.positional[0] if len(args.positional) == 1 else of(Sequence(args.positional, "tuple"))
-        if name == T.APPLY_MODULE:
+        if name in T.APPLY_MODULES:
             module, inputs = args.get(0, ("module",)), args.get(1, ("inputs",))
             if module is None or inputs is None:
                 return unknown("data_parallel() arguments")
@@ -1149,7 +1151,7 @@ class Interpreter:
             value = args.get(0, ("input",)) or unknown("input")
             rest = Args(args.positional[1:], args.keywords)
             return join(self.tensor_method(a, T.SHAPE_FUNCTIONS[name], rest, site) for a in value)
-        if name in ("torch.clamp", "torch.clip"):
+        if name in T.CLAMP_FUNCTIONS:
             value = args.get(0, ("input",)) or unknown("input")
             rest = Args(args.positional[1:], args.keywords, args.open)
             return join(self.tensor_method(a, "clamp", rest, site) for a in value)
@@ -1162,14 +1164,14 @@ class Interpreter:
             return of(_created(kind, site, _size(args), _dtype_of(args, T.SIZED_CREATION[name])))
         if name in T.RANDOM_UNBOUNDED:
             return of(Tensor(Kind.UNBOUNDED, act=site))
-        if name == "torch.randint":
+        if name in T.RANDINT:
             size = args.get(None, ("size",)) or (args.positional[-1] if args.positional and not args.open else None)
             return of(_created(None, site, _size(Args((size,))) if size is not None else None, _dtype_of(args, "int")))
-        if name == "torch.full":
+        if name in T.FULL:
             fill = const_value(args.get(1, ("fill_value",)) or unknown(""), None)
             default = "int" if isinstance(fill, int) and not isinstance(fill, bool) else "float"
             return of(_created(None, site, _size(Args((args.get(0, ("size",)) or unknown(""),))), _dtype_of(args, default)))
-        if name == "torch.arange":
+        if name in T.ARANGE:
             values = [const_value(v, None) for v in args.positional]
             default = "int" if values and all(isinstance(v, int) for v in values) else "float"
             return of(Tensor(None, rank=1, act=site, dtype=_dtype_of(args, default)))
@@ -1186,7 +1188,7 @@ class Interpreter:
                 else unknown("tensor like an unknown one")
                 for a in source
             )
-        if name == T.ONE_HOT:
+        if name in T.ONE_HOT:
             source = args.get(0, ("tensor", "input")) or unknown("")
             classes = const_value(args.get(1, ("num_classes",)) or unknown(""), None)
             width = classes if isinstance(classes, int) and classes > 0 else None
@@ -1212,7 +1214,7 @@ class Interpreter:
         if name.startswith("builtins."):
             return unknown(f"{name[9:]}() result")
         top = name.split(".", 1)[0]
-        if top in self.local_names and top not in KNOWN_LIBRARIES:
+        if top in self.local_names and top not in T.LIBRARY_ROOTS:
             return unknown(f"{name}() is defined in another file of the linted code that this import does not reach (sys.path?)")
         return unknown(f"{name}() comes from a library the analysis does not know")
 
@@ -1270,11 +1272,11 @@ class Interpreter:
             )
         if name in T.TRANSPARENT_LAYERS:
             return value
-        if name == T.EMBEDDING:
+        if name in T.EMBEDDINGS:
             ranks = {a.rank for a in value if isinstance(a, Tensor)}
             rank = ranks.pop() + 1 if len(ranks) == 1 and None not in ranks and len(value) == 1 else None
             return of(Tensor(None, rank=rank, dtype="float"))
-        if name == T.FLATTEN_LAYER:
+        if name in T.FLATTEN_LAYERS:
             return join(of(_flattened(a, 1, -1)) if isinstance(a, Tensor) else of(Tensor(None, rank=2)) for a in value)
         return unknown(f"{name} is not modelled")
 
@@ -1325,16 +1327,19 @@ class Interpreter:
         return unknown(f"Tensor.{name}() is not modelled")
 
     def record_loss(
-        self, family: str, args: Args, site: Site, complete: bool, ctx: Context, created: Optional[Site] = None
+        self, callee: str, args: Args, site: Site, complete: bool, ctx: Context, created: Optional[Site] = None
     ) -> AbsVal:
-        spec = T.LOSS_FAMILIES[family]
+        """A call of the loss ``callee`` (a loss function, or a loss class's instance)."""
+        family = T.LOSS_FUNCTIONS.get(callee) or T.LOSS_CLASSES[callee]
+        spec = T.LOSS_SIGNATURES[callee]
         value = args.get(0, spec.input_names) or unknown("loss input not given")
         target = args.get(1, spec.target_names) or unknown("loss target not given")
         autocast = "autocast" in ctx.modes
         acc = self.loss_calls.get(site)
         if acc is None:
-            acc = self.loss_calls[site] = _LossAcc({family}, value, target, complete, autocast, set())
+            acc = self.loss_calls[site] = _LossAcc({family}, value, target, complete, autocast, set(), {spec.name})
         else:
+            acc.names.add(spec.name)
             acc.families.add(family)
             acc.input = join((acc.input, value))
             acc.target = join((acc.target, target))
@@ -1378,7 +1383,7 @@ class Interpreter:
             return frozenset(), frozenset({"autocast"})
         if enabled is not None and const_value(enabled, None) is not True:
             return none
-        if name == "torch.cuda.amp.autocast":
+        if name in T.AUTOCAST_CUDA_ONLY:
             return frozenset({"autocast"}), frozenset()
         device = const_value(args.get(0, ("device_type",)) or unknown(""), None)
         return (frozenset({"autocast"}), frozenset()) if device == "cuda" else none

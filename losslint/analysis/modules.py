@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from typing import Dict, Iterable, Optional
 
-KNOWN_LIBRARIES = frozenset({"torch", "torchvision", "lightning", "pytorch_lightning", "collections", "typing"})
-"""Top-level names that always mean the library the analysis models, never a linted file."""
+from losslint.analysis import torch_api as T
+
 
 
 PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
@@ -74,7 +74,7 @@ class ModuleIndex:
             for _ in range(level - 1):
                 base = os.path.dirname(base)
             return self._file(os.path.join(base, *parts), limit) if parts else self._file(base, limit)
-        if not parts or parts[0] in KNOWN_LIBRARIES:
+        if not parts or parts[0] in T.LIBRARY_ROOTS:  # the libraries the knowledge models, never a linted file
             return None
         directory = here
         while True:

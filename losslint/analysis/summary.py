@@ -10,7 +10,7 @@ Order matters for speed and safety:
    file is parsed twice (one that is only imported included) and a report needs no
    second parse. libcst parses a file only when a fix is checked or applied
    (``losslint.fixer``);
-3. ``RELEVANT`` (a regex over the bytes: the losses) and the outline the lowering
+3. ``names_a_loss`` (a regex over the bytes: the losses) and the outline the lowering
    keeps beside the IR (a softmax without ``dim`` or next to a layer of width 1, the
    imports) let the runner choose its entry points without unpickling any IR
    (``runner._entry_points``); the other files are read when an import leads there.
@@ -40,13 +40,14 @@ from losslint.analysis import ir
 MAX_FILE_BYTES = 2_000_000
 """Larger files are reported (LL000) instead of parsed: generated code, not worth a parse."""
 
-RELEVANT = re.compile(
-    rb"CrossEntropyLoss|cross_entropy|NLLLoss|nll_loss|BCELoss|BCEWithLogitsLoss|binary_cross_entropy"
-    rb"|KLDivLoss|kl_div|CTCLoss|ctc_loss|MultiLabelSoftMarginLoss|multilabel_soft_margin_loss"
-    rb"|sigmoid_focal_loss"
-)
-"""The losses: a file that names none can hold a finding of the default rules only
-through a softmax (``ir.Outline.standalone``), or through a file that does name one."""
+
+def names_a_loss(data: bytes) -> bool:
+    """Whether the bytes name a loss the knowledge files know (``torch_api.RELEVANT``,
+    derived from them): a file that names none can hold a finding of the default rules
+    only through a softmax (``ir.Outline.standalone``), or through a file that does."""
+    from losslint.analysis import torch_api
+
+    return torch_api.RELEVANT.search(data) is not None
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def summarize(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[P
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         return None, ParseFailure(f"cannot decode the file as Python source: {error}")
     if len(data) > MAX_FILE_BYTES:
-        if not RELEVANT.search(data):  # generated data or tables: nothing to check, not worth a parse
+        if not names_a_loss(data):  # generated data or tables: nothing to check, not worth a parse
             return FileSummary(path, text, None), None
         size = len(data) / 1e6
         return None, ParseFailure(f"file too large to analyse ({size:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB); skipped")

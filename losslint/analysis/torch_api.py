@@ -1,52 +1,29 @@
-"""What PyTorch names mean to the analysis: layers, activations, losses, shape-only ops.
+"""The tables the analysis reads, derived from the knowledge files (``losslint/knowledge``).
 
-Pure data plus small lookups keyed by canonical qualified names, so the interpreter
-never matches strings against source text: ``from torch.nn import Softmax as S`` and
+Keyed by canonical qualified names, so the interpreter never matches strings against
+source text: ``from torch.nn import Softmax as S`` and
 ``torch.nn.modules.activation.Softmax`` both end up as ``torch.nn.Softmax``.
+``configure`` (re)loads them with the user's own files.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 from losslint.analysis.values import Axis, Kind
+from losslint.knowledge import ActivationSpec, Knowledge, load
 
 _SUBMODULE = re.compile(r"^torch\.nn\.modules\.[a-z_]+\.")
-_ALIASES = {
-    "torch.nn.parallel.data_parallel.DataParallel": "torch.nn.DataParallel",
-    "torch.nn.parallel.DataParallel": "torch.nn.DataParallel",
-    "torch.nn.parallel.distributed.DistributedDataParallel": "torch.nn.parallel.DistributedDataParallel",
-    "torch.nn.DistributedDataParallel": "torch.nn.parallel.DistributedDataParallel",
-    "torchvision.ops.focal_loss.sigmoid_focal_loss": "torchvision.ops.sigmoid_focal_loss",
-    "torch.special.expit": "torch.sigmoid",
-    "torch.special.softmax": "torch.softmax",
-    "torch.special.log_softmax": "torch.log_softmax",
-    "torch.nn.functional.tanh": "torch.tanh",
-    "torch.nn.functional.sigmoid": "torch.sigmoid",
-    "pytorch_lightning.core.LightningModule": "pytorch_lightning.LightningModule",
-    "pytorch_lightning.core.lightning.LightningModule": "pytorch_lightning.LightningModule",
-    "lightning.pytorch.core.LightningModule": "lightning.pytorch.LightningModule",
-    "lightning.LightningModule": "lightning.pytorch.LightningModule",
-    "pytorch_lightning.LightningModule": "lightning.pytorch.LightningModule",
-    "lightning.Fabric": "lightning.fabric.Fabric",
-    "lightning_fabric.Fabric": "lightning.fabric.Fabric",
-    "accelerate.accelerator.Accelerator": "accelerate.Accelerator",
-}
+_ALIASES: Dict[str, str] = {}
 
 
 def canonical(qualname: str) -> str:
-    """The one name the tables below use for a torch object, however it was imported."""
+    """The one name the tables below use for a library object, however it was imported."""
     qualname = _SUBMODULE.sub("torch.nn.", qualname)
     return _ALIASES.get(qualname, qualname)
-
-
-MODULE_BASES = frozenset({"torch.nn.Module", "lightning.pytorch.LightningModule"})
-"""Bases whose subclasses are called through ``forward``."""
-
-
-# --- losses ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -58,48 +35,6 @@ class LossFamily:
     target_names: Tuple[str, ...]
 
 
-LOSS_FAMILIES: Dict[str, LossFamily] = {
-    "cross_entropy": LossFamily("CrossEntropyLoss", ("input",), ("target",)),
-    "nll_loss": LossFamily("NLLLoss", ("input",), ("target",)),
-    "binary_cross_entropy": LossFamily("BCELoss", ("input",), ("target",)),
-    "binary_cross_entropy_with_logits": LossFamily("BCEWithLogitsLoss", ("input",), ("target",)),
-    "kl_div": LossFamily("KLDivLoss", ("input",), ("target",)),
-    "ctc_loss": LossFamily("CTCLoss", ("log_probs",), ("targets",)),
-    "multilabel_soft_margin_loss": LossFamily("MultiLabelSoftMarginLoss", ("input",), ("target",)),
-    "sigmoid_focal_loss": LossFamily("sigmoid_focal_loss", ("inputs",), ("targets",)),
-}
-
-LOSS_CLASSES = {
-    "torch.nn.CrossEntropyLoss": "cross_entropy",
-    "torch.nn.NLLLoss": "nll_loss",
-    "torch.nn.BCELoss": "binary_cross_entropy",
-    "torch.nn.BCEWithLogitsLoss": "binary_cross_entropy_with_logits",
-    "torch.nn.KLDivLoss": "kl_div",
-    "torch.nn.CTCLoss": "ctc_loss",
-    "torch.nn.MultiLabelSoftMarginLoss": "multilabel_soft_margin_loss",
-}
-
-LOSS_FUNCTIONS = {
-    "torch.nn.functional.cross_entropy": "cross_entropy",
-    "torch.nn.functional.nll_loss": "nll_loss",
-    "torch.nn.functional.binary_cross_entropy": "binary_cross_entropy",
-    "torch.nn.functional.binary_cross_entropy_with_logits": "binary_cross_entropy_with_logits",
-    "torch.binary_cross_entropy_with_logits": "binary_cross_entropy_with_logits",
-    "torch.nn.functional.kl_div": "kl_div",
-    "torch.nn.functional.ctc_loss": "ctc_loss",
-    "torch.nn.functional.multilabel_soft_margin_loss": "multilabel_soft_margin_loss",
-    "torchvision.ops.sigmoid_focal_loss": "sigmoid_focal_loss",
-}
-
-CLASS_INDEX_LOSSES = frozenset({"cross_entropy", "nll_loss"})
-LOGITS_LOSSES = frozenset(
-    {"binary_cross_entropy_with_logits", "multilabel_soft_margin_loss", "sigmoid_focal_loss"}
-)
-
-
-# --- layers ------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Activation:
     """An activation: its output kind, and for softmax-like ones where ``dim`` goes."""
@@ -109,127 +44,23 @@ class Activation:
     implicit_dim: bool = False  # torch accepts a missing dim and guesses it
 
 
-_RELU_LIKE = (
-    "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "ReLU6", "Softplus", "PReLU", "SELU",
-    "CELU", "Mish", "Hardswish", "RReLU",
-)  # fmt: skip
-
-ACTIVATION_LAYERS: Dict[str, Activation] = {
-    "torch.nn.Sigmoid": Activation(Kind.SIGMOID),
-    "torch.nn.Hardsigmoid": Activation(Kind.SIGMOID),
-    "torch.nn.Softmax": Activation(Kind.SOFTMAX, (0, "dim"), implicit_dim=True),
-    "torch.nn.Softmin": Activation(Kind.SOFTMAX, (0, "dim"), implicit_dim=True),
-    "torch.nn.LogSoftmax": Activation(Kind.LOG_SOFTMAX, (0, "dim"), implicit_dim=True),
-    "torch.nn.LogSigmoid": Activation(Kind.LOGSIGMOID),
-    "torch.nn.Tanh": Activation(Kind.TANH),
-    "torch.nn.Hardtanh": Activation(Kind.TANH),
-    **{f"torch.nn.{name}": Activation(Kind.RELU) for name in _RELU_LIKE},
-}
-
-ACTIVATION_FUNCTIONS: Dict[str, Activation] = {
-    "torch.sigmoid": Activation(Kind.SIGMOID),
-    "torch.nn.functional.hardsigmoid": Activation(Kind.SIGMOID),
-    "torch.softmax": Activation(Kind.SOFTMAX, (1, "dim")),
-    "torch.nn.functional.softmax": Activation(Kind.SOFTMAX, (1, "dim"), implicit_dim=True),
-    "torch.nn.functional.softmin": Activation(Kind.SOFTMAX, (1, "dim"), implicit_dim=True),
-    "torch.log_softmax": Activation(Kind.LOG_SOFTMAX, (1, "dim")),
-    "torch.nn.functional.log_softmax": Activation(Kind.LOG_SOFTMAX, (1, "dim"), implicit_dim=True),
-    "torch.nn.functional.logsigmoid": Activation(Kind.LOGSIGMOID),
-    "torch.tanh": Activation(Kind.TANH),
-    "torch.nn.functional.hardtanh": Activation(Kind.TANH),
-    "torch.relu": Activation(Kind.RELU),
-    **{
-        f"torch.nn.functional.{name}": Activation(Kind.RELU)
-        for name in ("relu", "leaky_relu", "elu", "gelu", "silu", "relu6", "softplus", "selu", "celu", "mish", "hardswish")
-    },
-}
-
-ACTIVATION_METHODS: Dict[str, Activation] = {
-    "sigmoid": Activation(Kind.SIGMOID),
-    "softmax": Activation(Kind.SOFTMAX, (0, "dim")),
-    "log_softmax": Activation(Kind.LOG_SOFTMAX, (0, "dim")),
-    "tanh": Activation(Kind.TANH),
-    "relu": Activation(Kind.RELU),
-}
-
-
 @dataclass(frozen=True)
 class WidthLayer:
-    """A layer whose output width is one of its constructor arguments."""
+    """A layer (or a model factory) whose output width is one of its arguments."""
 
     width_param: Tuple[int, str]
     axis: Axis
 
 
-_CONV = ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
-WIDTH_LAYERS: Dict[str, WidthLayer] = {
-    "torch.nn.Linear": WidthLayer((1, "out_features"), Axis.LAST),
-    "torch.nn.LazyLinear": WidthLayer((0, "out_features"), Axis.LAST),
-    "torch.nn.Bilinear": WidthLayer((2, "out_features"), Axis.LAST),
-    **{f"torch.nn.{name}": WidthLayer((1, "out_channels"), Axis.CHANNEL) for name in _CONV},
-    **{f"torch.nn.Lazy{name}": WidthLayer((0, "out_channels"), Axis.CHANNEL) for name in _CONV},
-}
-
-NORM_LAYERS = frozenset(
-    f"torch.nn.{name}"
-    for name in (
-        "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm",
-        "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm",
-    )
-)  # fmt: skip
-"""Unbounded outputs of the same width: logits when they end a model."""
-
-TRANSPARENT_LAYERS = frozenset(
-    f"torch.nn.{name}"
-    for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "Identity", "Unflatten")
+CLASS_INDEX_LOSSES = frozenset({"cross_entropy", "nll_loss"})
+LOGITS_LOSSES = frozenset(
+    {"binary_cross_entropy_with_logits", "multilabel_soft_margin_loss", "sigmoid_focal_loss"}
 )
-FLATTEN_LAYER = "torch.nn.Flatten"
+"""Families the rules ask about (user losses join one with ``like``)."""
 
-SEQUENTIAL = "torch.nn.Sequential"
-MODULE_CONTAINERS = frozenset({"torch.nn.ModuleList"})
-ORDERED_DICT = frozenset({"collections.OrderedDict", "typing.OrderedDict"})
-
-WRAPPERS = frozenset(
-    {
-        "torch.nn.DataParallel",
-        "torch.nn.parallel.DistributedDataParallel",
-        "torch.compile",
-        "torch.jit.script",
-        "torch.jit.trace",
-    }
-)
-"""Calls that return their first argument, behaving the same when called."""
-
-
-# --- tensor operations ---------------------------------------------------------------
-
-SHAPE_METHODS = frozenset(
-    {
-        "squeeze", "squeeze_", "unsqueeze", "view", "reshape", "flatten", "float", "double",
-        "half", "bfloat16", "cuda", "cpu", "contiguous", "detach", "clone", "requires_grad_",
-        "unsqueeze_",
-    }
-)  # fmt: skip
-"""Tensor methods after which the values are the same numbers (so the same kind)."""
-
-IN_PLACE_RESHAPES = frozenset({"squeeze_", "unsqueeze_", "t_", "transpose_", "swapdims_", "swapaxes_", "resize_", "resize_as_"})
-"""Methods that change the receiver's shape in place: the receiver becomes the result."""
-
-CONVERSIONS = frozenset({"to", "type", "type_as"})
-"""Methods that may change the dtype: the result has the dtype their arguments give, and
-an unknown one when the arguments do not say it (never the source's)."""
-SHAPE_AS = frozenset({"view_as", "reshape_as", "expand_as"})
-"""Methods giving the receiver the shape of their argument."""
-
-SHAPE_FUNCTIONS = {
-    "torch.squeeze": "squeeze",
-    "torch.unsqueeze": "unsqueeze",
-    "torch.flatten": "flatten",
-    "torch.reshape": "reshape",
-}
-
-CLAMP = frozenset({"clamp", "clamp_", "clip", "clip_"})
-"""Clamping keeps probabilities probabilities; anything else stops being known."""
+INSTANCE = "#instance"  # QualRef suffix for an instance of a launcher class
+DEVICE = "torch.device#instance"
+"""A device (``torch.device(...)``, ``t.device``): moving to it keeps the dtype."""
 
 EXP_LOG = {
     ("exp", Kind.LOG_SOFTMAX): Kind.SOFTMAX,
@@ -237,66 +68,124 @@ EXP_LOG = {
     ("log", Kind.SOFTMAX): Kind.LOG_SOFTMAX,
     ("log", Kind.SIGMOID): Kind.LOGSIGMOID,
 }
-EXP_LOG_FUNCTIONS = {"torch.exp": "exp", "torch.log": "log"}
+_KINDS = {"sigmoid": Kind.SIGMOID, "softmax": Kind.SOFTMAX, "log_softmax": Kind.LOG_SOFTMAX,
+          "logsigmoid": Kind.LOGSIGMOID, "relu": Kind.RELU, "tanh": Kind.TANH, "logits": Kind.LOGITS}  # fmt: skip
+_AXES = {"last": Axis.LAST, "channel": Axis.CHANNEL}
 
-RANDOM_UNBOUNDED = frozenset({"torch.randn", "torch.randn_like"})
-LITERAL_TENSORS = frozenset({"torch.tensor", "torch.Tensor", "torch.FloatTensor", "torch.as_tensor"})
-
-
-# --- dtypes and tensor creation -----------------------------------------------------
-
-DTYPES = {
-    **{f"torch.{n}": "int" for n in ("long", "int64", "int", "int32", "int16", "short", "int8", "uint8")},
-    **{f"torch.{n}": "float" for n in ("float", "float32", "float64", "double", "half", "float16", "bfloat16")},
-    "torch.bool": "bool",
-}
-DTYPE_NAMES = {"int": "torch.int64", "float": "torch.float32", "bool": "torch.bool"}
-"""What ``t.dtype`` is for a tensor of each known dtype."""
-UNKNOWN_DTYPE = "torch.dtype"
-"""``t.dtype`` of a tensor whose dtype is not known: a dtype, but not which."""
-DTYPE_FUNCTIONS = {"torch.get_default_dtype": "torch.float32"}
-DEVICE = "torch.device#instance"
-"""A device (``torch.device(...)``, ``t.device``): moving to it keeps the dtype."""
-DEVICE_FUNCTIONS = frozenset({"torch.device"})
-DEVICE_ATTRIBUTES = frozenset({"device"})
-DTYPE_METHODS = {
-    "long": "int", "int": "int", "short": "int", "byte": "int",
-    "float": "float", "double": "float", "half": "float", "bfloat16": "float",
-    "bool": "bool",
-}  # fmt: skip
-
-SIZED_CREATION = {
-    "torch.zeros": "float", "torch.ones": "float", "torch.empty": "float",
-    "torch.rand": "float", "torch.randn": "float",
-}  # fmt: skip
-"""Creation functions taking ``*size`` (or one size tuple), and their default dtype."""
-
-TYPED_TENSORS = {"torch.LongTensor": "int", "torch.IntTensor": "int", "torch.FloatTensor": "float",
-                 "torch.DoubleTensor": "float", "torch.BoolTensor": "bool"}  # fmt: skip
-TYPED_TENSOR_TYPES = {**TYPED_TENSORS, **{n.replace("torch.", "torch.cuda."): d for n, d in TYPED_TENSORS.items()}}
-"""What ``x.type(T)`` converts to: the CPU and CUDA tensor types."""
-ONE_HOT = "torch.nn.functional.one_hot"
-LIKE_CREATION = frozenset({"torch.zeros_like", "torch.ones_like", "torch.empty_like", "torch.rand_like", "torch.full_like"})
-
-GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode"})
-GRAD_ON = frozenset({"torch.enable_grad"})
-NO_GRAD_HOOKS = frozenset({"validation_step", "test_step", "predict_step"})
-"""Model methods a framework (Lightning) calls with gradients off, when no analysed code calls them."""
-GRAD_SWITCHES = frozenset({"torch.set_grad_enabled"})
-"""Context managers whose first argument (``mode``) says whether gradients are on."""
-AUTOCAST = frozenset({"torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.amp.autocast_mode.autocast"})
-LOG_FUNCTIONS = frozenset({"torch.log"})
+KNOWLEDGE: Knowledge = Knowledge()
+"""The merged knowledge files; ``configure`` loads them and sets the tables below."""
+KNOWLEDGE_FINGERPRINT = ""
+"""A hash of the user's knowledge files: part of every cache key."""
 
 
-# --- training frameworks whose wrappers hand the model back -------------------------
+def configure(user_files: Sequence[str] = ()) -> None:
+    """Load the built-in knowledge and ``user_files`` (absolute paths; theirs win) and set
+    this module's tables from them; raises KnowledgeError naming the file and entry."""
+    global KNOWLEDGE, KNOWLEDGE_FINGERPRINT
+    knowledge = load(user_files)
+    tables = _tables(knowledge)
+    KNOWLEDGE = knowledge
+    digest = hashlib.sha256()
+    for path in user_files:
+        with open(path, "rb") as handle:
+            digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + handle.read())
+    KNOWLEDGE_FINGERPRINT = digest.hexdigest()[:16] if user_files else ""
+    _ALIASES.clear()
+    _ALIASES.update(knowledge.mapping("aliases"))
+    globals().update(tables)
 
-LAUNCHERS = frozenset({"lightning.fabric.Fabric", "accelerate.Accelerator"})
-"""Classes whose instances wrap models without changing what they compute."""
-INSTANCE = "#instance"  # QualRef suffix for an instance of a launcher class
-PASS_THROUGH_METHODS = frozenset({"setup", "setup_module", "prepare", "prepare_model"})
-"""Launcher methods returning their arguments: one argument alone, several as a tuple."""
-EMBEDDING = "torch.nn.Embedding"  # (*) indices -> (*, embedding_dim) features
-APPLY_MODULE = "torch.nn.parallel.data_parallel"  # data_parallel(module, inputs): module(inputs)
+
+def _tables(k: Knowledge) -> Dict[str, Any]:
+    """Every table the engine reads, derived from the knowledge files."""
+    families: Dict[str, LossFamily] = {}
+    loss_classes: Dict[str, str] = {}
+    loss_functions: Dict[str, str] = {}
+    signatures: Dict[str, LossFamily] = {}
+    for key, entry in k.mapping("loss").items():
+        family = entry.get("like", key)  # the loader checked that it is a known family
+        signature = LossFamily(entry["display"], tuple(entry.get("input", ("input",))), tuple(entry.get("target", ("target",))))
+        families.setdefault(family, signature)
+        for name in entry.get("classes", []):
+            loss_classes[name] = family
+            signatures[name] = signature
+        for name in entry.get("functions", []):
+            loss_functions[name] = family
+            signatures[name] = signature
+    widths = {**k.mapping("layer.width"), **k.mapping("model_factory")}
+    tensor = k.tables
+    return {
+        "MODULE_BASES": k.names("library.model_bases"),
+        "NO_GRAD_HOOKS": k.names("library.no_grad_hooks"),
+        "LIBRARY_ROOTS": k.names("library.roots"),
+        "LOSS_FAMILIES": families,
+        "LOSS_CLASSES": loss_classes,
+        "LOSS_FUNCTIONS": loss_functions,
+        "LOSS_SIGNATURES": signatures,
+        "ACTIVATION_LAYERS": {n: _activation(a) for n, a in k.mapping("activation.layer").items()},
+        "ACTIVATION_FUNCTIONS": {n: _activation(a) for n, a in k.mapping("activation.function").items()},
+        "ACTIVATION_METHODS": {n: _activation(a) for n, a in k.mapping("activation.method").items()},
+        "WIDTH_LAYERS": {n: WidthLayer(w.width, _AXES[w.axis]) for n, w in widths.items()},
+        "NORM_LAYERS": k.names("layer.norm"),
+        "TRANSPARENT_LAYERS": k.names("layer.transparent"),
+        "FLATTEN_LAYERS": k.names("layer.flatten"),
+        "EMBEDDINGS": k.names("layer.embedding"),
+        "SEQUENTIALS": k.names("container.sequential"),
+        "MODULE_CONTAINERS": k.names("container.module_list"),
+        "ORDERED_DICT": k.names("container.ordered_dict"),
+        "WRAPPERS": k.names("wrapper.returns_argument"),
+        "APPLY_MODULES": k.names("wrapper.apply_module"),
+        "LAUNCHERS": k.names("launcher.classes"),
+        "PASS_THROUGH_METHODS": k.names("launcher.pass_through"),
+        "SHAPE_METHODS": k.names("tensor.same_values"),
+        "IN_PLACE_RESHAPES": k.names("tensor.in_place_reshapes"),
+        "CONVERSIONS": k.names("tensor.conversions"),
+        "SHAPE_AS": k.names("tensor.shape_as"),
+        "SHAPE_FUNCTIONS": k.mapping("tensor.shape_functions"),
+        "CLAMP": k.names("tensor.clamp"),
+        "CLAMP_FUNCTIONS": k.names("tensor.clamp_functions"),
+        "EXP_LOG_FUNCTIONS": k.mapping("tensor.exp_log_functions"),
+        "LOG_FUNCTIONS": k.names("tensor.log_functions"),
+        "SHAPE_ATTRIBUTES": k.names("tensor.shape_attributes"),
+        "ORDER_PRESERVING_ALONG": k.names("tensor.order_preserving_along"),
+        "ORDER_PRESERVING": k.names("tensor.order_preserving_along") | k.names("tensor.order_preserving"),
+        "DEVICE_ATTRIBUTES": k.names("tensor.device_attributes"),
+        "DTYPE_METHODS": k.mapping("tensor.dtype_methods"),
+        "DTYPES": k.mapping("dtype.names"),
+        "DTYPE_NAMES": k.mapping("dtype.of_tensor"),
+        "UNKNOWN_DTYPE": tensor.get("dtype.unknown", "torch.dtype"),
+        "DTYPE_FUNCTIONS": k.mapping("dtype.functions"),
+        "DEVICE_FUNCTIONS": k.names("dtype.device_functions"),
+        "SIZED_CREATION": k.mapping("creation.sized"),
+        "RANDOM_UNBOUNDED": k.names("creation.random_unbounded"),
+        "LITERAL_TENSORS": k.names("creation.literal"),
+        "TYPED_TENSORS": k.mapping("creation.typed"),
+        "TYPED_TENSOR_TYPES": {
+            **k.mapping("creation.typed"),
+            **{n.replace("torch.", "torch.cuda.", 1): d for n, d in k.mapping("creation.typed").items()},
+        },
+        "LIKE_CREATION": k.names("creation.like"),
+        "ONE_HOT": k.names("creation.one_hot"),
+        "RANDINT": k.names("creation.randint"),
+        "FULL": k.names("creation.full"),
+        "ARANGE": k.names("creation.arange"),
+        "GRAD_OFF": k.names("context.grad_off"),
+        "GRAD_ON": k.names("context.grad_on"),
+        "GRAD_SWITCHES": k.names("context.grad_switch"),
+        "AUTOCAST": k.names("context.autocast"),
+        "AUTOCAST_CUDA_ONLY": k.names("context.autocast_cuda_only"),
+        "RELEVANT": _relevant(loss_classes, loss_functions),
+    }
+
+
+def _activation(spec: ActivationSpec) -> Activation:
+    return Activation(_KINDS[spec.kind], spec.dim, spec.implicit_dim)
+
+
+def _relevant(*names: Dict[str, str]) -> "re.Pattern[bytes]":
+    """A file naming none of the losses' last name parts cannot call one: the prefilter
+    of files worth running as entry points, derived from the knowledge."""
+    parts = sorted({n.rsplit(".", 1)[-1] for table in names for n in table}, key=lambda p: (-len(p), p))
+    return re.compile(b"|".join(re.escape(p.encode()) for p in parts) or b"(?!)")
 
 
 _SHORT_PREFIXES = (("torch.nn.functional.", "F."), ("torch.nn.", "nn."), ("Tensor.", "Tensor."))
@@ -311,10 +200,4 @@ def display_name(qualname: str) -> str:
     return qualname
 
 
-SHAPE_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim", "is_cuda", "requires_grad", "size", "dim", "numel"})
-"""Tensor attributes (and methods, before they are called) that do not depend on values."""
-ORDER_PRESERVING_ALONG = frozenset({"argmax", "argmin", "argsort"})
-ORDER_PRESERVING = ORDER_PRESERVING_ALONG | {"size", "dim", "numel", "ndimension"}
-"""Calls whose result is the same on an activation's input as on its output: shapes never
-change, and argmax-like calls give the same indices (for a softmax, along its own dim
-only): a fix may remove the activation under them."""
+configure()

@@ -239,9 +239,9 @@ class Mapping(Atom):
 
 @atom
 class Loss(Atom):
-    """An instance of a loss module (``nn.CrossEntropyLoss()``)."""
+    """An instance of a loss module (``nn.CrossEntropyLoss()``), by its class's name."""
 
-    family: str
+    callee: str
     site: Optional[Site]
 
 

@@ -1,0 +1,275 @@
+"""Library knowledge as data: what a library callee does, from TOML files.
+
+The analysis engine knows Python; what ``torch.nn.functional.softmax`` or
+``nn.Linear(h, 1)`` does is said by the files in this folder (one per library) and by
+the user's own files (``knowledge = [...]`` in ``[tool.losslint]``), each entry one of a
+closed set of *effects*: the tables of ``torch.toml``, documented in README
+"Knowledge". ``load`` merges them (a later file's entry wins for the same callee) and
+checks each entry, so a malformed file is an error naming the file, the entry and
+what is wrong, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python < 3.11
+    import tomli as tomllib
+
+BUILT_IN = ("python.toml", "torch.toml", "torchvision.toml", "lightning.toml", "accelerate.toml")
+KINDS = ("sigmoid", "softmax", "log_softmax", "logsigmoid", "relu", "tanh", "logits")
+DTYPES = ("int", "float", "bool")
+AXES = ("last", "channel")
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file that cannot be used: the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    """A loss callee: the family the rules know it as (``like`` in a user file), the name
+    messages use, and the keywords of its input (first argument) and target (second)."""
+
+    family: str
+    display: str
+    input: Tuple[str, ...]
+    target: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActivationSpec:
+    kind: str
+    dim: Optional[Tuple[int, str]] = None  # (position, keyword)
+    implicit_dim: bool = False  # torch accepts a missing dim and guesses it
+
+
+@dataclass(frozen=True)
+class WidthSpec:
+    """A callable whose result emits logits of the width one of its arguments gives: a
+    layer class, or a model factory."""
+
+    width: Tuple[int, str]
+    axis: str = "last"
+
+
+@dataclass
+class Knowledge:
+    """Every file's tables, merged; ``sources`` says which file each callee came from."""
+
+    files: List[str] = field(default_factory=list)
+    tables: Dict[str, Any] = field(default_factory=dict)
+    sources: Dict[str, str] = field(default_factory=dict)
+
+    def names(self, table: str) -> frozenset:
+        """The entries of a list table (``"layer.norm"``) or the keys of a dict table."""
+        return frozenset(self.tables.get(table, ()))
+
+    def mapping(self, table: str) -> Dict[str, Any]:
+        value = self.tables.get(table, {})
+        return dict(value) if isinstance(value, dict) else {}
+
+    def describe(self, name: str) -> List[Tuple[str, str, str]]:
+        """(table, what the entry says, file) for every table ``name`` is in."""
+        found = []
+        for table, value in sorted(self.tables.items()):
+            if table == "loss":
+                for family, entry in value.items():
+                    if name in entry.get("classes", []) or name in entry.get("functions", []):
+                        shown = {k: v for k, v in entry.items() if k not in ("classes", "functions")}
+                        found.append((f"loss.{family}", _show(shown), self.sources.get(name, "?")))
+            elif isinstance(value, dict) and name in value:
+                found.append((table, _show(value[name]), self.sources.get(name, "?")))
+            elif isinstance(value, list) and name in value:
+                found.append((table, "listed", self.sources.get(name, "?")))
+        return found
+
+
+def _show(value: Any) -> str:
+    if hasattr(value, "__dataclass_fields__"):
+        return ", ".join(f"{key} = {getattr(value, key)!r}" for key in value.__dataclass_fields__)
+    if isinstance(value, dict):
+        return ", ".join(f"{key} = {item!r}" for key, item in value.items())
+    return repr(value)
+
+
+# Each table: its kind ("list" of names, "map" of name -> scalar, "spec" of name -> table)
+# and, for specs, the check that turns an entry into its spec.
+def _activation(entry: Dict[str, Any]) -> ActivationSpec:
+    _keys(entry, {"kind"}, {"dim", "implicit_dim"})
+    dim = entry.get("dim")
+    return ActivationSpec(_choice(entry["kind"], KINDS, "kind"), _position(dim, "dim") if dim is not None else None, _bool(entry.get("implicit_dim", False), "implicit_dim"))
+
+
+def _width(entry: Dict[str, Any]) -> WidthSpec:
+    _keys(entry, {"width"}, {"axis"})
+    return WidthSpec(_position(entry["width"], "width"), _choice(entry.get("axis", "last"), AXES, "axis"))
+
+
+def _loss(entry: Dict[str, Any]) -> Dict[str, Any]:
+    _keys(entry, {"display"}, {"classes", "functions", "input", "target", "like"})
+    for key in ("classes", "functions", "input", "target"):
+        _strings(entry.get(key, []), key)
+    if not entry.get("classes") and not entry.get("functions"):
+        raise KnowledgeError("needs 'classes' or 'functions': the callees that compute it")
+    if not isinstance(entry["display"], str):
+        raise KnowledgeError("'display' must be a string")
+    return entry
+
+
+SPEC_TABLES = {
+    "activation.layer": _activation,
+    "activation.function": _activation,
+    "activation.method": _activation,
+    "layer.width": _width,
+    "model_factory": _width,
+    "loss": _loss,
+}
+MAP_TABLES = {
+    "aliases": str,
+    "tensor.shape_functions": str,
+    "tensor.exp_log_functions": str,
+    "tensor.dtype_methods": str,
+    "dtype.names": str,
+    "dtype.of_tensor": str,
+    "dtype.functions": str,
+    "creation.sized": str,
+    "creation.typed": str,
+}
+LIST_TABLES = {
+    "library.roots", "library.model_bases", "library.no_grad_hooks",
+    "layer.norm", "layer.transparent", "layer.flatten", "layer.embedding",
+    "container.sequential", "container.module_list", "container.ordered_dict",
+    "wrapper.returns_argument", "wrapper.apply_module", "launcher.classes", "launcher.pass_through",
+    "tensor.same_values", "tensor.in_place_reshapes", "tensor.conversions", "tensor.shape_as", "tensor.clamp",
+    "tensor.clamp_functions", "tensor.log_functions", "tensor.shape_attributes", "tensor.order_preserving_along",
+    "tensor.order_preserving", "tensor.device_attributes", "dtype.device_functions",
+    "creation.random_unbounded", "creation.literal", "creation.like", "creation.one_hot", "creation.randint",
+    "creation.full", "creation.arange",
+    "context.grad_off", "context.grad_on", "context.grad_switch", "context.autocast", "context.autocast_cuda_only",
+}  # fmt: skip
+SCALARS = {"dtype.unknown": str}
+
+
+def load(user_files: Sequence[str] = ()) -> Knowledge:
+    """The built-in files, then ``user_files`` (absolute paths) in order."""
+    folder = Path(__file__).resolve().parent
+    knowledge = Knowledge()
+    for path in [str(folder / name) for name in BUILT_IN] + list(user_files):
+        _merge(knowledge, path, _read(path))
+    return knowledge
+
+
+def _read(path: str) -> Dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise KnowledgeError(f"{path}: cannot read the knowledge file: {error.strerror or error}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise KnowledgeError(f"{path}: not valid TOML: {error}") from None
+
+
+def _merge(knowledge: Knowledge, path: str, document: Dict[str, Any]) -> None:
+    knowledge.files.append(path)
+    for table, value in _flatten(document):
+        where = f"{path}: [{table}]"
+        if table in SPEC_TABLES:
+            if not isinstance(value, dict):
+                raise KnowledgeError(f"{where} must be a table of entries")
+            merged = knowledge.tables.setdefault(table, {})
+            for name, entry in value.items():
+                if not isinstance(entry, dict):
+                    raise KnowledgeError(f"{where} entry '{name}' must be a table")
+                try:
+                    merged[name] = SPEC_TABLES[table](entry)
+                    if table == "loss" and "like" in entry:
+                        families = sorted(k for k, v in merged.items() if "like" not in v)
+                        if entry["like"] not in families:
+                            raise KnowledgeError(f"'like' must name a loss family losslint knows: {', '.join(families)}")
+                except KnowledgeError as error:
+                    raise KnowledgeError(f"{where} entry '{name}': {error}") from None
+                knowledge.sources[name] = path
+                if table == "loss":
+                    for callee in [*entry.get("classes", []), *entry.get("functions", [])]:
+                        knowledge.sources[callee] = path
+        elif table in MAP_TABLES:
+            if not isinstance(value, dict) or not all(isinstance(v, MAP_TABLES[table]) for v in value.values()):
+                raise KnowledgeError(f"{where} must map names to strings")
+            knowledge.tables.setdefault(table, {}).update(value)
+            knowledge.sources.update({name: path for name in value})
+        elif table in LIST_TABLES:
+            try:
+                names = _strings(value, "the list")
+            except KnowledgeError as error:
+                raise KnowledgeError(f"{where}: {error}") from None
+            merged_list = knowledge.tables.setdefault(table, [])
+            merged_list.extend(n for n in names if n not in merged_list)
+            knowledge.sources.update({name: path for name in names})
+        elif table in SCALARS:
+            if not isinstance(value, SCALARS[table]):
+                raise KnowledgeError(f"{where} must be a string")
+            knowledge.tables[table] = value
+        else:
+            raise KnowledgeError(f"{path}: unknown table or key [{table}]; known: {', '.join(sorted(_known()))}")
+
+
+def _flatten(document: Dict[str, Any], prefix: str = "") -> Iterable[Tuple[str, Any]]:
+    """("activation.layer", {...}), ("layer.norm", [...]): the tables by dotted name."""
+    for key, value in document.items():
+        name = f"{prefix}{key}"
+        if name in SPEC_TABLES or name in MAP_TABLES or name in LIST_TABLES or name in SCALARS:
+            yield name, value
+        elif isinstance(value, dict) and any(t.startswith(name + ".") for t in _known()):
+            yield from _flatten(value, name + ".")
+        else:
+            yield name, value
+
+
+def _known() -> List[str]:
+    return [*SPEC_TABLES, *MAP_TABLES, *LIST_TABLES, *SCALARS]
+
+
+def _keys(entry: Dict[str, Any], required: set, optional: set) -> None:
+    missing = required - set(entry)
+    if missing:
+        raise KnowledgeError(f"missing {', '.join(sorted(missing))}")
+    unknown = set(entry) - required - optional
+    if unknown:
+        raise KnowledgeError(f"unknown key {', '.join(sorted(unknown))} (known: {', '.join(sorted(required | optional))})")
+
+
+def _choice(value: Any, choices: Tuple[str, ...], key: str) -> str:
+    if value not in choices:
+        raise KnowledgeError(f"'{key}' must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _bool(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise KnowledgeError(f"'{key}' must be true or false")
+    return value
+
+
+def _position(value: Any, key: str) -> Tuple[int, str]:
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not isinstance(value[0], int)
+        or isinstance(value[0], bool)
+        or value[0] < 0
+        or not isinstance(value[1], str)
+    ):
+        raise KnowledgeError(f"'{key}' must be [position, \"keyword\"], e.g. [0, \"n_classes\"]")
+    return value[0], value[1]
+
+
+def _strings(value: Any, key: str) -> List[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise KnowledgeError(f"{key} must be a list of strings")
+    return value
