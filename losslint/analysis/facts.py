@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from losslint.analysis import torch_api
-from losslint.analysis.values import AbsVal, Site, Tensor, Unknown
+from losslint.analysis.values import AbsVal, Bound, Cause, Site, Tensor, Unknown
 
 
 def tensors(value: AbsVal) -> Optional[List[Tensor]]:
@@ -21,36 +21,19 @@ def known_tensors(value: AbsVal) -> Optional[List[Tensor]]:
     return found if found is not None and all(t.kind is not None for t in found) else None
 
 
-# Why a loss input stays unknown, most telling first; each category is matched by the
-# wording of the Unknown reasons the interpreter gives.
-REASON_CATEGORIES: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
-    ("dynamic dispatch", ("dynamic dispatch", "computed name", "computed keys", "*args", "**kwargs")),
-    ("defined in a linted file the import does not reach", ("another file of the linted code",)),
-    ("model from an unknown library", ("library the analysis does not know",)),
-    ("passed in from outside the analysed code", ("called from outside", "outside the analysed code", "is not defined")),
-    ("state the analysis cannot follow", ("also assigned outside", "attribute", "base class", "not callable", "__call__")),
-    ("torch operation not modelled", ("is not modelled", "not modelled")),
-    ("arithmetic or an expression not modelled", ("arithmetic", "expression", "slice", "subscript")),
-    ("data from a loop or a container", ("loop variable", "unpacked", "item", "key of a dict", "comprehension")),
-    ("analysis limits", ("recursion", "budget", "too many alternatives")),
-)
-OTHER_CATEGORY = "other"
-
-
-def reason_category(reason: str) -> str:
-    for category, markers in REASON_CATEGORIES:
-        if any(marker in reason for marker in markers):
-            return category
-    return OTHER_CATEGORY
-
-
-def unknown_reasons(value: AbsVal) -> Tuple[str, ...]:
-    """The reasons of the unknown alternatives, most telling category first."""
-    reasons = {a.reason for a in value if isinstance(a, Unknown)}
-    if any(not isinstance(a, (Tensor, Unknown)) or (isinstance(a, Tensor) and a.kind is None) for a in value):
-        reasons.add("input is not a tensor of known kind")
-    order = [c for c, _ in REASON_CATEGORIES] + [OTHER_CATEGORY]
-    return tuple(sorted(reasons, key=lambda r: (order.index(reason_category(r)), r)))
+def unknown_reasons(value: AbsVal) -> Tuple[Tuple[Cause, str], ...]:
+    """(cause, reason) of the unknown alternatives, most telling cause first. A method or
+    attribute of an unknown value (``model(**batch).logits``) keeps that value's cause."""
+    reasons = set()
+    for a in value:
+        while isinstance(a, Bound) and isinstance(a.receiver, (Unknown, Bound)):
+            a = a.receiver
+        if isinstance(a, Unknown):
+            reasons.add((a.cause, a.reason))
+        elif not isinstance(a, Tensor) or a.kind is None:
+            reasons.add((Cause.OTHER, "input is not a tensor of known kind"))
+    order = list(Cause)
+    return tuple(sorted(reasons, key=lambda r: (order.index(r[0]), r[1])))
 
 
 @dataclass(frozen=True)
@@ -89,19 +72,24 @@ class LossCall:
         return known_tensors(self.input) if self.complete else None
 
     @property
-    def unresolved_reason(self) -> Optional[str]:
-        """The main reason the input's kind is not known, or None when it is."""
+    def unresolved(self) -> Optional[Tuple[Cause, str]]:
+        """Why the input's kind is not known (the most telling cause, in words), or None."""
         if not self.complete:
-            return "the called object may be something other than a loss (dynamic dispatch)"
+            return Cause.DYNAMIC_DISPATCH, "the called object may be something other than a loss (dynamic dispatch)"
         if self.inputs is not None:
             return None
         reasons = unknown_reasons(self.input)
-        return reasons[0] if reasons else "input unknown"
+        return reasons[0] if reasons else (Cause.OTHER, "input unknown")
+
+    @property
+    def unresolved_reason(self) -> Optional[str]:
+        found = self.unresolved
+        return found[1] if found is not None else None
 
     @property
     def unresolved_category(self) -> Optional[str]:
-        reason = self.unresolved_reason
-        return reason_category(reason) if reason is not None else None
+        found = self.unresolved
+        return found[0].value if found is not None else None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from losslint.analysis.values import (
     Atom,
     Axis,
     Bound,
+    Cause,
     Class,
     Const,
     Function,
@@ -257,7 +258,7 @@ class Interpreter:
         module = self._ir(name)
         if module is None:
             return
-        env: Env = {"__name__": unknown("__name__")}
+        env: Env = {"__name__": unknown("__name__", Cause.FROM_OUTSIDE)}
         self.globals[name] = env
         for stmt in _walk_defs(module.body):
             if isinstance(stmt, ir.FunctionDef):
@@ -286,7 +287,7 @@ class Interpreter:
         for i, param in enumerate(params):
             if param.kind in ("varargs", "varkw") or (is_method and i == 0):
                 continue
-            value = unknown(f"parameter '{param.name}' of {definition.name}() (called from outside the analysed code)")
+            value = unknown(f"parameter '{param.name}' of {definition.name}() (called from outside the analysed code)", Cause.FROM_OUTSIDE)
             if i < len(defaults) and defaults[i] is not None:
                 value = join((value, defaults[i]))
             keywords.append((param.name, value))
@@ -377,7 +378,7 @@ class Interpreter:
                 self.eval(expr, env, ctx)
                 modes = _switched(modes, self._context_modes(expr, env, ctx))
                 if target is not None:
-                    self.assign(target, unknown("context manager value"), env, ctx)
+                    self.assign(target, unknown("context manager value", Cause.NOT_MODELLED), env, ctx)
             outer, ctx.modes = ctx.modes, modes
             try:
                 return self.exec_block(stmt.body, env, ctx)
@@ -422,7 +423,7 @@ class Interpreter:
                 return
             bound = stmt.asname or stmt.name
             if stmt.level:
-                env[bound] = unknown(f"'{stmt.name}' is imported from a module the analysis cannot find")
+                env[bound] = unknown(f"'{stmt.name}' is imported from a module the analysis cannot find", Cause.UNKNOWN_LIBRARY)
             else:
                 env[bound] = of(QualRef(T.canonical(f"{stmt.module}.{stmt.name}")))
             return
@@ -441,7 +442,7 @@ class Interpreter:
         """What a ``from module import name`` binds; a name that leads back to itself
         through other modules' imports (a cycle Python would refuse) is unknown."""
         if lazy in self._importing:
-            return unknown(f"'{lazy.name}' is imported in a cycle")
+            return unknown(f"'{lazy.name}' is imported in a cycle", Cause.LIMITS)
         self._importing.add(lazy)
         try:
             return self.getattr(ModuleRef(lazy.path), lazy.name)
@@ -477,7 +478,7 @@ class Interpreter:
         value = self.eval(stmt.value, env, ctx)
         if stmt.op == "AddAssign" and isinstance(stmt.target, ir.Name):
             self._record_accumulation(stmt.site, stmt.target.id, value, ctx)
-        result = unknown("result of arithmetic")
+        result = unknown("result of arithmetic", Cause.EXPRESSION)
         if stmt.op == "AddAssign":
             extended = [_extend(a, value) for a in current]
             if extended and all(e is not None for e in extended):
@@ -486,7 +487,7 @@ class Interpreter:
         return env
 
     def _loop(self, stmt: ir.Loop, env: Env, ctx: Context) -> Optional[Env]:
-        element = unknown("loop variable")
+        element = unknown("loop variable", Cause.LOOP_OR_CONTAINER)
         if stmt.iter is not None:
             iterated = self.eval(stmt.iter, env, ctx)
             element = self.iter_element(iterated)
@@ -516,7 +517,7 @@ class Interpreter:
         for name, handler in stmt.handlers:
             handler_env = dict(failed)
             if name:
-                handler_env[name] = unknown("exception")
+                handler_env[name] = unknown("exception", Cause.NOT_MODELLED)
             outs.append(self.exec_block(handler, handler_env, ctx))
         outs.append(self.exec_block(stmt.orelse, body, ctx) if body is not None else None)
         merged = _join_envs(outs)
@@ -573,7 +574,7 @@ class Interpreter:
             index = const_value(self.eval(target.index, env, ctx), MISSING)
             env[target.value.id] = join(_set_item(a, index, value) for a in owner)
         elif isinstance(target, ir.Starred):
-            self.assign(target.value, unknown("starred assignment"), env, ctx)
+            self.assign(target.value, unknown("starred assignment", Cause.LOOP_OR_CONTAINER), env, ctx)
 
     def _unpack(self, targets: Tuple[ir.Expr, ...], value: AbsVal, env: Env, ctx: Context) -> None:
         has_star = any(isinstance(t, ir.Starred) for t in targets)
@@ -584,11 +585,11 @@ class Interpreter:
                 for i, item in enumerate(items):
                     per_target[i].append(item)
             else:
-                cause = of(atom) if isinstance(atom, Unknown) else unknown("unpacked from a value of unknown shape")
+                cause = of(atom) if isinstance(atom, Unknown) else unknown("unpacked from a value of unknown shape", Cause.LOOP_OR_CONTAINER)
                 for slot in per_target:
                     slot.append(cause)
         for target, parts in zip(targets, per_target):
-            self.assign(target, join(parts) if parts else unknown("unpacking"), env, ctx)
+            self.assign(target, join(parts) if parts else unknown("unpacking", Cause.LOOP_OR_CONTAINER), env, ctx)
 
     # --- expressions ---------------------------------------------------------------
 
@@ -614,7 +615,7 @@ class Interpreter:
                 k = const_value(self.eval(key, env, ctx), MISSING) if key is not None else MISSING
                 pairs.append((k, v))
             if any(k is MISSING for k, _ in pairs):
-                return unknown("dict with computed keys")
+                return unknown("dict with computed keys", Cause.DYNAMIC_DISPATCH)
             return of(Mapping(tuple(pairs)))
         if isinstance(expr, ir.Subscript):
             container = self.eval(expr.value, env, ctx)
@@ -627,7 +628,7 @@ class Interpreter:
             parts = [self.eval(p, env, ctx) if p is not None else of(Const(None)) for p in (expr.lower, expr.upper, expr.step)]
             values = [const_value(p, MISSING) for p in parts]
             if any(v is MISSING for v in values):
-                return unknown("slice")
+                return unknown("slice", Cause.EXPRESSION)
             return of(SliceConst(*values))
         if isinstance(expr, ir.BinOp):
             left, right = self.eval(expr.left, env, ctx), self.eval(expr.right, env, ctx)
@@ -638,7 +639,7 @@ class Interpreter:
             value = const_value(self.eval(expr.operand, env, ctx), MISSING)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return of(Const(-value))
-            return unknown("result of arithmetic")
+            return unknown("result of arithmetic", Cause.EXPRESSION)
         if isinstance(expr, ir.IfExp):
             self.eval(expr.test, env, ctx)
             return join((self.eval(expr.body, env, ctx), self.eval(expr.orelse, env, ctx)))
@@ -651,12 +652,12 @@ class Interpreter:
         if isinstance(expr, ir.Opaque):
             inner = dict(env)
             for name in expr.binds:
-                inner[name] = unknown("comprehension variable")
+                inner[name] = unknown("comprehension variable", Cause.LOOP_OR_CONTAINER)
             values = [self.eval(part, inner, ctx) for part in expr.parts]
             if expr.site >= 0:
                 self._record_uses(join(values), frozenset(), Site(ctx.module, expr.site), "expression")
-            return unknown("expression the analysis does not model")
-        return unknown("expression the analysis does not model")
+            return unknown("expression the analysis does not model", Cause.EXPRESSION)
+        return unknown("expression the analysis does not model", Cause.EXPRESSION)
 
     def _collection(self, expr: ir.Collection, env: Env, ctx: Context) -> AbsVal:
         items: List[AbsVal] = []
@@ -674,7 +675,7 @@ class Interpreter:
             else:
                 items.append(value)
         if expr.kind == "set":
-            return unknown("set")
+            return unknown("set", Cause.LOOP_OR_CONTAINER)
         return of(Sequence(tuple(items), expr.kind, open_start))
 
     def lookup(self, name: str, env: Env, ctx: Context) -> AbsVal:
@@ -694,7 +695,7 @@ class Interpreter:
             found = self.exported(source, name, through_star=True)
             if found is not None:
                 return found
-        return unknown(f"name '{name}' is not defined in the analysed code")
+        return unknown(f"name '{name}' is not defined in the analysed code", Cause.FROM_OUTSIDE)
 
     def iter_element(self, value: AbsVal) -> AbsVal:
         parts: List[AbsVal] = []
@@ -702,10 +703,10 @@ class Interpreter:
             if isinstance(atom, Sequence):
                 parts.extend(atom.items)
                 if atom.open_start or not atom.items:
-                    parts.append(unknown("loop variable"))
+                    parts.append(unknown("loop variable", Cause.LOOP_OR_CONTAINER))
             else:
-                parts.append(unknown("loop variable"))
-        return join(parts) if parts else unknown("loop variable")
+                parts.append(unknown("loop variable", Cause.LOOP_OR_CONTAINER))
+        return join(parts) if parts else unknown("loop variable", Cause.LOOP_OR_CONTAINER)
 
     # --- attributes and subscripts -------------------------------------------------
 
@@ -719,7 +720,7 @@ class Interpreter:
             submodule = self.index.submodule(atom.path, name)
             if submodule is not None:
                 return of(ModuleRef(submodule))
-            return unknown(f"'{name}' is not defined in {atom.path}")
+            return unknown(f"'{name}' is not defined in {atom.path}", Cause.FROM_OUTSIDE)
         if isinstance(atom, Instance):
             for key, value in reversed(atom.overrides):
                 if key == name:
@@ -730,25 +731,25 @@ class Interpreter:
                     return of(Bound(atom, name))
                 if name in T.DEVICE_ATTRIBUTES:  # nn.Module / LightningModule .device
                     return of(QualRef(T.DEVICE))
-                return unknown(f"attribute '{name}' of {atom.cls.qualname} is not known")
+                return unknown(f"attribute '{name}' of {atom.cls.qualname} is not known", Cause.UNFOLLOWED_STATE)
             return join(self._bind(atom, a, name) for a in ordered(found))
         if isinstance(atom, Super):
             found = self.class_attribute(atom.cls, name, skip_self=True)
             if found is None:
-                return unknown(f"super().{name} is not known")
+                return unknown(f"super().{name} is not known", Cause.UNFOLLOWED_STATE)
             return join(self._bind(atom.instance, a, name) for a in ordered(found))
         if isinstance(atom, Class):
             found = self.class_attribute(atom, name)
-            return found if found is not None else unknown(f"attribute '{name}' of {atom.qualname}")
+            return found if found is not None else unknown(f"attribute '{name}' of {atom.qualname}", Cause.UNFOLLOWED_STATE)
         if isinstance(atom, Tensor) and name == "data":  # the same values, without autograd
-            return unknown("a detached loss value") if atom.kind is Kind.LOSS else of(atom)
+            return unknown("a detached loss value", Cause.NOT_MODELLED) if atom.kind is Kind.LOSS else of(atom)
         if isinstance(atom, Tensor) and name == "dtype":
             return of(QualRef(T.DTYPE_NAMES.get(atom.dtype or "", T.UNKNOWN_DTYPE)))
         if isinstance(atom, (Tensor, Unknown)) and name in T.DEVICE_ATTRIBUTES:
             return of(QualRef(T.DEVICE))
         if isinstance(atom, (Tensor, Sequence, Mapping, Layer, Loss, Unknown)):
             return of(Bound(atom, name))
-        return unknown(f"attribute '{name}'")
+        return unknown(f"attribute '{name}'", Cause.UNFOLLOWED_STATE)
 
     def _bind(self, instance: Atom, attribute: Atom, name: str) -> AbsVal:
         if isinstance(attribute, Function):
@@ -780,7 +781,7 @@ class Interpreter:
                 classes = [a for a in base if isinstance(a, Class)]
                 if len(classes) != len(base):
                     if not all(isinstance(a, QualRef) and T.canonical(a.name) in T.MODULE_BASES for a in base):
-                        return unknown(f"'{name}' may come from a base class outside the analysed code")
+                        return unknown(f"'{name}' may come from a base class outside the analysed code", Cause.FROM_OUTSIDE)
                 order.extend(classes)
         return None
 
@@ -807,36 +808,36 @@ class Interpreter:
             if isinstance(key, slice):
                 if atom.open_start and (key.start is None or (isinstance(key.start, int) and key.start >= 0)):
                     if key.start not in (None, 0):
-                        return unknown("slice of a sequence of unknown length")
+                        return unknown("slice of a sequence of unknown length", Cause.EXPRESSION)
                 try:
                     items = atom.items[key]
                 except (TypeError, ValueError):
-                    return unknown("slice")
+                    return unknown("slice", Cause.EXPRESSION)
                 return of(replace(atom, items=tuple(items), open_start=atom.open_start and key.start in (None, 0)))
             if isinstance(key, int) and not isinstance(key, bool):
                 if atom.open_start and key >= 0:
-                    return unknown("item of a sequence of unknown length")
+                    return unknown("item of a sequence of unknown length", Cause.LOOP_OR_CONTAINER)
                 if -len(atom.items) <= key < len(atom.items):
                     return atom.items[key]
-                return unknown("index out of the known items")
-            return join(list(atom.items) + [unknown("item at an unknown index")])
+                return unknown("index out of the known items", Cause.LOOP_OR_CONTAINER)
+            return join(list(atom.items) + [unknown("item at an unknown index", Cause.LOOP_OR_CONTAINER)])
         if isinstance(atom, Mapping):
             for k, v in atom.items:
                 if k == key:
                     return v
-            return unknown("key of a dict")
+            return unknown("key of a dict", Cause.LOOP_OR_CONTAINER)
         if isinstance(atom, Tensor):
             return of(replace(atom, width=None, rank=None, axis=None, selected=True))
         if isinstance(atom, Unknown):
             return of(atom)  # keep the root cause
-        return unknown("subscript of a value the analysis does not model")
+        return unknown("subscript of a value the analysis does not model", Cause.EXPRESSION)
 
     # --- calls ---------------------------------------------------------------------
 
     def _eval_call(self, expr: ir.Call, env: Env, ctx: Context) -> AbsVal:
         if _is_super_call(expr):
             if ctx.cls is None or ctx.receiver is None or ctx.receiver not in env:
-                return unknown("super() outside a method")
+                return unknown("super() outside a method", Cause.UNFOLLOWED_STATE)
             return of(*(Super(a, ctx.cls) for a in env[ctx.receiver]))
         callee = self.eval(expr.func, env, ctx)
         args = self._eval_args(expr.args, env, ctx)
@@ -856,7 +857,7 @@ class Interpreter:
             if _is_super_call(target) and ctx.receiver is not None:
                 target = ir.Name(ctx.receiver)
             self.assign(target, join(receivers), env, ctx)
-        result = join(results) if results else unknown("call")
+        result = join(results) if results else unknown("call", Cause.EXPRESSION)
         if not all(_is_analysed_callable(a) for a in callee):  # analysed code records its own uses
             inputs = [v for _, v in args.keywords] + list(args.positional) + [of(a) for a in callee]
             what = _callee_display(expr.func, callee)
@@ -921,11 +922,11 @@ class Interpreter:
         if isinstance(atom, Loss):
             return self.record_loss(atom.callee, args, site, complete, ctx, atom.site), None
         if isinstance(atom, Layer):
-            return self.apply_layer(atom, args.get(0, ("input",)) or unknown("layer input"), site), None
+            return self.apply_layer(atom, args.get(0, ("input",)) or unknown("layer input", Cause.FROM_OUTSIDE), site), None
         if isinstance(atom, Sequence):
             if atom.container != "sequential":
-                return unknown("call of a list"), None
-            return self.apply_sequence(atom, args.get(0, ("input",)) or unknown("model input"), site, ctx), None
+                return unknown("call of a list", Cause.EXPRESSION), None
+            return self.apply_sequence(atom, args.get(0, ("input",)) or unknown("model input", Cause.FROM_OUTSIDE), site, ctx), None
         if isinstance(atom, Function):
             value, _ = self.call_function_full(atom, args, depth=ctx.depth, modes=ctx.modes)
             return value, None
@@ -937,7 +938,7 @@ class Interpreter:
             return self.call_bound(atom, args, site, ctx)
         if isinstance(atom, Unknown):
             return of(atom), None
-        return unknown("call of a value that is not callable"), None
+        return unknown("call of a value that is not callable", Cause.UNFOLLOWED_STATE), None
 
     def call_instance(self, atom: Instance, args: Args, ctx: Context) -> AbsVal:
         for name in ("forward", "__call__") if self.is_model_class(atom.cls) else ("__call__",):
@@ -950,9 +951,9 @@ class Interpreter:
                     value, _ = self.call_function_full(method, args, receiver=atom, depth=ctx.depth, modes=ctx.modes)
                     results.append(value)
                 else:
-                    results.append(unknown(f"{name} of {atom.cls.qualname} is not known"))
+                    results.append(unknown(f"{name} of {atom.cls.qualname} is not known", Cause.UNFOLLOWED_STATE))
             return with_source(join(results), atom.cls.qualname.rsplit(".", 1)[-1])
-        return unknown(f"{atom.cls.qualname} is not callable as far as the analysis sees")
+        return unknown(f"{atom.cls.qualname} is not callable as far as the analysis sees", Cause.UNFOLLOWED_STATE)
 
     def call_bound(
         self, atom: Bound, args: Args, site: Site, ctx: Context
@@ -979,7 +980,7 @@ class Interpreter:
                 return of(Const(None)), _set_attr(receiver, attribute, args.positional[1])
         if isinstance(receiver, Mapping) and name == "values":
             return of(Sequence(tuple(v for _, v in receiver.items), "list")), None
-        return unknown(f".{name}() is not modelled"), None
+        return unknown(f".{name}() is not modelled", Cause.NOT_MODELLED), None
 
     def call_function_full(
         self,
@@ -993,7 +994,7 @@ class Interpreter:
         methods, the receiver as it is when the method returns."""
         definition = self.definitions.get((function.module, function.qualname))
         if definition is None:
-            return unknown(f"{function.qualname} is not known"), None
+            return unknown(f"{function.qualname} is not known", Cause.UNFOLLOWED_STATE), None
         if depth or not self._starting_entry:
             self.called_by_code.add((function.module, function.qualname))
         for switch in self.function_modes.get(function, ()):
@@ -1002,7 +1003,7 @@ class Interpreter:
         if key in self.memo:
             return self.memo[key]
         if key in self.in_progress or depth >= MAX_CALL_DEPTH:
-            return unknown("recursion or calls nested too deep"), None
+            return unknown("recursion or calls nested too deep", Cause.LIMITS), None
         self.in_progress.add(key)
         try:
             result = self._evaluate(function, definition, args, receiver, depth, modes)
@@ -1038,13 +1039,13 @@ class Interpreter:
         for i, param in enumerate(params):
             default = defaults[i + offset] if i + offset < len(defaults) else None
             if args.open and param.name not in keywords:
-                passed = unknown("argument passed through *args / **kwargs")
+                passed = unknown("argument passed through *args / **kwargs", Cause.DYNAMIC_DISPATCH)
                 env[param.name] = join((default, passed)) if default is not None else passed
             elif param.kind == "varargs":
                 env[param.name] = of(Sequence(tuple(positional), "tuple", args.open))
                 positional = []
             elif param.kind == "varkw":
-                env[param.name] = of(Mapping(tuple(keywords.items()))) if not args.open else unknown("**kwargs")
+                env[param.name] = of(Mapping(tuple(keywords.items()))) if not args.open else unknown("**kwargs", Cause.DYNAMIC_DISPATCH)
                 keywords = {}
             elif param.kind == "positional" and positional:
                 env[param.name] = positional.pop(0)
@@ -1053,7 +1054,7 @@ class Interpreter:
             elif default is not None:
                 env[param.name] = default
             else:
-                env[param.name] = unknown(f"missing argument '{param.name}'")
+                env[param.name] = unknown(f"missing argument '{param.name}'", Cause.FROM_OUTSIDE)
         ctx = Context(
             function.module,
             function.closure,
@@ -1066,7 +1067,7 @@ class Interpreter:
         )
         out = self.exec_block(definition.body, env, ctx)
         exits = ctx.returns + ([(of(Const(None)), out)] if out is not None else [])
-        value = join(v for v, _ in exits) if exits else unknown("function never returns")
+        value = join(v for v, _ in exits) if exits else unknown("function never returns", Cause.EXPRESSION)
         exit_receiver = None
         if receiver_name is not None:
             exit_receiver = join(e.get(receiver_name, of(receiver)) for _, e in exits) if exits else None
@@ -1082,7 +1083,7 @@ class Interpreter:
     ) -> AbsVal:
         info = self.classes.get(cls)
         if info is None:
-            return unknown("class not known")
+            return unknown("class not known", Cause.UNFOLLOWED_STATE)
         initial = Instance(cls, _args_key(args))
         init = self.class_attribute(cls, "__init__")
         if init is None:
@@ -1094,7 +1095,7 @@ class Interpreter:
                 parts.append(exit_receiver if exit_receiver is not None else of(initial))
             constructed = join(parts)
         else:
-            return unknown(f"{cls.qualname}.__init__ comes from outside the analysed code")
+            return unknown(f"{cls.qualname}.__init__ comes from outside the analysed code", Cause.FROM_OUTSIDE)
         constructed = join(_mark_reassigned(a, info.reassigned) for a in constructed)
         if record:
             known = self.instances.setdefault(cls, {})
@@ -1113,14 +1114,14 @@ class Interpreter:
         if name in T.ACTIVATION_FUNCTIONS:
             activation = T.ACTIVATION_FUNCTIONS[name]
             dim = self._dim(activation, args, name, site)
-            value = args.get(0, ("input",)) or unknown("input")
+            value = args.get(0, ("input",)) or unknown("input", Cause.FROM_OUTSIDE)
             return self.activate(activation, name, value, site, dim, site, Form.FUNCTION)
         if name in T.ACTIVATION_LAYERS:
             activation = T.ACTIVATION_LAYERS[name]
             return of(Layer(name, site, dim=self._dim(activation, args, name, site)))
         if name in T.WIDTH_LAYERS:
             position, keyword = T.WIDTH_LAYERS[name].width_param
-            width = const_value(args.get(position, (keyword,)) or unknown(""), None)
+            width = const_value(args.get(position, (keyword,)) or unknown("", Cause.OTHER), None)
             return of(Layer(name, site, width=width if isinstance(width, int) and not isinstance(width, bool) else None))
         if name in T.NORM_LAYERS or name in T.TRANSPARENT_LAYERS or name in T.FLATTEN_LAYERS or name in T.EMBEDDINGS:
             return of(Layer(name, site))
@@ -1129,30 +1130,30 @@ class Interpreter:
         if name in T.MODULE_CONTAINERS:
             items = args.get(0, ("modules",))
             spliced = _splice(items) if items is not None else ((), False)
-            return of(Sequence(tuple(spliced[0]), "list", spliced[1])) if spliced else unknown("ModuleList")
+            return of(Sequence(tuple(spliced[0]), "list", spliced[1])) if spliced else unknown("ModuleList", Cause.LOOP_OR_CONTAINER)
         if name in T.ORDERED_DICT:
             return self._ordered_dict(args)
         if name in T.WRAPPERS:
-            return args.get(0, ("module", "model", "obj", "func")) or unknown("wrapped model")
+            return args.get(0, ("module", "model", "obj", "func")) or unknown("wrapped model", Cause.FROM_OUTSIDE)
         if name in T.LAUNCHERS:
             return of(QualRef(name + T.INSTANCE))
         if name.rsplit(".", 1)[0].endswith(T.INSTANCE) and name.rsplit(".", 1)[1] in T.PASS_THROUGH_METHODS:
             if args.open or args.keywords or not args.positional:
-                return unknown(f"{name}() with arguments the analysis cannot follow")
+                return unknown(f"{name}() with arguments the analysis cannot follow", Cause.DYNAMIC_DISPATCH)
             return args.positional[0] if len(args.positional) == 1 else of(Sequence(args.positional, "tuple"))
         if name in T.APPLY_MODULES:
             module, inputs = args.get(0, ("module",)), args.get(1, ("inputs",))
             if module is None or inputs is None:
-                return unknown("data_parallel() arguments")
+                return unknown("data_parallel() arguments", Cause.FROM_OUTSIDE)
             return join(self.call(atom, Args((inputs,)), site, ctx)[0] for atom in ordered(module))
         if name in T.EXP_LOG_FUNCTIONS:
             return self._exp_log(T.EXP_LOG_FUNCTIONS[name], args.get(0, ("input",)), site)
         if name in T.SHAPE_FUNCTIONS:
-            value = args.get(0, ("input",)) or unknown("input")
+            value = args.get(0, ("input",)) or unknown("input", Cause.FROM_OUTSIDE)
             rest = Args(args.positional[1:], args.keywords)
             return join(self.tensor_method(a, T.SHAPE_FUNCTIONS[name], rest, site) for a in value)
         if name in T.CLAMP_FUNCTIONS:
-            value = args.get(0, ("input",)) or unknown("input")
+            value = args.get(0, ("input",)) or unknown("input", Cause.FROM_OUTSIDE)
             rest = Args(args.positional[1:], args.keywords, args.open)
             return join(self.tensor_method(a, "clamp", rest, site) for a in value)
         if name in T.DTYPE_FUNCTIONS:
@@ -1168,9 +1169,9 @@ class Interpreter:
             size = args.get(None, ("size",)) or (args.positional[-1] if args.positional and not args.open else None)
             return of(_created(None, site, _size(Args((size,))) if size is not None else None, _dtype_of(args, "int")))
         if name in T.FULL:
-            fill = const_value(args.get(1, ("fill_value",)) or unknown(""), None)
+            fill = const_value(args.get(1, ("fill_value",)) or unknown("", Cause.OTHER), None)
             default = "int" if isinstance(fill, int) and not isinstance(fill, bool) else "float"
-            return of(_created(None, site, _size(Args((args.get(0, ("size",)) or unknown(""),))), _dtype_of(args, default)))
+            return of(_created(None, site, _size(Args((args.get(0, ("size",)) or unknown("", Cause.OTHER),))), _dtype_of(args, default)))
         if name in T.ARANGE:
             values = [const_value(v, None) for v in args.positional]
             default = "int" if values and all(isinstance(v, int) for v in values) else "float"
@@ -1180,43 +1181,43 @@ class Interpreter:
         if name in T.LITERAL_TENSORS:
             return _literal_tensor(args, site)
         if name in T.LIKE_CREATION:
-            source = args.get(0, ("input",)) or unknown("")
+            source = args.get(0, ("input",)) or unknown("", Cause.OTHER)
             dtype = _dtype_of(args, None)
             return join(
                 of(Tensor(None, a.width, a.axis, a.rank, act=site, dtype=dtype or a.dtype))
                 if isinstance(a, Tensor)
-                else unknown("tensor like an unknown one")
+                else unknown("tensor like an unknown one", Cause.NOT_MODELLED)
                 for a in source
             )
         if name in T.ONE_HOT:
-            source = args.get(0, ("tensor", "input")) or unknown("")
-            classes = const_value(args.get(1, ("num_classes",)) or unknown(""), None)
+            source = args.get(0, ("tensor", "input")) or unknown("", Cause.OTHER)
+            classes = const_value(args.get(1, ("num_classes",)) or unknown("", Cause.OTHER), None)
             width = classes if isinstance(classes, int) and classes > 0 else None
             ranks = {a.rank for a in source if isinstance(a, Tensor)}
             rank = ranks.pop() + 1 if len(ranks) == 1 and None not in ranks and len(source) == 1 else None
             return of(Tensor(None, width, Axis.LAST if width else None, rank, act=site, dtype="int"))
         if name == "builtins.getattr":
-            obj, attr = args.get(0), const_value(args.get(1) or unknown(""), None)
+            obj, attr = args.get(0), const_value(args.get(1) or unknown("", Cause.OTHER), None)
             if obj is not None and isinstance(attr, str) and len(args.positional) == 2:
                 return join(self.getattr(a, attr) for a in obj)
-            return unknown("getattr with a computed name (dynamic dispatch)")
+            return unknown("getattr with a computed name (dynamic dispatch)", Cause.DYNAMIC_DISPATCH)
         if name in ("builtins.list", "builtins.tuple"):
             value = args.get(0)
             if value is not None and all(isinstance(a, Sequence) for a in value):
                 return join(of(replace(a, container=name.split(".")[1])) for a in value)
-            return unknown(f"{name.split('.')[1]}()")
+            return unknown(f"{name.split('.')[1]}()", Cause.LOOP_OR_CONTAINER)
         if name == "builtins.dict":
             if not args.positional and not args.open:
                 return of(Mapping(args.keywords))
-            return unknown("dict()")
+            return unknown("dict()", Cause.LOOP_OR_CONTAINER)
         if name.startswith("torch."):
-            return unknown(f"{name}() is not modelled")
+            return unknown(f"{name}() is not modelled", Cause.NOT_MODELLED)
         if name.startswith("builtins."):
-            return unknown(f"{name[9:]}() result")
+            return unknown(f"{name[9:]}() result", Cause.NOT_MODELLED)
         top = name.split(".", 1)[0]
         if top in self.local_names and top not in T.LIBRARY_ROOTS:
-            return unknown(f"{name}() is defined in another file of the linted code that this import does not reach (sys.path?)")
-        return unknown(f"{name}() comes from a library the analysis does not know")
+            return unknown(f"{name}() is defined in another file of the linted code that this import does not reach (sys.path?)", Cause.UNREACHED_FILE)
+        return unknown(f"{name}() comes from a library the analysis does not know", Cause.UNKNOWN_LIBRARY)
 
     def _dim(self, activation: T.Activation, args: Args, name: str, site: Site) -> Any:
         if activation.dim_param is None:
@@ -1278,11 +1279,11 @@ class Interpreter:
             return of(Tensor(None, rank=rank, dtype="float"))
         if name in T.FLATTEN_LAYERS:
             return join(of(_flattened(a, 1, -1)) if isinstance(a, Tensor) else of(Tensor(None, rank=2)) for a in value)
-        return unknown(f"{name} is not modelled")
+        return unknown(f"{name} is not modelled", Cause.NOT_MODELLED)
 
     def apply_sequence(self, sequence: Sequence, value: AbsVal, site: Site, ctx: Context) -> AbsVal:
         if sequence.open_start:
-            value = unknown("layers built at run time")
+            value = unknown("layers built at run time", Cause.DYNAMIC_DISPATCH)
         for item in sequence.items:
             results = []
             for layer in ordered(item):
@@ -1304,9 +1305,9 @@ class Interpreter:
                 dtype = _converted_dtype(name, args)
             if isinstance(dtype, str):  # y.float() of a batch: only the dtype is known
                 return of(Tensor(None, dtype=dtype))
-            return of(atom) if isinstance(atom, Unknown) else unknown(f".{name}() of a value the analysis does not know")
+            return of(atom) if isinstance(atom, Unknown) else unknown(f".{name}() of a value the analysis does not know", Cause.NOT_MODELLED)
         if atom.kind is Kind.LOSS and name in ("detach", "item", "tolist", "numpy", "cpu"):
-            return unknown("a detached loss value") if name != "cpu" else of(atom)
+            return unknown("a detached loss value", Cause.NOT_MODELLED) if name != "cpu" else of(atom)
         if name in ("exp", "log"):
             return self._exp_log(name, of(atom), site)
         if name in T.DTYPE_METHODS and not args.positional:
@@ -1321,10 +1322,10 @@ class Interpreter:
                 floor = const_value(args.get(0, ("min",)) or of(Const(None)), None)
                 floored = isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0
                 return of(replace(atom, floored=True) if floored else atom)
-            return unknown("clamped values")
+            return unknown("clamped values", Cause.NOT_MODELLED)
         if name in T.SHAPE_METHODS:
             return of(_reshaped(atom, name, args))
-        return unknown(f"Tensor.{name}() is not modelled")
+        return unknown(f"Tensor.{name}() is not modelled", Cause.NOT_MODELLED)
 
     def record_loss(
         self, callee: str, args: Args, site: Site, complete: bool, ctx: Context, created: Optional[Site] = None
@@ -1332,8 +1333,8 @@ class Interpreter:
         """A call of the loss ``callee`` (a loss function, or a loss class's instance)."""
         family = T.LOSS_FUNCTIONS.get(callee) or T.LOSS_CLASSES[callee]
         spec = T.LOSS_SIGNATURES[callee]
-        value = args.get(0, spec.input_names) or unknown("loss input not given")
-        target = args.get(1, spec.target_names) or unknown("loss target not given")
+        value = args.get(0, spec.input_names) or unknown("loss input not given", Cause.FROM_OUTSIDE)
+        target = args.get(1, spec.target_names) or unknown("loss target not given", Cause.FROM_OUTSIDE)
         autocast = "autocast" in ctx.modes
         acc = self.loss_calls.get(site)
         if acc is None:
@@ -1371,7 +1372,7 @@ class Interpreter:
         if name in T.GRAD_ON:
             return frozenset(), frozenset({"no_grad"})
         if name in T.GRAD_SWITCHES:
-            enabled = const_value(args.get(0, ("mode",)) or unknown(""), None)
+            enabled = const_value(args.get(0, ("mode",)) or unknown("", Cause.OTHER), None)
             return (frozenset(), frozenset({"no_grad"})) if enabled is True else (frozenset({"no_grad"}), frozenset())
         if name in T.GRAD_OFF:
             mode = args.get(0, ("mode",))
@@ -1385,7 +1386,7 @@ class Interpreter:
             return none
         if name in T.AUTOCAST_CUDA_ONLY:
             return frozenset({"autocast"}), frozenset()
-        device = const_value(args.get(0, ("device_type",)) or unknown(""), None)
+        device = const_value(args.get(0, ("device_type",)) or unknown("", Cause.OTHER), None)
         return (frozenset({"autocast"}), frozenset()) if device == "cuda" else none
 
     def sinks(self, body: Tuple[ir.Stmt, ...]) -> "Sinks":
@@ -1437,7 +1438,7 @@ class Interpreter:
 
     def _exp_log(self, name: str, value: Optional[AbsVal], site: Site) -> AbsVal:
         if name == "log":  # joined over every context; the rules decide
-            value = value if value is not None else unknown("log input")
+            value = value if value is not None else unknown("log input", Cause.FROM_OUTSIDE)
             previous = self.logs.get(site)
             self.logs[site] = LogOf(site, join((previous.input, value)) if previous else value)
         return _exp_log(name, value)
@@ -1503,11 +1504,11 @@ class Interpreter:
         pairs = []
         for atom in items:
             if not isinstance(atom, Sequence) or atom.open_start:
-                return unknown("OrderedDict built at run time")
+                return unknown("OrderedDict built at run time", Cause.DYNAMIC_DISPATCH)
             for pair in atom.items:
                 key = [a for a in pair if isinstance(a, Sequence) and len(a.items) == 2]
                 if len(key) != 1 or len(pair) != 1:
-                    return unknown("OrderedDict built at run time")
+                    return unknown("OrderedDict built at run time", Cause.DYNAMIC_DISPATCH)
                 pairs.append((const_value(key[0].items[0], MISSING), key[0].items[1]))
             break
         return of(Mapping(tuple(pairs)))
@@ -1758,7 +1759,7 @@ def _mark_reassigned(atom: Atom, names: frozenset) -> AbsVal:
         return of(atom)
     current = dict(atom.overrides)
     for name in sorted(names):
-        reason = unknown(f"'{name}' is also assigned outside __init__")
+        reason = unknown(f"'{name}' is also assigned outside __init__", Cause.UNFOLLOWED_STATE)
         current[name] = join((current[name], reason)) if name in current else reason
     return of(replace(atom, overrides=tuple(current.items())))
 
@@ -1772,7 +1773,7 @@ def _set_item(atom: Atom, index: Any, value: AbsVal) -> AbsVal:
     if isinstance(atom, Mapping) and index is not MISSING:
         return of(Mapping(tuple((k, v) for k, v in atom.items if k != index) + ((index, value),)))
     if isinstance(atom, (Sequence, Mapping)):
-        return unknown("container changed at an unknown index")
+        return unknown("container changed at an unknown index", Cause.LOOP_OR_CONTAINER)
     return of(atom)
 
 
@@ -1821,10 +1822,10 @@ def _sequence_method(receiver: Sequence, name: str, args: Args) -> Tuple[AbsVal,
     if name in _RETURNS_SELF and receiver.container == "sequential":
         return of(receiver), None
     if name in ("insert", "pop", "remove", "reverse", "sort", "clear", "__setitem__"):
-        return unknown(f"result of .{name}()"), of(Sequence((), receiver.container, True, receiver.site))
+        return unknown(f"result of .{name}()", Cause.LOOP_OR_CONTAINER), of(Sequence((), receiver.container, True, receiver.site))
     if name in ("index", "count", "copy", "__len__"):
-        return unknown(f"result of .{name}()"), None
-    return unknown(f".{name}() of a sequence"), None
+        return unknown(f"result of .{name}()", Cause.LOOP_OR_CONTAINER), None
+    return unknown(f".{name}() of a sequence", Cause.LOOP_OR_CONTAINER), None
 
 
 ModeSwitch = Tuple[frozenset, frozenset]
@@ -1859,17 +1860,17 @@ def _arith(op: str, left: AbsVal, right: AbsVal) -> AbsVal:
             return of(Const(value))
         except (KeyError, ArithmeticError):
             pass
-    return unknown("result of arithmetic")
+    return unknown("result of arithmetic", Cause.EXPRESSION)
 
 
 def _exp_log(name: str, value: Optional[AbsVal]) -> AbsVal:
     if value is None:
-        return unknown("input")
+        return unknown("input", Cause.FROM_OUTSIDE)
     out = []
     for atom in value:
         kind = T.EXP_LOG.get((name, atom.kind)) if isinstance(atom, Tensor) else None
         if kind is None:
-            return unknown(f"torch.{name}() of values the analysis does not track")
+            return unknown(f"torch.{name}() of values the analysis does not track", Cause.NOT_MODELLED)
         out.append(replace(atom, kind=kind))
     return of(*out)
 
@@ -1892,7 +1893,7 @@ def _reshaped(atom: Tensor, name: str, args: Args) -> Tensor:
         return _flattened(atom, start, end)
     if name in ("squeeze", "squeeze_"):
         if args.positional or args.keywords:
-            return _squeezed(atom, const_value(args.get(0, ("dim",)) or unknown(""), None))
+            return _squeezed(atom, const_value(args.get(0, ("dim",)) or unknown("", Cause.OTHER), None))
         return _squeezed(atom, "all")
     if name in ("unsqueeze", "unsqueeze_"):
         dim = const_value(args.get(0, ("dim",)) or of(Const(None)), None)
@@ -1989,7 +1990,7 @@ def _converted_dtype(name: str, args: Args) -> Any:
     if args.open:
         return None
     if name == "type_as":
-        return _dtype_argument(args.get(0, ("other",)) or unknown(""), name)
+        return _dtype_argument(args.get(0, ("other",)) or unknown("", Cause.OTHER), name)
     given = [value for key, value in args.keywords if key in ("dtype", "other")]
     for value in given + list(args.positional):
         dtype = _dtype_argument(value, name)
@@ -2025,7 +2026,7 @@ def _dtype_argument(value: AbsVal, method: str) -> Any:
 def _literal_tensor(args: Args, site: Site) -> AbsVal:
     data = args.get(0, ("data",))
     if data is None or not all(isinstance(a, Sequence) for a in data):
-        return unknown("tensor built from data the analysis does not see")
+        return unknown("tensor built from data the analysis does not see", Cause.LOOP_OR_CONTAINER)
     numbers: List[float] = []
 
     def collect(value: AbsVal) -> bool:
@@ -2040,7 +2041,7 @@ def _literal_tensor(args: Args, site: Site) -> AbsVal:
         return True
 
     if data is None or not collect(data) or not numbers:
-        return unknown("literal tensor whose values may be probabilities")
+        return unknown("literal tensor whose values may be probabilities", Cause.EXPRESSION)
     (sequence,) = data if len(data) == 1 else (None,)
     rank = 1 + _nesting(sequence) if isinstance(sequence, Sequence) else None
     floats = any(isinstance(a.value, float) for a in _constants(data))

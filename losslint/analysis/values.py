@@ -132,11 +132,28 @@ def atom(cls: type) -> type:
     return cls
 
 
+class Cause(enum.Enum):
+    """Why a value is unknown, from a fixed set (most telling first): LL900,
+    ``--statistics`` and the README's categories read this, never the wording."""
+
+    DYNAMIC_DISPATCH = "dynamic dispatch"
+    UNREACHED_FILE = "defined in a linted file the import does not reach"
+    UNKNOWN_LIBRARY = "model from an unknown library"
+    FROM_OUTSIDE = "passed in from outside the analysed code"
+    UNFOLLOWED_STATE = "state the analysis cannot follow"
+    NOT_MODELLED = "torch operation not modelled"
+    EXPRESSION = "arithmetic or an expression not modelled"
+    LOOP_OR_CONTAINER = "data from a loop or a container"
+    LIMITS = "analysis limits"
+    OTHER = "other"
+
+
 @atom
 class Unknown(Atom):
-    """Nothing is known; ``reason`` says why, for coverage reports."""
+    """Nothing is known; ``cause`` says why (one of a fixed set), ``reason`` in words."""
 
     reason: str = "unknown"
+    cause: Cause = Cause.OTHER
 
 
 @atom
@@ -304,8 +321,8 @@ def of(*atoms: Atom) -> AbsVal:
 
 
 @functools.lru_cache(maxsize=4096)
-def unknown(reason: str) -> AbsVal:
-    return frozenset((Unknown(reason),))
+def unknown(reason: str, cause: Cause = Cause.OTHER) -> AbsVal:
+    return frozenset((Unknown(reason, cause),))
 
 
 def join(values: Iterable[AbsVal]) -> AbsVal:
@@ -314,7 +331,7 @@ def join(values: Iterable[AbsVal]) -> AbsVal:
     for value in values:
         out |= value
     if len(out) > MAX_ALTERNATIVES:
-        return unknown("too many alternatives")
+        return unknown("too many alternatives", Cause.LIMITS)
     return frozenset(out)
 
 
