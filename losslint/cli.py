@@ -17,10 +17,11 @@ from losslint.analysis import torch_api as T
 from losslint.cache import CACHE_DIRECTORY, Cache
 from losslint.config import ConfigError, settings
 from losslint.knowledge import KnowledgeError
+from losslint.report import Report
 from losslint.reporters import REPORTERS, printable, reporter
 from losslint.reporters.concise import position
 from losslint.rules import BY_CODE, RULES
-from losslint.runner import Report, collect_garbage_less_often, lint
+from losslint.runner import collect_garbage_less_often, lint
 
 if TYPE_CHECKING:
     from losslint.fixer.run import Outcome

@@ -6,7 +6,7 @@ import fnmatch
 import gc
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from losslint.analysis import ir
@@ -14,95 +14,26 @@ from losslint.analysis import torch_api as T
 from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.interpreter import Interpreter
 from losslint.analysis.modules import ModuleIndex, probe
-from losslint.analysis.summary import FileSummary, ParseFailure, Span, decode, deep, names_a_loss, summarize
-from losslint.cache import Cache, Entry
+from losslint.analysis.summary import (
+    FileSummary,
+    ParseFailure,
+    Span,
+    decode,
+    deep,
+    names_a_loss,
+    summarize,
+)
 from losslint.analysis.values import Site
+from losslint.cache import Cache, Entry
 from losslint.files import NOTEBOOK_SUFFIX, Excluder, discover
 from losslint.files import read as read_file
 from losslint.notebook import read_notebook
+from losslint.edits import Fix
+from losslint.report import Change, Diagnostic, Location, RelatedLocation, Report
 from losslint.rules import BY_CODE, RULES
-from losslint.rules.base import Finding, Fix, Severity
+from losslint.rules.base import Finding
 
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Location:
-    """1-based; in a notebook, ``row`` counts within code cell ``cell`` (1-based over all
-    cells) and ``source_row`` is the line in the joined code the snippets come from."""
-
-    path: str
-    row: int
-    column: int
-    end_row: int
-    end_column: int
-    cell: Optional[int] = None
-    source_row: Optional[int] = None
-
-
-@dataclass(frozen=True)
-class RelatedLocation:
-    location: Location
-    message: str
-
-
-@dataclass(frozen=True)
-class Change:
-    """What a fix does to one file, as one replacement (for JSON and SARIF)."""
-
-    location: Location
-    end_location: Location
-    content: str
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    code: str
-    name: str
-    severity: Severity
-    message: str
-    location: Location
-    related: Tuple[RelatedLocation, ...] = ()
-    width: Optional[int] = None
-    fix: Optional[Fix] = None  # checked against the code: it applies and the result parses
-    changes: Tuple[Change, ...] = ()  # the fix's effect, file by file
-    no_fix: str = ""  # why a fixable rule offers no fix here
-
-    @property
-    def sort_key(self) -> Tuple[str, int, int, int, str, str]:
-        where = self.location
-        return (where.path, where.cell or 0, where.row, where.column, self.code, self.message)
-
-
-@dataclass
-class Report:
-    """The outcome of a run, for the reporters."""
-
-    diagnostics: List[Diagnostic] = field(default_factory=list)
-    files: int = 0
-    loss_calls: int = 0
-    unresolved: int = 0
-    unresolved_by_reason: Dict[str, int] = field(default_factory=dict)
-    notes: List[str] = field(default_factory=list)  # for standard error
-    sources: Dict[str, List[str]] = field(default_factory=dict)  # lines of files with findings
-    texts: Dict[str, str] = field(default_factory=dict)  # linted files fixes change: their code
-    unsafe_fixes: bool = False  # whether unsafe fixes count as available (--unsafe-fixes)
-    fixed: int = 0  # findings --fix repaired before this report
-    internal_errors: Tuple[str, ...] = ()  # bugs in losslint, also in notes: exit status 2
-
-    def internal_error(self, path: str, error: object, consequence: str) -> None:
-        """Note a bug in losslint met while analysing ``path``: said, and the run goes on."""
-        message = f"internal error while analysing {path}: {error} (please report); {consequence}"
-        self.internal_errors += (message,)
-        self.notes.append(message)
-
-    @property
-    def resolved(self) -> int:
-        return self.loss_calls - self.unresolved
-
-    def fixable(self, diagnostic: "Diagnostic") -> bool:
-        fix = diagnostic.fix
-        return fix is not None and (fix.safe or self.unsafe_fixes)
 
 
 class _Locator:

@@ -8,7 +8,8 @@ from typing import Dict, List, Set, Tuple
 
 import pytest
 
-from losslint.runner import Diagnostic, lint
+from losslint.report import Diagnostic
+from losslint.runner import lint
 from losslint.selection import resolve
 
 MARKER = re.compile(r"#\s*expect:(?P<codes>(?:\s*(?:expect:)?\s*LL\d{3})+)")

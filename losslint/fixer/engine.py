@@ -9,6 +9,7 @@ import libcst as cst
 
 from losslint.analysis.lower import Position
 from losslint.analysis.summary import LINE_BREAK
+from losslint.edits import Edit, Fix
 from losslint.fixer.transforms import (
     NeedsWholeModule,
     NotApplicable,
@@ -18,7 +19,6 @@ from losslint.fixer.transforms import (
     parse,
     site_node,
 )
-from losslint.rules.base import Edit, Fix
 
 Texts = Callable[[str], Optional[str]]
 """The current text of a file (None when it may not be changed)."""

@@ -23,7 +23,7 @@ from losslint.files import NOTEBOOK_SUFFIX
 from losslint.files import read as read_file
 from losslint.fixer.engine import Files, apply_fixes
 from losslint.notebook import NotebookLayoutError, replace_code
-from losslint.runner import Report
+from losslint.report import Report
 
 MAX_PASSES = 10
 """Fixes that unlock others need a few passes; a fix that keeps changing its own result

@@ -15,7 +15,7 @@ import libcst as cst
 from losslint.analysis.facts import Form
 from losslint.analysis.lower import Position
 from losslint.analysis.summary import LINE_BREAK
-from losslint.rules.base import Edit
+from losslint.edits import Action, Edit
 from losslint.rules.fixes import LOG_SOFTMAX_FUNCTION
 
 ATOMIC = (
@@ -49,7 +49,7 @@ def apply_edits(
     fixed = tree.visit(transformer)
     missing = set(by_node.values()) - transformer.applied
     if missing:
-        raise NotApplicable(f"could not apply '{sorted(e.action for e in missing)[0]}' here")
+        raise NotApplicable(f"could not apply '{sorted(e.action.value for e in missing)[0]}' here")
     if transformer.imports and not whole_module:
         raise NeedsWholeModule("the fix adds an import")
     if transformer.imports:  # libcst's codemods take 0.5 s to import: only when needed
@@ -89,7 +89,7 @@ class EditTransformer(cst.CSTTransformer):
         self.edits = edits
         self.sites = sites
         self.imports: List[Tuple[str, str]] = []  # (module, name) a renamed bare name needs
-        self.removals = {node for node, edit in edits.items() if edit.action == "remove_item"}
+        self.removals = {node for node, edit in edits.items() if edit.action is Action.REMOVE_ITEM}
         self.unwrapped: Set[int] = set()  # ids of the nodes that replaced unwrapped calls
         self.applied: Set[Edit] = set()
         self.ancestors: List[cst.CSTNode] = []  # original nodes from the module down
@@ -106,8 +106,8 @@ class EditTransformer(cst.CSTTransformer):
         if isinstance(result, cst.RemovalSentinel):
             return result
         edit = self.edits.get(original_node)
-        if edit is not None and edit.action != "remove_item":
-            result = getattr(self, "_" + edit.action)(original_node, result, edit)
+        if edit is not None and edit.action is not Action.REMOVE_ITEM:
+            result = getattr(self, "_" + edit.action.value)(original_node, result, edit)
             self.applied.add(edit)
         if isinstance(original_node, (cst.Call, cst.List, cst.Tuple)) and self.removals:
             result = self._remove_items(original_node, result)
@@ -189,7 +189,7 @@ class EditTransformer(cst.CSTTransformer):
             inner = call.args[0].value
         else:
             raise NotApplicable("the softmax is not written inside the log")
-        renamed = self._rename(softmax, inner, Edit(edit.argument, "rename", LOG_SOFTMAX_FUNCTION))
+        renamed = self._rename(softmax, inner, Edit(edit.argument, Action.RENAME, LOG_SOFTMAX_FUNCTION))
         if call.lpar:
             renamed = renamed.with_changes(lpar=call.lpar, rpar=call.rpar)
         return renamed

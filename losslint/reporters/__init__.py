@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any, Callable, Match, TextIO
 
 if TYPE_CHECKING:
-    from losslint.runner import Report
+    from losslint.report import Report
 
 REPORTERS = ("concise", "full", "json", "sarif", "github", "junit")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from losslint.report import Diagnostic, Location, Report
 from losslint.reporters import printable
-from losslint.runner import Diagnostic, Location, Report
 
 
 def position(location: Location) -> str:

@@ -8,9 +8,9 @@ from typing import List, TextIO
 
 import click
 
+from losslint.report import Location, Report
 from losslint.reporters import printable
 from losslint.reporters.concise import position, summary_line
-from losslint.runner import Location, Report
 
 
 def _snippet(lines: List[str], location: Location, label: str = "") -> List[str]:

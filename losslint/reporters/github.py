@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from losslint.report import Report
 from losslint.reporters import printable
-from losslint.runner import Report
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

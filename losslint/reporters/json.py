@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional, TextIO
 
+from losslint.report import Diagnostic, Location, Report
 from losslint.reporters import unicode_only
-from losslint.runner import Diagnostic, Location, Report
 
 
 def _position(location: Location) -> Dict[str, int]:

@@ -10,8 +10,8 @@ from collections import defaultdict
 from typing import Dict, List, TextIO
 from xml.etree import ElementTree as ET
 
+from losslint.report import Diagnostic, Report
 from losslint.reporters import xml_text
-from losslint.runner import Diagnostic, Report
 
 
 def _element(parent: ET.Element, tag: str, **attributes: str) -> ET.Element:

@@ -7,9 +7,9 @@ import os
 from typing import Any, Dict, TextIO
 
 from losslint import DOCS_URL, __version__
+from losslint.report import Location, Report
 from losslint.reporters import unicode_only
 from losslint.rules import RULES
-from losslint.runner import Location, Report
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
+from losslint.report import Report
 from losslint.reporters.concise import summary_line
-from losslint.runner import Report
 
 
 def write(report: Report, out: TextIO) -> None:

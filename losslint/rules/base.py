@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
-from typing import Any, Callable, FrozenSet, Iterable, Iterator, List, Optional, Tuple
+from typing import Callable, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from losslint.analysis.facts import Facts, LossCall
 from losslint.analysis.torch_api import display_name  # noqa: F401 - rules name calls with it
 from losslint.analysis.values import Kind, Site, Tensor
-
-
-class Severity(str, enum.Enum):
-    """error: crashes at run time; warning: trains wrongly; info: correct but unwise."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+from losslint.edits import Fix
+from losslint.report import Severity  # noqa: F401 - every rule has one
 
 
 @dataclass(frozen=True)
 class Related:
     site: Site
     message: str
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One change of a fix, at a site; ``action`` names a transform of
-    ``losslint.fixer.transforms`` and ``argument`` parametrises it."""
-
-    site: Site
-    action: str
-    argument: Any = None
-
-
-@dataclass(frozen=True)
-class Fix:
-    """The change a careful user would make. Safe fixes keep behaviour (``--fix``);
-    unsafe ones change what a model returns or what other code sees (``--unsafe-fixes``)."""
-
-    message: str
-    edits: Tuple[Edit, ...]
-    safe: bool
 
 
 @dataclass(frozen=True)

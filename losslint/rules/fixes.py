@@ -16,7 +16,8 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from losslint.analysis.facts import ActivationUse, Facts, Form, LossCall, Use
 from losslint.analysis.values import Kind, Site, Tensor
-from losslint.rules.base import Describe, Edit, Fix, site_order
+from losslint.edits import Action, Edit, Fix
+from losslint.rules.base import Describe, site_order
 
 REMOVE = "remove"
 TO_LOG_SOFTMAX = "log_softmax"
@@ -118,7 +119,7 @@ class LossFix:
                                 join_group(other.site, "the same loss object is also called at")
                 else:
                     creations.add(current.site)
-        edits = [Edit(site, "rename", self.rename_loss) for site in creations]
+        edits = [Edit(site, Action.RENAME, self.rename_loss) for site in creations]
         edits += [self._activation_edit(origin, facts) for origin in origins]
         unique = tuple(sorted(set(edits), key=lambda e: site_order(e.site)))
         text = self.message
@@ -135,11 +136,11 @@ class LossFix:
         form, act = facts.forms[origin]
         if self.activation == REMOVE:
             if form == Form.SEQUENCE_ITEM:
-                return Edit(origin, "remove_item")
-            return Edit(origin, "unwrap", form)
+                return Edit(origin, Action.REMOVE_ITEM)
+            return Edit(origin, Action.UNWRAP, form)
         if form in (Form.FUNCTION, Form.METHOD):
-            return Edit(origin, "rename", LOG_SOFTMAX_FUNCTION)
-        return Edit(act, "rename", LOG_SOFTMAX_LAYER)
+            return Edit(origin, Action.RENAME, LOG_SOFTMAX_FUNCTION)
+        return Edit(act, Action.RENAME, LOG_SOFTMAX_LAYER)
 
 
 def _use_order(use: Use) -> Tuple[str, int, str]:

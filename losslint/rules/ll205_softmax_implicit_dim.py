@@ -4,7 +4,8 @@ from typing import Iterator
 
 from losslint.analysis.facts import Facts
 from losslint.analysis.facts import tensors as known_shape
-from losslint.rules.base import Describe, Edit, Finding, Fix, Rule, Severity, display_name
+from losslint.edits import Action, Edit, Fix
+from losslint.rules.base import Describe, Finding, Rule, Severity, display_name
 
 
 def implicit_dim(rank: int) -> int:
@@ -23,7 +24,7 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
             dim = implicit_dim(rank)
             fix = Fix(
                 f"Write out dim={dim}, the dim torch picks for {rank}-D input (check it is the class dimension)",
-                (Edit(use.site, "add_dim", dim),),
+                (Edit(use.site, Action.ADD_DIM, dim),),
                 safe=True,
             )
             no_fix = ""

@@ -4,7 +4,8 @@ from typing import Iterator, List, Optional
 
 from losslint.analysis.facts import Facts, Form, tensors
 from losslint.analysis.values import Kind, Site, Tensor
-from losslint.rules.base import Describe, Edit, Finding, Fix, Rule, Severity, related_sites
+from losslint.edits import Action, Edit, Fix
+from losslint.rules.base import Describe, Finding, Rule, Severity, related_sites
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
@@ -30,7 +31,7 @@ def _fix(site: Site, inputs: List[Tensor], facts: Facts) -> Optional[Fix]:
     origin = origins.pop()
     if origin is None or facts.forms.get(origin, ("", None))[0] not in (Form.FUNCTION, Form.METHOD):
         return None
-    return Fix("Use log_softmax", (Edit(site, "log_of_softmax", origin),), safe=True)
+    return Fix("Use log_softmax", (Edit(site, Action.LOG_OF_SOFTMAX, origin),), safe=True)
 
 
 RULE = Rule(

@@ -3,7 +3,8 @@
 from typing import Iterator
 
 from losslint.analysis.facts import Accumulation, Facts
-from losslint.rules.base import Describe, Edit, Finding, Fix, Rule, Severity, related, site_order
+from losslint.edits import Action, Edit, Fix
+from losslint.rules.base import Describe, Finding, Rule, Severity, related, site_order
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
@@ -27,10 +28,10 @@ def _fix(acc: Accumulation) -> Fix:
     A total that leaves the function stays a tensor (``.detach()``), and its callers may
     still want its graph: unsafe."""
     if acc.escapes:
-        return Fix("Accumulate `loss.detach()`", (Edit(acc.site, "accumulate_detached", acc.name),), safe=False)
+        return Fix("Accumulate `loss.detach()`", (Edit(acc.site, Action.ACCUMULATE_DETACHED, acc.name),), safe=False)
     return Fix(
         "Accumulate `loss.item()` (`loss.detach()` where the total is used as a tensor)",
-        (Edit(acc.site, "accumulate_value", acc.name),),
+        (Edit(acc.site, Action.ACCUMULATE_VALUE, acc.name),),
         safe=True,
     )
 

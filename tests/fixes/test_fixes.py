@@ -214,3 +214,24 @@ def test_the_documented_fixes_are_the_tested_ones():
         if after is not None:
             fixed.setdefault(name.split()[0], set()).add("unsafe" if unsafe else "safe")
     assert {r.code: set(r.fix.split("/")) for r in RULES if r.fix} == fixed
+
+
+def test_every_edit_action_has_its_transform():
+    """An action is an enum member, not a string: a typo is caught here, not mid-run."""
+    from losslint.edits import Action
+    from losslint.fixer.transforms import EditTransformer
+
+    per_node = [a for a in Action if a is not Action.REMOVE_ITEM]  # applied on its container
+    assert all(callable(getattr(EditTransformer, "_" + action.value, None)) for action in per_node)
+    assert callable(EditTransformer._remove_items)
+
+
+def test_reporters_and_the_fixer_do_not_import_the_runner():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, losslint.reporters.json, losslint.reporters.sarif, losslint.fixer.engine, losslint.edits;"
+        "sys.exit('losslint.runner' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
