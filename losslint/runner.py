@@ -103,167 +103,214 @@ def lint(
     ``progress(done, total)`` is called as files are read; ``jobs`` processes parse the
     files the ``cache`` does not have; ``overrides`` replace the contents of files on
     disk (what ``--fix`` has changed so far)."""
-    report = Report()
-    changed = overrides or {}
-
-    def read(path: str) -> Tuple[bytes, str]:
-        """A file's bytes, or "" and the LL000 message saying why it was not read."""
-        return (changed[path], "") if path in changed else read_file(path)
-
-    summaries: Dict[str, FileSummary] = {}
-    failures: List[Tuple[str, ParseFailure]] = []
-    if sources is not None:
-        files = sorted(sources)
-    else:
-        unlisted: List[Tuple[str, str]] = []  # folders that could not be listed
-        python_files, notebooks = discover(paths, Excluder(exclude, root), force_exclude, unlisted)
-        files = sorted(python_files + notebooks)
-        failures.extend((folder, ParseFailure(reason)) for folder, reason in unlisted)
-    report.files = len(files)
-    contents: List[Tuple[str, bytes]] = []
-    for done, path in enumerate(files, start=1):
-        if progress is not None:
-            progress(done, len(files))
-        data, error = (sources[path], "") if sources is not None else read(path)
-        if error:  # not a regular file, unreadable, too large: said, never skipped silently
-            failures.append((path, ParseFailure(error)))
-        else:
-            contents.append((path, data))
-    hashes = {path: Cache.key(data) for path, data in contents} if cache is not None else {}
+    run = Run(selected, sources, cache, overrides or {})
+    files = sorted(sources) if sources is not None else run.discover(paths, Excluder(exclude, root), force_exclude)
+    contents = run.read(files, progress)
     run_key = None
-    if cache is not None and sources is None and not changed:
-        run_key = _run_key(selected, per_file_ignores, root, hashes, failures)
+    if cache is not None and sources is None and not run.changed:
+        run_key = _run_key(selected, per_file_ignores, root, run.hashes, run.failures)
         record = cache.get(run_key, RunRecord)
         if record is not None and record.valid():
             return record.report
-    cell_maps: Dict[str, List[Tuple[int, int]]] = {}
-    prefilters = [rule.prefilter for rule in RULES if rule.code in selected and rule.prefilter]
-    opted = re.compile("|".join(prefilters).encode()) if prefilters else None  # what opt-in rules look for
-    keys: Dict[str, str] = {}
-    pending: List[Tuple[str, bytes]] = []
-    named_losses: List[str] = []
-    opted_in: List[str] = []
-    dependencies: Dict[str, Optional[str]] = {}  # files read beyond the named ones -> content key
-    for path, data in contents:
-        if path.endswith(NOTEBOOK_SUFFIX):
-            notebook, problem = read_notebook(data)
-            if notebook is None:
-                failures.append((path, ParseFailure(problem or "invalid notebook")))
-                continue
-            try:
-                data = notebook.source.encode()
-            except UnicodeEncodeError:  # read_notebook refuses these; never a traceback
-                failures.append((path, ParseFailure("invalid notebook: its code cannot be encoded as UTF-8")))
-                continue
-            cell_maps[path] = notebook.cells
-        if names_a_loss(data):
-            named_losses.append(path)
-        elif opted is not None and opted.search(data):
-            opted_in.append(path)
-        entry = None
-        if cache is not None:  # a notebook's summary is keyed by its code, not its JSON
-            keys[path] = Cache.key(data) if path in cell_maps else hashes[path]
-            entry = cache.get(keys[path])
-        if entry is None:
-            pending.append((path, data))
-        elif entry.failure is not None:
-            failures.append((path, entry.failure))
-        else:
-            summaries[path] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline)
-    for path, (summary, failure) in zip([p for p, _ in pending], _summarize_all(pending, jobs)):
-        if failure is not None:
-            failures.append((path, failure))
-        elif summary is not None:
-            summaries[path] = summary
-        if cache is not None and path in keys and not (failure is not None and failure.internal):
-            cache.put(keys[path], _entry(summary, failure))
-    index = ModuleIndex(summaries)
-    entries = _entry_points(named_losses, opted_in, summaries, index)
-    modules = {path: summaries[path].module for path in entries if path in summaries}
-    modules = {path: module for path, module in modules.items() if module is not None}
+    named_losses, opted_in = run.summarise(contents, jobs)
+    facts = run.analyse(files, named_losses, opted_in)
+    run.check(facts)
+    run.filter(per_file_ignores, root)
+    if cache is not None and run_key is not None and not run.report.internal_errors:
+        cache.put(run_key, RunRecord(run.dependencies, run.index.probes, run.report))
+    return run.report
 
-    def load(path: str) -> Optional[ir.Module]:
+
+class Run:
+    """One run's steps, each testable alone: discover the files, read them, summarise
+    them (parse and lower, or from the cache), analyse the entry points, check the
+    rules and their fixes, filter and sort what is reported."""
+
+    def __init__(
+        self, selected: FrozenSet[str], sources: Optional[Dict[str, bytes]], cache: Optional[Cache], changed: Dict[str, bytes]
+    ) -> None:
+        self.selected = selected
+        self.sources = sources
+        self.cache = cache
+        self.changed = changed
+        self.report = Report()
+        self.summaries: Dict[str, FileSummary] = {}
+        self.failures: List[Tuple[str, ParseFailure]] = []
+        self.cell_maps: Dict[str, List[Tuple[int, int]]] = {}
+        self.hashes: Dict[str, str] = {}
+        self.dependencies: Dict[str, Optional[str]] = {}  # files read beyond the named ones -> content key
+        self.linted: Set[str] = set()
+        self.index = ModuleIndex({})
+
+    def read_path(self, path: str) -> Tuple[bytes, str]:
+        """A file's bytes, or "" and the LL000 message saying why it was not read."""
+        return (self.changed[path], "") if path in self.changed else read_file(path)
+
+    def discover(self, paths: Sequence[str], excluder: Excluder, force_exclude: bool) -> List[str]:
+        unlisted: List[Tuple[str, str]] = []  # folders that could not be listed
+        python_files, notebooks = discover(paths, excluder, force_exclude, unlisted)
+        self.failures.extend((folder, ParseFailure(reason)) for folder, reason in unlisted)
+        return sorted(python_files + notebooks)
+
+    def read(self, files: List[str], progress: Optional[Callable[[int, int], None]]) -> List[Tuple[str, bytes]]:
+        """The bytes of each file that could be read; the others are failures (LL000)."""
+        self.report.files = len(files)
+        self.linted = set(files)
+        contents: List[Tuple[str, bytes]] = []
+        for done, path in enumerate(files, start=1):
+            if progress is not None:
+                progress(done, len(files))
+            data, error = (self.sources[path], "") if self.sources is not None else self.read_path(path)
+            if error:  # not a regular file, unreadable, too large: said, never skipped silently
+                self.failures.append((path, ParseFailure(error)))
+            else:
+                contents.append((path, data))
+        if self.cache is not None:
+            self.hashes = {path: Cache.key(data) for path, data in contents}
+        return contents
+
+    def summarise(self, contents: List[Tuple[str, bytes]], jobs: int) -> Tuple[List[str], List[str]]:
+        """Every readable file's summary (notebooks as their joined code), from the cache
+        or parsed by ``jobs`` processes; returns the files that name a loss and those an
+        opt-in rule's prefilter matches."""
+        cache = self.cache
+        prefilters = [rule.prefilter for rule in RULES if rule.code in self.selected and rule.prefilter]
+        opted = re.compile("|".join(prefilters).encode()) if prefilters else None  # what opt-in rules look for
+        keys: Dict[str, str] = {}
+        pending: List[Tuple[str, bytes]] = []
+        named_losses: List[str] = []
+        opted_in: List[str] = []
+        for path, data in contents:
+            if path.endswith(NOTEBOOK_SUFFIX):
+                notebook, problem = read_notebook(data)
+                if notebook is None:
+                    self.failures.append((path, ParseFailure(problem or "invalid notebook")))
+                    continue
+                try:
+                    data = notebook.source.encode()
+                except UnicodeEncodeError:  # read_notebook refuses these; never a traceback
+                    self.failures.append((path, ParseFailure("invalid notebook: its code cannot be encoded as UTF-8")))
+                    continue
+                self.cell_maps[path] = notebook.cells
+            if names_a_loss(data):
+                named_losses.append(path)
+            elif opted is not None and opted.search(data):
+                opted_in.append(path)
+            entry = None
+            if cache is not None:  # a notebook's summary is keyed by its code, not its JSON
+                keys[path] = Cache.key(data) if path in self.cell_maps else self.hashes[path]
+                entry = cache.get(keys[path])
+            if entry is None:
+                pending.append((path, data))
+            elif entry.failure is not None:
+                self.failures.append((path, entry.failure))
+            else:
+                self.summaries[path] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline)
+        for path, (summary, failure) in zip([p for p, _ in pending], _summarize_all(pending, jobs)):
+            if failure is not None:
+                self.failures.append((path, failure))
+            elif summary is not None:
+                self.summaries[path] = summary
+            if cache is not None and path in keys and not (failure is not None and failure.internal):
+                cache.put(keys[path], _entry(summary, failure))
+        return named_losses, opted_in
+
+    def load(self, path: str) -> Optional[ir.Module]:
         """A module an import leads to: a linted file, or a file of the project that was
         not named (read now; its findings are not reported, its models are followed)."""
-        summary = summaries.get(path)
-        if summary is None and sources is None:
-            data, error = read(path)
-            key = dependencies[path] = None if error else Cache.key(data)
+        summary = self.summaries.get(path)
+        if summary is None and self.sources is None:
+            data, error = self.read_path(path)
+            key = self.dependencies[path] = None if error else Cache.key(data)
             if key is None:
                 return None
-            entry = cache.get(key) if cache is not None else None
+            entry = self.cache.get(key) if self.cache is not None else None
             if entry is not None and entry.blob is not None:
                 found: Optional[FileSummary] = FileSummary(path, decode(data), blob=entry.blob)
             else:
                 found, failure = summarize(path, data)
-                if cache is not None:
-                    cache.put(key, _entry(found, failure))
+                if self.cache is not None:
+                    self.cache.put(key, _entry(found, failure))
             if found is None:
                 return None
-            summary = summaries[path] = found
+            summary = self.summaries[path] = found
         return summary.module if summary is not None else None
 
-    interpreter = Interpreter(modules, local_names=_module_names(files), index=index, loader=load)
-    facts = _interpret(interpreter, None, report)
-    linted = set(files)
-    while True:
-        # A file whose activation reaches a loss runs whole, and so does every linted file
-        # importing it (a predict.py thresholding the model's output): a fix that removes
-        # the activation must see every use of its output.
-        reached = {t.origin.path for call in facts.loss_calls for t in tensors(call.input) or () if t.origin is not None}
-        users = _importers(reached & set(summaries), {p: summaries[p] for p in linted if p in summaries}, index)
-        added = sorted(users & linted - set(interpreter.modules))
-        if not added:
-            break
-        facts = _interpret(interpreter, added, report, facts)
-    for path, error in interpreter.internal_errors:
-        report.internal_error(path, error, "its loss calls count as unresolved")
-    for path in sorted(interpreter.exhausted - {p for p, _ in interpreter.internal_errors}):
-        report.notes.append(f"analysis of {path} stopped at its step budget; its loss calls count as unresolved")
-    facts.loss_calls = [call for call in facts.loss_calls if call.site.path in linted]
-    report.loss_calls = len(facts.loss_calls)
-    for call in facts.loss_calls:
-        category = call.unresolved_category
-        if category is not None:
-            report.unresolved += 1
-            report.unresolved_by_reason[category] = report.unresolved_by_reason.get(category, 0) + 1
+    def analyse(self, files: List[str], named_losses: List[str], opted_in: List[str]) -> Facts:
+        """Run the entry points (then the linted files an activation's output may reach)
+        and count the loss calls of the linted files, resolved or not."""
+        report, summaries, linted = self.report, self.summaries, self.linted
+        self.index = index = ModuleIndex(summaries)
+        entries = _entry_points(named_losses, opted_in, summaries, index)
+        modules = {path: summaries[path].module for path in entries if path in summaries}
+        modules = {path: module for path, module in modules.items() if module is not None}
+        interpreter = Interpreter(modules, local_names=_module_names(files), index=index, loader=self.load)
+        facts = _interpret(interpreter, None, report)
+        while True:
+            # A file whose activation reaches a loss runs whole, and so does every linted file
+            # importing it (a predict.py thresholding the model's output): a fix that removes
+            # the activation must see every use of its output.
+            reached = {t.origin.path for call in facts.loss_calls for t in tensors(call.input) or () if t.origin is not None}
+            users = _importers(reached & set(summaries), {p: summaries[p] for p in linted if p in summaries}, index)
+            added = sorted(users & linted - set(interpreter.modules))
+            if not added:
+                break
+            facts = _interpret(interpreter, added, report, facts)
+        for path, error in interpreter.internal_errors:
+            report.internal_error(path, error, "its loss calls count as unresolved")
+        for path in sorted(interpreter.exhausted - {p for p, _ in interpreter.internal_errors}):
+            report.notes.append(f"analysis of {path} stopped at its step budget; its loss calls count as unresolved")
+        facts.loss_calls = [call for call in facts.loss_calls if call.site.path in linted]
+        report.loss_calls = len(facts.loss_calls)
+        for call in facts.loss_calls:
+            category = call.unresolved_category
+            if category is not None:
+                report.unresolved += 1
+                report.unresolved_by_reason[category] = report.unresolved_by_reason.get(category, 0) + 1
+        return facts
 
-    locator = _Locator(summaries, cell_maps)
-    findings: List[Finding] = []
-    for rule in RULES:
-        if rule.code in selected and rule.check is not None:
-            findings.extend(rule.check(facts, locator.describe))
-    fixes = _FixChecker(summaries, linted, cell_maps, cache)
-    for finding in findings:
-        if finding.site.path not in linted:
-            continue  # in a file only imported, not named: its own run reports it
-        diagnostic = fixes.checked(finding, _diagnostic(finding, locator))
-        sites = [diagnostic.location] + [r.location for r in diagnostic.related]
-        if not any(locator.suppressed(finding.code, where) for where in sites):
-            report.diagnostics.append(_in_cells(diagnostic, cell_maps))
-    if "LL000" in selected:
-        syntax = BY_CODE["LL000"]
-        for path, failure in failures:
+    def check(self, facts: Facts) -> None:
+        """The selected rules' findings in linted files, with their fixes checked against
+        the code, unless ``# noqa`` suppresses them; LL000 for each file not analysed."""
+        report, cell_maps = self.report, self.cell_maps
+        locator = _Locator(self.summaries, cell_maps)
+        findings: List[Finding] = []
+        for rule in RULES:
+            if rule.code in self.selected and rule.check is not None:
+                findings.extend(rule.check(facts, locator.describe))
+        fixes = _FixChecker(self.summaries, self.linted, cell_maps, self.cache)
+        for finding in findings:
+            if finding.site.path not in self.linted:
+                continue  # in a file only imported, not named: its own run reports it
+            diagnostic = fixes.checked(finding, _diagnostic(finding, locator))
+            sites = [diagnostic.location] + [r.location for r in diagnostic.related]
+            if not any(locator.suppressed(finding.code, where) for where in sites):
+                report.diagnostics.append(_in_cells(diagnostic, cell_maps))
+        if "LL000" in self.selected:
+            syntax = BY_CODE["LL000"]
+            for path, failure in self.failures:
+                if failure.internal:
+                    continue  # a bug in losslint: an internal error, below
+                location = Location(path, failure.row, failure.column, failure.row, failure.column)
+                diagnostic = Diagnostic(syntax.code, syntax.name, syntax.severity, failure.message, location)
+                report.diagnostics.append(_in_cells(diagnostic, cell_maps))
+        for path, failure in self.failures:
             if failure.internal:
-                continue  # a bug in losslint: an internal error, below
-            location = Location(path, failure.row, failure.column, failure.row, failure.column)
-            diagnostic = Diagnostic(syntax.code, syntax.name, syntax.severity, failure.message, location)
-            report.diagnostics.append(_in_cells(diagnostic, cell_maps))
-    for path, failure in failures:
-        if failure.internal:
-            report.internal_error(path, failure.message, "the file was not analysed")
-    if per_file_ignores:
-        report.diagnostics = [d for d in report.diagnostics if not _ignored_for_file(d, per_file_ignores, root)]
-    report.diagnostics.sort(key=lambda d: d.sort_key)
-    for d in report.diagnostics:
-        for path in [d.location.path] + [r.location.path for r in d.related]:
-            if path in summaries and path not in report.sources:
-                report.sources[path] = summaries[path].lines()
-        for edit in d.fix.edits if d.fix is not None else ():
-            report.texts.setdefault(edit.site.path, summaries[edit.site.path].text)
-    if cache is not None and run_key is not None and not report.internal_errors:
-        cache.put(run_key, RunRecord(dependencies, index.probes, report))
-    return report
+                report.internal_error(path, failure.message, "the file was not analysed")
+
+    def filter(self, per_file_ignores: PerFileIgnores, root: str) -> None:
+        """Drop what per-file-ignores says, sort, and keep the lines and texts the
+        reporters and the fixer need."""
+        report = self.report
+        if per_file_ignores:
+            report.diagnostics = [d for d in report.diagnostics if not _ignored_for_file(d, per_file_ignores, root)]
+        report.diagnostics.sort(key=lambda d: d.sort_key)
+        for d in report.diagnostics:
+            for path in [d.location.path] + [r.location.path for r in d.related]:
+                if path in self.summaries and path not in report.sources:
+                    report.sources[path] = self.summaries[path].lines()
+            for edit in d.fix.edits if d.fix is not None else ():
+                report.texts.setdefault(edit.site.path, self.summaries[edit.site.path].text)
 
 
 @dataclass
