@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tupl
 import click
 
 from losslint import __version__
-from losslint.analysis import torch_api as T
+from losslint.analysis import tables as T
 from losslint.cache import CACHE_DIRECTORY, Cache
 from losslint.config import ConfigError, settings
 from losslint.knowledge import KnowledgeError

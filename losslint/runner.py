@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from losslint.analysis import ir
-from losslint.analysis import torch_api as T
+from losslint.analysis import tables as T
 from losslint.analysis.facts import Facts, tensors
-from losslint.analysis.interpreter import Interpreter
+from losslint.analysis.engine import Interpreter
 from losslint.analysis.modules import ModuleIndex, probe
 from losslint.analysis.summary import (
     FileSummary,

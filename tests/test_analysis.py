@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import check_invalid, check_valid
-from losslint.analysis.interpreter import Interpreter
+from losslint.analysis.engine import Interpreter
 from losslint.selection import resolve
 
 JOINS_SILENT = {

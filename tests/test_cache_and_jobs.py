@@ -94,7 +94,7 @@ def test_no_cache_writes_nothing_and_the_default_cache_is_at_the_project_root(tm
 @pytest.fixture
 def analyses(monkeypatch):
     from losslint import runner
-    from losslint.analysis.interpreter import Interpreter
+    from losslint.analysis.engine import Interpreter
 
     counted = []
     monkeypatch.setattr(runner, "Interpreter", lambda *a, **k: counted.append(1) or Interpreter(*a, **k))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from losslint.analysis import torch_api as T
+from losslint.analysis import tables as T
 from losslint.cli import main
 from losslint.knowledge import KnowledgeError, load
 

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from losslint.analysis import summary
-from losslint.analysis.interpreter import Interpreter
+from losslint.analysis.engine import Interpreter
 from losslint.cli import main
 from losslint.runner import _summarize_job, lint
 from losslint.selection import resolve

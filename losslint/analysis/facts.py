@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from losslint.analysis import torch_api
+from losslint.analysis import tables
 from losslint.analysis.values import AbsVal, Bound, Cause, Site, Tensor, Unknown
 
 
@@ -63,7 +63,7 @@ class LossCall:
 
     @property
     def loss_name(self) -> str:
-        return " / ".join(sorted(self.names or {torch_api.LOSS_FAMILIES[f].name for f in self.families}))
+        return " / ".join(sorted(self.names or {tables.LOSS_FAMILIES[f].name for f in self.families}))
 
     @property
     def inputs(self) -> Optional[List[Tensor]]:

@@ -21,7 +21,7 @@ import ast
 from typing import List, Optional, Sequence, Tuple
 
 from losslint.analysis import ir
-from losslint.analysis import torch_api as T
+from losslint.analysis import tables as T
 
 _BINARY_OPS = {
     ast.Add: "+",

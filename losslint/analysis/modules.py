@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Dict, Iterable, Optional
 
-from losslint.analysis import torch_api as T
+from losslint.analysis import tables as T
 
 
 

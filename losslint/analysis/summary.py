@@ -42,12 +42,12 @@ MAX_FILE_BYTES = 2_000_000
 
 
 def names_a_loss(data: bytes) -> bool:
-    """Whether the bytes name a loss the knowledge files know (``torch_api.RELEVANT``,
+    """Whether the bytes name a loss the knowledge files know (``tables.RELEVANT``,
     derived from them): a file that names none can hold a finding of the default rules
     only through a softmax (``ir.Outline.standalone``), or through a file that does."""
-    from losslint.analysis import torch_api
+    from losslint.analysis import tables
 
-    return torch_api.RELEVANT.search(data) is not None
+    return tables.RELEVANT.search(data) is not None
 
 
 @dataclass(frozen=True)

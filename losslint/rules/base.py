@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from losslint.analysis.facts import Facts, LossCall
-from losslint.analysis.torch_api import display_name  # noqa: F401 - rules name calls with it
+from losslint.analysis.tables import display_name  # noqa: F401 - rules name calls with it
 from losslint.analysis.values import Kind, Site, Tensor
 from losslint.edits import Fix
 from losslint.report import Severity  # noqa: F401 - every rule has one

@@ -1,6 +1,6 @@
 """LL104: a logits loss receives sigmoid outputs (double sigmoid)."""
 
-from losslint.analysis.torch_api import LOGITS_LOSSES
+from losslint.analysis.tables import LOGITS_LOSSES
 from losslint.analysis.values import Kind
 from losslint.rules.base import Rule, Severity, loss_input_rule
 from losslint.rules.fixes import LossFix, REMOVE

@@ -3,7 +3,7 @@
 from typing import Iterator
 
 from losslint.analysis.facts import Facts
-from losslint.analysis.torch_api import CLASS_INDEX_LOSSES
+from losslint.analysis.tables import CLASS_INDEX_LOSSES
 from losslint.rules.base import Describe, Finding, Rule, Severity, act_sites, describe_sites, related
 
 

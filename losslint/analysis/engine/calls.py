@@ -1,0 +1,293 @@
+"""Calls: argument binding, functions evaluated per context (memoised), classes instantiated, methods dispatched; what a call's result is used for (a fix needs every use)."""
+
+
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+from losslint.analysis import ir
+from losslint.analysis.engine.expressions import (
+    _sequence_method,
+    _splice,
+)
+from losslint.analysis.engine.state import (
+    MAX_CALL_DEPTH,
+    Args,
+    Context,
+    Env,
+    _args_key,
+    _switched,
+)
+from losslint.analysis.engine.statements import _mark_reassigned
+from losslint.analysis.engine.walk import _is_super_call
+from losslint.analysis.values import (
+    AbsVal,
+    Atom,
+    Bound,
+    Cause,
+    Class,
+    Const,
+    Function,
+    Instance,
+    Mapping,
+    Sequence,
+    Site,
+    Super,
+    Unknown,
+    join,
+    of,
+    ordered,
+    unknown,
+    with_source,
+)
+
+
+class Calls:
+    """Calls, as methods of the interpreter."""
+
+    def _eval_call(self, expr: ir.Call, env: Env, ctx: Context) -> AbsVal:
+        if _is_super_call(expr):
+            if ctx.cls is None or ctx.receiver is None or ctx.receiver not in env:
+                return unknown("super() outside a method", Cause.UNFOLLOWED_STATE)
+            return of(*(Super(a, ctx.cls) for a in env[ctx.receiver]))
+        callee = self.eval(expr.func, env, ctx)
+        args = self._eval_args(expr.args, env, ctx)
+        site = Site(ctx.module, expr.site)
+        results, receivers, changed = [], [], False
+        complete = not any(self.is_loss(a) for a in callee) or all(self.is_loss(a) for a in callee)
+        for atom in ordered(callee):
+            value, new_receiver = self.call(atom, args, site, ctx, complete)
+            results.append(value)
+            if new_receiver is not None:
+                changed = True
+                receivers.append(new_receiver)
+            elif isinstance(atom, Bound):
+                receivers.append(of(atom.receiver))
+        if changed and isinstance(expr.func, ir.Attr):
+            target = expr.func.value
+            if _is_super_call(target) and ctx.receiver is not None:
+                target = ir.Name(ctx.receiver)
+            self.assign(target, join(receivers), env, ctx)
+        result = join(results) if results else unknown("call", Cause.EXPRESSION)
+        if not all(_is_analysed_callable(a) for a in callee):  # analysed code records its own uses
+            self.observe_call(expr, callee, args, result, site)
+        return result
+
+    def _eval_args(self, args: Tuple[ir.Arg, ...], env: Env, ctx: Context) -> Args:
+        positional: List[AbsVal] = []
+        keywords: List[Tuple[str, AbsVal]] = []
+        is_open = False
+        for arg in args:
+            value = self.eval(arg.value, env, ctx)
+            if arg.star == "*":
+                spliced = _splice(value)
+                if spliced is None:
+                    is_open, positional = True, []
+                elif spliced[1]:  # unknown head, known tail: keep the tail
+                    is_open, positional = True, list(spliced[0])
+                else:
+                    positional.extend(spliced[0])
+            elif arg.star == "**":
+                mapping = [a for a in value if isinstance(a, Mapping)]
+                if len(mapping) == 1 and len(value) == 1:
+                    keywords.extend((str(k), v) for k, v in mapping[0].items)
+                else:
+                    is_open = True
+            elif arg.keyword is not None:
+                keywords.append((arg.keyword, value))
+            else:
+                positional.append(value)
+        return Args(tuple(positional), tuple(keywords), is_open)
+
+    def call(
+        self, atom: Atom, args: Args, site: Site, ctx: Context, complete: bool = True
+    ) -> Tuple[AbsVal, Optional[AbsVal]]:
+        """Call one alternative of a callee; returns the result and, for calls that
+        change their receiver (``layers.append``, a method setting attributes), the
+        receiver's new value."""
+        library = self.library_call(atom, args, site, ctx, complete)
+        if library is not None:  # a library callee, loss, layer or container of layers
+            return library, None
+        if isinstance(atom, Sequence):
+            return unknown("call of a list", Cause.EXPRESSION), None
+        if isinstance(atom, Function):
+            value, _ = self.call_function_full(atom, args, depth=ctx.depth, modes=ctx.modes)
+            return value, None
+        if isinstance(atom, Class):
+            return self.instantiate(atom, args, depth=ctx.depth, modes=ctx.modes), None
+        if isinstance(atom, Instance):
+            return self.call_instance(atom, args, ctx), None
+        if isinstance(atom, Bound):
+            return self.call_bound(atom, args, site, ctx)
+        if isinstance(atom, Unknown):
+            return of(atom), None
+        return unknown("call of a value that is not callable", Cause.UNFOLLOWED_STATE), None
+
+    def call_instance(self, atom: Instance, args: Args, ctx: Context) -> AbsVal:
+        for name in ("forward", "__call__") if self.is_model_class(atom.cls) else ("__call__",):
+            found = self.class_attribute(atom.cls, name)
+            if found is None:
+                continue
+            results = []
+            for method in ordered(found):
+                if isinstance(method, Function):
+                    value, _ = self.call_function_full(method, args, receiver=atom, depth=ctx.depth, modes=ctx.modes)
+                    results.append(value)
+                else:
+                    results.append(unknown(f"{name} of {atom.cls.qualname} is not known", Cause.UNFOLLOWED_STATE))
+            return with_source(join(results), atom.cls.qualname.rsplit(".", 1)[-1])
+        return unknown(f"{atom.cls.qualname} is not callable as far as the analysis sees", Cause.UNFOLLOWED_STATE)
+
+    def call_bound(
+        self, atom: Bound, args: Args, site: Site, ctx: Context
+    ) -> Tuple[AbsVal, Optional[AbsVal]]:
+        receiver, name = atom.receiver, atom.name
+        if atom.function is not None:
+            value, exit_receiver = self.call_function_full(
+                atom.function, args, receiver=receiver, depth=ctx.depth, modes=ctx.modes
+            )
+            changed = exit_receiver is not None and exit_receiver != of(receiver)
+            if isinstance(receiver, Super):
+                return value, None
+            return value, exit_receiver if changed else None
+        library = self.library_method(receiver, name, args, site)
+        if library is not None:  # a tensor's method, a module's .to() / .eval() / add_module
+            return library
+        if isinstance(receiver, Sequence):
+            return _sequence_method(receiver, name, args)
+        if isinstance(receiver, Mapping) and name == "values":
+            return of(Sequence(tuple(v for _, v in receiver.items), "list")), None
+        return unknown(f".{name}() is not modelled", Cause.NOT_MODELLED), None
+
+    def call_function_full(
+        self,
+        function: Function,
+        args: Args,
+        receiver: Optional[Atom] = None,
+        depth: int = 0,
+        modes: frozenset = frozenset(),
+    ) -> Tuple[AbsVal, Optional[AbsVal]]:
+        """Evaluate a function defined in the analysed code. Returns its value and, for
+        methods, the receiver as it is when the method returns."""
+        definition = self.definitions.get((function.module, function.qualname))
+        if definition is None:
+            return unknown(f"{function.qualname} is not known", Cause.UNFOLLOWED_STATE), None
+        if depth or not self._starting_entry:
+            self.called_by_code.add((function.module, function.qualname))
+        for switch in self.function_modes.get(function, ()):
+            modes = _switched(modes, switch)
+        key = (function, receiver, args, modes)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.in_progress or depth >= MAX_CALL_DEPTH:
+            return unknown("recursion or calls nested too deep", Cause.LIMITS), None
+        self.in_progress.add(key)
+        try:
+            result = self._evaluate(function, definition, args, receiver, depth, modes)
+        finally:
+            self.in_progress.discard(key)
+        self.evaluated.add((function.module, function.qualname))
+        self.memo[key] = result
+        return result
+
+    def _evaluate(
+        self,
+        function: Function,
+        definition: ir.FunctionDef,
+        args: Args,
+        receiver: Optional[Atom],
+        depth: int,
+        modes: frozenset,
+    ) -> Tuple[AbsVal, Optional[AbsVal]]:
+        env: Env = {}
+        params = list(definition.params)
+        receiver_name = None
+        owner = self._owner_class(function.module, function.qualname)
+        if receiver is not None and params and params[0].kind == "positional":
+            receiver_name = params[0].name
+            env[receiver_name] = of(receiver)
+            params = params[1:]
+            offset = 1
+        else:
+            offset = 0
+        defaults = self.defaults.get(function, ())
+        positional = list(args.positional)
+        keywords = dict(args.keywords)
+        for i, param in enumerate(params):
+            default = defaults[i + offset] if i + offset < len(defaults) else None
+            if args.open and param.name not in keywords:
+                passed = unknown("argument passed through *args / **kwargs", Cause.DYNAMIC_DISPATCH)
+                env[param.name] = join((default, passed)) if default is not None else passed
+            elif param.kind == "varargs":
+                env[param.name] = of(Sequence(tuple(positional), "tuple", args.open))
+                positional = []
+            elif param.kind == "varkw":
+                env[param.name] = of(Mapping(tuple(keywords.items()))) if not args.open else unknown("**kwargs", Cause.DYNAMIC_DISPATCH)
+                keywords = {}
+            elif param.kind == "positional" and positional:
+                env[param.name] = positional.pop(0)
+            elif param.name in keywords:
+                env[param.name] = keywords.pop(param.name)
+            elif default is not None:
+                env[param.name] = default
+            else:
+                env[param.name] = unknown(f"missing argument '{param.name}'", Cause.FROM_OUTSIDE)
+        ctx = Context(
+            function.module,
+            function.closure,
+            owner,
+            receiver_name,
+            depth=depth + 1,
+            in_function=True,
+            modes=modes,
+            sinks=self.sinks(definition.body),
+        )
+        out = self.exec_block(definition.body, env, ctx)
+        exits = ctx.returns + ([(of(Const(None)), out)] if out is not None else [])
+        value = join(v for v, _ in exits) if exits else unknown("function never returns", Cause.EXPRESSION)
+        exit_receiver = None
+        if receiver_name is not None:
+            exit_receiver = join(e.get(receiver_name, of(receiver)) for _, e in exits) if exits else None
+        return value, exit_receiver
+
+    def instantiate(
+        self,
+        cls: Class,
+        args: Args,
+        depth: int = 0,
+        record: bool = True,
+        modes: frozenset = frozenset(),
+    ) -> AbsVal:
+        info = self.classes.get(cls)
+        if info is None:
+            return unknown("class not known", Cause.UNFOLLOWED_STATE)
+        initial = Instance(cls, _args_key(args))
+        init = self.class_attribute(cls, "__init__")
+        if init is None:
+            constructed = of(initial)
+        elif all(isinstance(a, Function) for a in init):
+            parts = []
+            for method in ordered(init):
+                _, exit_receiver = self.call_function_full(method, args, receiver=initial, depth=depth, modes=modes)
+                parts.append(exit_receiver if exit_receiver is not None else of(initial))
+            constructed = join(parts)
+        else:
+            return unknown(f"{cls.qualname}.__init__ comes from outside the analysed code", Cause.FROM_OUTSIDE)
+        constructed = join(_mark_reassigned(a, info.reassigned) for a in constructed)
+        if record:
+            known = self.instances.setdefault(cls, {})
+            for atom in ordered(constructed):
+                if isinstance(atom, Instance):
+                    known[atom] = None
+        return constructed
+
+
+
+def _is_analysed_callable(atom: Atom) -> bool:
+    """Calls whose body the interpreter runs: the uses inside are recorded there."""
+    return isinstance(atom, (Function, Class, Instance, Super)) or (isinstance(atom, Bound) and atom.function is not None)
+
+
+
+
+

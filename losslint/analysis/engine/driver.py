@@ -1,0 +1,203 @@
+"""The interpreter: runs modules and entry points and assembles the facts. It knows Python; what a library callee does comes from ``losslint.analysis.library`` (and its knowledge tables), the facts rules need beyond loss calls from ``losslint.analysis.observers``."""
+
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from losslint.analysis import ir
+from losslint.analysis.engine.calls import Calls
+from losslint.analysis.engine.expressions import Expressions
+from losslint.analysis.engine.imports import Imports
+from losslint.analysis.engine.objects import Objects
+from losslint.analysis.engine.state import (
+    Args,
+    BudgetExhausted,
+    ClassInfo,
+    Context,
+    Env,
+    ModeSwitch,
+)
+from losslint.analysis.engine.statements import Statements
+from losslint.analysis.engine.walk import _is_static, _walk_defs
+from losslint.analysis.facts import (
+    Facts,
+)
+from losslint.analysis.library import LibraryEffects
+from losslint.analysis.modules import ModuleIndex
+from losslint.analysis.observers import Observers
+from losslint.analysis.values import (
+    AbsVal,
+    Atom,
+    Cause,
+    Class,
+    Function,
+    Instance,
+    join,
+    ordered,
+    unknown,
+)
+
+
+class Interpreter(Statements, Imports, Expressions, Objects, Calls, LibraryEffects, Observers):
+    """Runs lowered modules and collects facts. One instance per analysis run."""
+
+    def __init__(
+        self,
+        modules: Dict[str, ir.Module],
+        budget: int = 400_000,
+        local_names: frozenset = frozenset(),
+        index: Optional[ModuleIndex] = None,
+        loader: Optional[Callable[[str], Optional[ir.Module]]] = None,
+    ) -> None:
+        self.modules = modules  # path -> IR of the files that can hold findings
+        self.local_names = local_names  # top-level module names of the linted tree
+        self.index = index or ModuleIndex(modules)
+        self.loader = loader  # IR of other linted files, parsed when first imported
+        self.imported: Dict[str, ir.Module] = {}
+        self.star_sources: Dict[str, List[str]] = {}  # module -> modules it star-imports
+        self._importing: set = set()  # lazy imports being looked up
+        self.budget = budget
+        self.steps = 0
+        self.globals: Dict[str, Env] = {}
+        self.definitions: Dict[Tuple[str, str], ir.FunctionDef] = {}
+        self.defaults: Dict[Function, Tuple[Optional[AbsVal], ...]] = {}
+        self.closures: Dict[int, Tuple[Env, int]] = {}
+        self.closure_of: Dict[Tuple[str, str], int] = {}  # nested function -> its latest frame
+        self.classes: Dict[Class, ClassInfo] = {}
+        self.instances: Dict[Class, Dict[Instance, None]] = {}  # insertion-ordered
+        self.memo: Dict[Any, Tuple[AbsVal, Optional[AbsVal]]] = {}
+        self.in_progress: set = set()
+        self.evaluated: set = set()
+        self.entry_returns: List[Tuple[Function, str, AbsVal]] = []
+        self.called_by_code: set = set()  # (module, qualname) of functions analysed code calls
+        self._starting_entry = False
+        self.function_modes: Dict[Function, Tuple[ModeSwitch, ...]] = {}
+        self.start_library()
+        self.start_observers()
+        self.exhausted: set = set()  # paths whose analysis ran out of budget or failed
+        self.internal_errors: List[Tuple[str, str]] = []  # (path, error) for the user to report
+
+    def run(self, names: Optional[Iterable[str]] = None) -> Facts:
+        """Run the modules (on a later call: the ``names`` added, after the others) and
+        return every fact so far."""
+        names = sorted(self.modules if names is None else names)
+        for name in names:
+            if name not in self.modules:
+                module = self._ir(name)
+                if module is None:
+                    continue
+                self.modules[name] = module
+        for phase in (self._run_module, self._run_entries):
+            for name in names:
+                if name not in self.modules:
+                    continue
+                self.steps = 0
+                try:
+                    phase(name)
+                except BudgetExhausted:
+                    self.exhausted.add(name)
+                except (RecursionError, MemoryError) as error:
+                    self.exhausted.add(name)
+                    self.internal_errors.append((name, type(error).__name__))
+                except Exception as error:  # a bug in losslint must not end the run
+                    self.exhausted.add(name)
+                    self.internal_errors.append((name, f"{type(error).__name__}: {error}"))
+        return self._facts()
+
+    def _facts(self) -> Facts:
+        self._record_escapes()
+        key = lambda fact: (fact.site.path, fact.site.ordinal)  # noqa: E731
+        return Facts(**self.library_facts(key), **self.observed_facts(key))
+
+    def _ir(self, path: str) -> Optional[ir.Module]:
+        if path in self.modules:
+            return self.modules[path]
+        if path not in self.imported and self.loader is not None:
+            loaded = self.loader(path)
+            if loaded is None:
+                return None
+            self.imported[path] = loaded
+        return self.imported.get(path)
+
+    def module_globals(self, path: str) -> Optional[Env]:
+        """The globals of a linted module, running it first if needed (a module being
+        run already, in an import cycle, gives what it has defined so far)."""
+        if path not in self.globals:
+            if self._ir(path) is None:
+                return None
+            self._run_module(path)
+        return self.globals.get(path)
+
+    def _run_module(self, name: str) -> None:
+        if name in self.globals:
+            return
+        module = self._ir(name)
+        if module is None:
+            return
+        env: Env = {"__name__": unknown("__name__", Cause.FROM_OUTSIDE)}
+        self.globals[name] = env
+        for stmt in _walk_defs(module.body):
+            if isinstance(stmt, ir.FunctionDef):
+                self.definitions[(name, stmt.qualname)] = stmt
+        final = self.exec_block(module.body, env, Context(name, sinks=self.sinks(module.body)))
+        if final is not None:
+            self.globals[name] = final
+
+    def _run_entries(self, name: str) -> None:
+        """Run, with unknown arguments, every function the analysed code never called:
+        first those whose name no code calls (roots such as ``main``), then the rest."""
+        module = self.modules[name]
+        functions = [d for (m, _), d in self.definitions.items() if m == name]
+        roots = [d for d in functions if d.name not in module.called_names]
+        for definition in roots + functions:
+            if (name, definition.qualname) not in self.evaluated:
+                self._run_entry(name, definition)
+
+    def _run_entry(self, module: str, definition: ir.FunctionDef) -> None:
+        owner = self._owner_class(module, definition.qualname)
+        function = Function(module, definition.qualname, self.closure_of.get((module, definition.qualname), 0))
+        params = definition.params
+        is_method = owner is not None and bool(params) and not _is_static(definition)
+        defaults = self.defaults.get(function, ())
+        keywords: List[Tuple[str, AbsVal]] = []
+        for i, param in enumerate(params):
+            if param.kind in ("varargs", "varkw") or (is_method and i == 0):
+                continue
+            value = unknown(f"parameter '{param.name}' of {definition.name}() (called from outside the analysed code)", Cause.FROM_OUTSIDE)
+            if i < len(defaults) and defaults[i] is not None:
+                value = join((value, defaults[i]))
+            keywords.append((param.name, value))
+        args = Args(keywords=tuple(keywords))
+        if is_method:
+            assert owner is not None
+            receivers = list(self.instances.get(owner, ()))
+            if not receivers:
+                receivers = ordered(self.instantiate(owner, Args(open=True), record=False))
+            modes = self.entry_modes(definition.name, owner)
+            results = [self._call_entry(function, args, r, modes) for r in receivers[:4]]
+        else:
+            results = [self._call_entry(function, args, None)]
+        self.entry_returns.append((function, definition.name, join(results)))
+
+    def _call_entry(self, function: Function, args: Args, receiver: Optional[Atom], modes: frozenset = frozenset()) -> AbsVal:
+        self._starting_entry = True
+        try:
+            return self.call_function_full(function, args, receiver=receiver, modes=modes)[0]
+        finally:
+            self._starting_entry = False
+
+    def _record_escapes(self) -> None:
+        """What entry functions return goes to callers the analysis does not see, unless
+        analysed code calls them too (a model's forward runs as an entry before the
+        training function that calls it)."""
+        for function, name, value in self.entry_returns:
+            if (function.module, function.qualname) not in self.called_by_code:
+                self.observe_use(value, frozenset(), None, f"returned by {name}() to callers the analysis does not see")
+
+    def _owner_class(self, module: str, qualname: str) -> Optional[Class]:
+        if "." not in qualname:
+            return None
+        owner = Class(module, qualname.rsplit(".", 1)[0])
+        return owner if owner in self.classes else None
+

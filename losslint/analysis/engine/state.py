@@ -1,0 +1,158 @@
+"""The interpreter's state: abstract call arguments, contexts, loop exits, and the environment helpers."""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from losslint.analysis import ir
+from losslint.analysis.values import (
+    AbsVal,
+    Class,
+    Const,
+    join,
+    of,
+)
+
+MAX_CALL_DEPTH = 16
+
+
+LOOP_PASSES = 2
+
+
+Env = Dict[str, AbsVal]
+
+
+class BudgetExhausted(Exception):
+    """The analysis of a module took more steps than it is allowed."""
+
+
+@dataclass(frozen=True)
+class Args:
+    """Abstract call arguments; ``open`` when ``*args`` / ``**kwargs`` of unknown content
+    were passed, so any parameter may have been given."""
+
+    positional: Tuple[AbsVal, ...] = ()
+    keywords: Tuple[Tuple[str, AbsVal], ...] = ()
+    open: bool = False
+
+    def get(self, index: Optional[int], names: Iterable[str] = ()) -> Optional[AbsVal]:
+        if index is not None and index < len(self.positional) and not self.open:
+            return self.positional[index]
+        for key, value in self.keywords:
+            if key in names:
+                return value
+        return None
+
+
+@dataclass
+class ClassInfo:
+    definition: ir.ClassDef
+    module: str
+    bases: Tuple[AbsVal, ...]
+    namespace: Env
+    reassigned: frozenset  # attributes assigned outside construction
+
+
+@dataclass
+class Context:
+    """Where code runs: the module, the enclosing frames, the receiver and class."""
+
+    module: str
+    closure: int = 0
+    cls: Optional[Class] = None
+    receiver: Optional[str] = None  # name of the ``self`` parameter
+    returns: List[Tuple[AbsVal, Env]] = field(default_factory=list)
+    loops: List["LoopExits"] = field(default_factory=list)
+    depth: int = 0
+    in_function: bool = False
+    modes: frozenset = frozenset()  # "no_grad", "autocast": how the code runs
+    sinks: "Sinks" = field(default_factory=lambda: Sinks())  # where this body's names end up
+
+
+@dataclass
+class LoopExits:
+    entry: frozenset = frozenset()  # names bound before the loop
+    backward: bool = False  # the loop's body calls a backward
+    breaks: List[Env] = field(default_factory=list)
+    continues: List[Env] = field(default_factory=list)
+
+
+@dataclass
+class _LossAcc:
+    families: set
+    input: AbsVal
+    target: AbsVal
+    complete: bool
+    autocast: bool
+    created: set  # where the loss modules were constructed
+    names: set  # what messages call the losses
+
+
+class _ClassScope(dict):
+    """A class body's namespace: writes stay in the class, reads fall back to the
+    enclosing scope (methods are looked up through the class, not this scope)."""
+
+    def __init__(self, namespace: Env, outer: Env) -> None:
+        super().__init__()
+        self.namespace = namespace
+        self.outer = outer
+
+    def __setitem__(self, key: str, value: AbsVal) -> None:
+        self.namespace[key] = value
+
+    def __getitem__(self, key: str) -> AbsVal:
+        if key in self.namespace:
+            return self.namespace[key]
+        return self.outer[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.namespace or key in self.outer
+
+    def pop(self, key: str, default: Any = None) -> Any:
+        return self.namespace.pop(key, default)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
+ModeSwitch = Tuple[frozenset, frozenset]
+
+
+def _switched(modes: frozenset, switch: ModeSwitch) -> frozenset:
+    on, off = switch
+    return (modes - off) | on
+
+
+def _join_envs(envs: Iterable[Optional[Env]]) -> Optional[Env]:
+    live = [e for e in envs if e is not None]
+    if not live:
+        return None
+    if len(live) == 1:
+        return live[0]
+    joined: Env = {}
+    for key in set().union(*live):
+        values = [e[key] for e in live if key in e]
+        first = values[0]
+        # most names are untouched by either branch: the very same value, nothing to join
+        joined[key] = first if all(v is first for v in values) else join(values)
+    return joined
+
+
+def _args_key(args: Args) -> Tuple[Tuple[str, AbsVal], ...]:
+    key = tuple((str(i), v) for i, v in enumerate(args.positional)) + args.keywords
+    return key + (("*", of(Const("open"))),) if args.open else key
+
+
+@dataclass(frozen=True)
+class Sinks:
+    """Where the names of one body (a function's, or a module's top level) end up: in a
+    backward call, or out of the body (returned, stored in an attribute, an item or a
+    container). A name assigned from another carries it along (``loss = total / n``
+    then ``loss.backward()``: ``total`` feeds the backward)."""
+
+    backward: frozenset = frozenset()
+    escaping: frozenset = frozenset()
+    calls_backward: bool = False  # the body (its nested blocks too) calls a backward
+

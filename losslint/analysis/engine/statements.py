@@ -1,0 +1,270 @@
+"""Statements: blocks, assignments, branches joined, loops run twice, try, with, definitions."""
+
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Iterable, List, Optional, Tuple
+
+from losslint.analysis import ir
+from losslint.analysis.engine.expressions import _extend
+from losslint.analysis.engine.state import (
+    LOOP_PASSES,
+    BudgetExhausted,
+    ClassInfo,
+    Context,
+    Env,
+    LoopExits,
+    _ClassScope,
+    _join_envs,
+    _switched,
+)
+from losslint.analysis.engine.walk import _decorator_name, _reassigned_attributes
+from losslint.analysis.values import (
+    MISSING,
+    AbsVal,
+    Atom,
+    Bound,
+    Cause,
+    Class,
+    Const,
+    Function,
+    Instance,
+    Mapping,
+    Sequence,
+    Unknown,
+    const_value,
+    join,
+    of,
+    unknown,
+)
+
+
+class Statements:
+    """Statements, as methods of the interpreter."""
+
+    def exec_block(self, body: Iterable[ir.Stmt], env: Optional[Env], ctx: Context) -> Optional[Env]:
+        for stmt in body:
+            if env is None:
+                return None
+            env = self.exec_stmt(stmt, env, ctx)
+        return env
+
+    def exec_stmt(self, stmt: ir.Stmt, env: Env, ctx: Context) -> Optional[Env]:  # noqa: C901
+        self.steps += 1
+        if self.steps > self.budget:
+            raise BudgetExhausted
+        if not ctx.in_function and ctx.cls is None:
+            self.globals[ctx.module] = env  # functions called from here see these names
+        if isinstance(stmt, (ir.Assign, ir.AugAssign, ir.ExprStmt, ir.Return)):
+            self.observe_statement(stmt, env, ctx)
+        if isinstance(stmt, ir.Assign):
+            value = self.eval(stmt.value, env, ctx)
+            self.observe_assignment(stmt, env, ctx)
+            for target in stmt.targets:
+                self.assign(target, value, env, ctx)
+            return env
+        if isinstance(stmt, ir.ExprStmt):
+            self.eval(stmt.value, env, ctx)
+            return env
+        if isinstance(stmt, ir.AugAssign):
+            return self._aug_assign(stmt, env, ctx)
+        if isinstance(stmt, ir.Return):
+            value = self.eval(stmt.value, env, ctx) if stmt.value is not None else of(Const(None))
+            ctx.returns.append((value, env))
+            return None
+        if isinstance(stmt, ir.Jump):
+            if stmt.value is not None:
+                self.eval(stmt.value, env, ctx)
+            if stmt.kind != "raise" and ctx.loops:
+                exits = ctx.loops[-1]
+                (exits.breaks if stmt.kind == "break" else exits.continues).append(env)
+            return None
+        if isinstance(stmt, ir.If):
+            self.eval(stmt.test, env, ctx)
+            return _join_envs([self.exec_block(stmt.body, dict(env), ctx), self.exec_block(stmt.orelse, dict(env), ctx)])
+        if isinstance(stmt, ir.Branches):
+            self.eval(stmt.subject, env, ctx)
+            outs = [self.exec_block(case, dict(env), ctx) for case in stmt.cases]
+            return _join_envs(outs + [env])
+        if isinstance(stmt, ir.Loop):
+            return self._loop(stmt, env, ctx)
+        if isinstance(stmt, ir.With):
+            modes = ctx.modes
+            for expr, target in stmt.items:
+                self.eval(expr, env, ctx)
+                modes = _switched(modes, self._context_modes(expr, env, ctx))
+                if target is not None:
+                    self.assign(target, unknown("context manager value", Cause.NOT_MODELLED), env, ctx)
+            outer, ctx.modes = ctx.modes, modes
+            try:
+                return self.exec_block(stmt.body, env, ctx)
+            finally:
+                ctx.modes = outer
+        if isinstance(stmt, ir.Try):
+            return self._try(stmt, env, ctx)
+        if isinstance(stmt, ir.FunctionDef):
+            self._define_function(stmt, env, ctx)
+            return env
+        if isinstance(stmt, ir.ClassDef):
+            self._define_class(stmt, env, ctx)
+            return env
+        if isinstance(stmt, ir.Import):
+            self._import(stmt, env, ctx)
+            return env
+        if isinstance(stmt, ir.ImportFrom):
+            self._import_from(stmt, env, ctx)
+            return env
+        if isinstance(stmt, ir.Delete):
+            for target in stmt.targets:
+                if isinstance(target, ir.Name):
+                    env.pop(target.id, None)
+            return env
+        return env
+
+    def _aug_assign(self, stmt: ir.AugAssign, env: Env, ctx: Context) -> Env:
+        current = self.eval(stmt.target, env, ctx)
+        value = self.eval(stmt.value, env, ctx)
+        if stmt.op == "AddAssign" and isinstance(stmt.target, ir.Name):
+            self.observe_accumulation(stmt.site, stmt.target.id, value, ctx)
+        result = unknown("result of arithmetic", Cause.EXPRESSION)
+        if stmt.op == "AddAssign":
+            extended = [_extend(a, value) for a in current]
+            if extended and all(e is not None for e in extended):
+                result = join(extended)  # type: ignore[arg-type]
+        self.assign(stmt.target, result, env, ctx)
+        return env
+
+    def _loop(self, stmt: ir.Loop, env: Env, ctx: Context) -> Optional[Env]:
+        element = unknown("loop variable", Cause.LOOP_OR_CONTAINER)
+        if stmt.iter is not None:
+            iterated = self.eval(stmt.iter, env, ctx)
+            element = self.iter_element(iterated)
+            self.observe_use(iterated, element, None, "a for loop over it")
+        state = env
+        breaks: List[Env] = []
+        entry = frozenset(env)
+        for _ in range(LOOP_PASSES):
+            body_env = dict(state)
+            if stmt.target is not None:
+                self.assign(stmt.target, element, body_env, ctx)
+            exits = LoopExits(entry, self.sinks(stmt.body).calls_backward)
+            ctx.loops.append(exits)
+            try:
+                out = self.exec_block(stmt.body, body_env, ctx)
+            finally:
+                ctx.loops.pop()
+            breaks.extend(exits.breaks)
+            state = _join_envs([state, out, *exits.continues]) or state
+        after = self.exec_block(stmt.orelse, dict(state), ctx)
+        return _join_envs([after, *breaks])
+
+    def _try(self, stmt: ir.Try, env: Env, ctx: Context) -> Optional[Env]:
+        body = self.exec_block(stmt.body, dict(env), ctx)
+        failed = _join_envs([env, body]) or env
+        outs = []
+        for name, handler in stmt.handlers:
+            handler_env = dict(failed)
+            if name:
+                handler_env[name] = unknown("exception", Cause.NOT_MODELLED)
+            outs.append(self.exec_block(handler, handler_env, ctx))
+        outs.append(self.exec_block(stmt.orelse, body, ctx) if body is not None else None)
+        merged = _join_envs(outs)
+        if not stmt.finalbody:
+            return merged
+        final = self.exec_block(stmt.finalbody, merged if merged is not None else dict(failed), ctx)
+        return final if merged is not None else None
+
+    def _define_function(self, stmt: ir.FunctionDef, env: Env, ctx: Context) -> None:
+        closure = 0
+        if ctx.in_function and not isinstance(env, _ClassScope):
+            closure = id(env)
+            self.closures[closure] = (env, ctx.closure)
+            self.closure_of[(ctx.module, stmt.qualname)] = closure
+        function = Function(ctx.module, stmt.qualname, closure)
+        defaults: List[Optional[AbsVal]] = []
+        for param in stmt.params:
+            defaults.append(self.eval(param.default, env, ctx) if param.default is not None else None)
+        self.defaults[function] = tuple(defaults)
+        switches = []
+        for decorator in stmt.decorators:
+            self.eval(decorator, env, ctx)
+            switches.append(self._context_modes(decorator, env, ctx))
+        if any(on or off for on, off in switches):
+            self.function_modes[function] = tuple(switches)
+        if any(_decorator_name(d) == "property" for d in stmt.decorators):
+            env[stmt.name] = of(Bound(Const("property"), stmt.name, function))
+        else:
+            env[stmt.name] = of(function)
+
+    def _define_class(self, stmt: ir.ClassDef, env: Env, ctx: Context) -> None:
+        cls = Class(ctx.module, stmt.qualname)
+        bases = tuple(self.eval(b.value, env, ctx) for b in stmt.bases if b.keyword is None and not b.star)
+        namespace: Env = {}
+        body_ctx = Context(ctx.module, ctx.closure, cls, ctx.receiver, depth=ctx.depth, in_function=ctx.in_function)
+        self.exec_block(stmt.body, _ClassScope(namespace, env), body_ctx)
+        self.classes[cls] = ClassInfo(stmt, ctx.module, bases, namespace, _reassigned_attributes(stmt))
+        env[stmt.name] = of(cls)
+
+    def assign(self, target: ir.Expr, value: AbsVal, env: Env, ctx: Context) -> None:
+        if isinstance(target, ir.Name):
+            env[target.id] = value
+        elif isinstance(target, ir.Collection):
+            self._unpack(target.items, value, env, ctx)
+        elif isinstance(target, ir.Attr) and isinstance(target.value, ir.Name):
+            owner = self.lookup(target.value.id, env, ctx)
+            if any(isinstance(a, Instance) for a in owner):
+                updated = [_set_attr(a, target.attr, value) for a in owner]
+                env[target.value.id] = join(updated)
+        elif isinstance(target, ir.Subscript) and isinstance(target.value, ir.Name):
+            owner = self.lookup(target.value.id, env, ctx)
+            index = const_value(self.eval(target.index, env, ctx), MISSING)
+            env[target.value.id] = join(_set_item(a, index, value) for a in owner)
+        elif isinstance(target, ir.Starred):
+            self.assign(target.value, unknown("starred assignment", Cause.LOOP_OR_CONTAINER), env, ctx)
+
+    def _unpack(self, targets: Tuple[ir.Expr, ...], value: AbsVal, env: Env, ctx: Context) -> None:
+        has_star = any(isinstance(t, ir.Starred) for t in targets)
+        per_target: List[List[AbsVal]] = [[] for _ in targets]
+        for atom in value:
+            items = atom.items if isinstance(atom, Sequence) and not atom.open_start else None
+            if items is not None and len(items) == len(targets) and not has_star:
+                for i, item in enumerate(items):
+                    per_target[i].append(item)
+            else:
+                cause = of(atom) if isinstance(atom, Unknown) else unknown("unpacked from a value of unknown shape", Cause.LOOP_OR_CONTAINER)
+                for slot in per_target:
+                    slot.append(cause)
+        for target, parts in zip(targets, per_target):
+            self.assign(target, join(parts) if parts else unknown("unpacking", Cause.LOOP_OR_CONTAINER), env, ctx)
+
+
+
+def _set_attr(atom: Atom, name: str, value: AbsVal) -> AbsVal:
+    if isinstance(atom, Instance):
+        overrides = tuple((k, v) for k, v in atom.overrides if k != name) + ((name, value),)
+        return of(replace(atom, overrides=overrides))
+    return of(atom)
+
+
+def _mark_reassigned(atom: Atom, names: frozenset) -> AbsVal:
+    if not isinstance(atom, Instance) or not names:
+        return of(atom)
+    current = dict(atom.overrides)
+    for name in sorted(names):
+        reason = unknown(f"'{name}' is also assigned outside __init__", Cause.UNFOLLOWED_STATE)
+        current[name] = join((current[name], reason)) if name in current else reason
+    return of(replace(atom, overrides=tuple(current.items())))
+
+
+def _set_item(atom: Atom, index: Any, value: AbsVal) -> AbsVal:
+    if isinstance(atom, Sequence) and isinstance(index, int) and not isinstance(index, bool):
+        if -len(atom.items) <= index < len(atom.items) and not (atom.open_start and index >= 0):
+            items = list(atom.items)
+            items[index] = value
+            return of(replace(atom, items=tuple(items)))
+    if isinstance(atom, Mapping) and index is not MISSING:
+        return of(Mapping(tuple((k, v) for k, v in atom.items if k != index) + ((index, value),)))
+    if isinstance(atom, (Sequence, Mapping)):
+        return unknown("container changed at an unknown index", Cause.LOOP_OR_CONTAINER)
+    return of(atom)

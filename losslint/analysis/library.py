@@ -1,0 +1,733 @@
+"""What library callees do, by effect: activations, losses, layers, tensor operations, creation, contexts (no_grad, autocast). The callees and their parameters come from the knowledge tables (``losslint.analysis.tables``); this module is the code for each kind of effect."""
+
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from losslint.analysis import ir
+from losslint.analysis import tables as T
+from losslint.analysis.engine.expressions import _RETURNS_SELF, _arith, _splice
+from losslint.analysis.engine.state import Args, Context, Env, ModeSwitch, _LossAcc
+from losslint.analysis.engine.statements import _set_attr
+from losslint.analysis.facts import (
+    ActivationUse,
+    Form,
+    ImplicitDim,
+    LogOf,
+    LossCall,
+)
+from losslint.analysis.values import (
+    MISSING,
+    AbsVal,
+    Atom,
+    Axis,
+    Bound,
+    Cause,
+    Class,
+    Const,
+    Instance,
+    Kind,
+    Layer,
+    Loss,
+    Mapping,
+    QualRef,
+    Sequence,
+    Site,
+    Tensor,
+    Unknown,
+    const_value,
+    join,
+    of,
+    ordered,
+    unknown,
+)
+
+
+class LibraryEffects:
+    """What library callees do, by effect, as methods of the interpreter."""
+
+    def start_library(self) -> None:
+        """The facts the library's effects record, empty."""
+        self.loss_calls: Dict[Site, _LossAcc] = {}
+        self.activations: Dict[Site, ActivationUse] = {}
+        self.implicit_dims: Dict[Site, ImplicitDim] = {}
+        self.logs: Dict[Site, LogOf] = {}
+        self.forms: Dict[Site, Tuple[str, Site]] = {}  # activation origin -> (Form, activation site)
+
+    def library_facts(self, key: Callable[[Any], Any]) -> Dict[str, Any]:
+        """The loss calls (joined over contexts), softmax uses, dim-less softmaxes, logs."""
+        calls = [
+            LossCall(
+                site,
+                frozenset(acc.families),
+                acc.input,
+                acc.target,
+                acc.complete and site.path not in self.exhausted,
+                acc.autocast,
+                frozenset(acc.created),
+                frozenset(acc.names),
+            )
+            for site, acc in self.loss_calls.items()
+        ]
+        return {
+            "loss_calls": sorted(calls, key=key),
+            "activations": sorted(self.activations.values(), key=key),
+            "implicit_dims": sorted(self.implicit_dims.values(), key=key),
+            "logs": sorted(self.logs.values(), key=key),
+            "forms": dict(self.forms),
+        }
+
+    # --- the engine's hooks: None means "not a library value, the engine decides" ------
+
+    def library_call(self, atom: Atom, args: Args, site: Site, ctx: Context, complete: bool) -> Optional[AbsVal]:
+        """Calling a library callee (by qualified name), a loss, a layer or an
+        ``nn.Sequential``."""
+        if isinstance(atom, QualRef):
+            return self.call_external(T.canonical(atom.name), args, site, ctx, complete)
+        if isinstance(atom, Loss):
+            return self.record_loss(atom.callee, args, site, complete, ctx, atom.site)
+        if isinstance(atom, Layer):
+            return self.apply_layer(atom, args.get(0, ("input",)) or unknown("layer input", Cause.FROM_OUTSIDE), site)
+        if isinstance(atom, Sequence) and atom.container == "sequential":
+            return self.apply_sequence(atom, args.get(0, ("input",)) or unknown("model input", Cause.FROM_OUTSIDE), site, ctx)
+        return None
+
+    def library_method(self, receiver: Atom, name: str, args: Args, site: Site) -> Optional[Tuple[AbsVal, Optional[AbsVal]]]:
+        """A method of a tensor (or of an unknown value, which may be one), and the
+        module methods that hand the module back or add a layer. Returns the result and
+        the receiver's new value when the method changes it."""
+        if isinstance(receiver, (Tensor, Unknown)):
+            value = self.tensor_method(receiver, name, args, site)
+            return value, (value if name in T.IN_PLACE_RESHAPES else None)  # x.squeeze_(-1) changes x
+        if isinstance(receiver, (Layer, Loss, Instance)) and name in _RETURNS_SELF:
+            return of(receiver), None
+        if isinstance(receiver, Instance) and name == "add_module" and len(args.positional) == 2:
+            attribute = const_value(args.positional[0], None)
+            if isinstance(attribute, str):
+                return of(Const(None)), _set_attr(receiver, attribute, args.positional[1])
+        return None
+
+    def library_attribute(self, atom: Atom, name: str) -> Optional[AbsVal]:
+        """A tensor's attributes (``.data``, ``.dtype``, ``.device``, methods), a layer's or
+        loss's methods, and what a model inherits from its library base class."""
+        if isinstance(atom, Instance):
+            if name in _RETURNS_SELF or name == "add_module":
+                return of(Bound(atom, name))
+            if name in T.DEVICE_ATTRIBUTES:  # nn.Module / LightningModule .device
+                return of(QualRef(T.DEVICE))
+            return None
+        if isinstance(atom, Tensor) and name == "data":  # the same values, without autograd
+            return unknown("a detached loss value", Cause.NOT_MODELLED) if atom.kind is Kind.LOSS else of(atom)
+        if isinstance(atom, Tensor) and name == "dtype":
+            return of(QualRef(T.DTYPE_NAMES.get(atom.dtype or "", T.UNKNOWN_DTYPE)))
+        if isinstance(atom, (Tensor, Unknown)) and name in T.DEVICE_ATTRIBUTES:
+            return of(QualRef(T.DEVICE))
+        if isinstance(atom, (Tensor, Layer, Loss)):
+            return of(Bound(atom, name))
+        return None
+
+    def entry_modes(self, method: str, owner: Class) -> frozenset:
+        """How a framework runs a model's method no analysed code calls: Lightning's
+        validation/test/predict steps without gradients."""
+        return frozenset({"no_grad"}) if method in T.NO_GRAD_HOOKS and self.is_model_class(owner) else frozenset()
+
+    def library_subscript(self, atom: Atom, index: AbsVal) -> Optional[AbsVal]:
+        """Indexing a tensor picks some of its units: the kind stays, the shape is lost."""
+        if isinstance(atom, Tensor):
+            return of(replace(atom, width=None, rank=None, axis=None, selected=True))
+        return None
+
+    def binary_operation(self, op: str, left: AbsVal, right: AbsVal) -> AbsVal:
+        """Sums of losses, and losses scaled by numbers, stay loss tensors; numbers fold."""
+        losses = _loss_arith(op, left, right)
+        return losses if losses is not None else _arith(op, left, right)
+
+    def is_loss(self, atom: Atom) -> bool:
+        """A loss module instance, or a loss function."""
+        return _is_loss(atom)
+
+    def call_external(self, name: str, args: Args, site: Site, ctx: Context, complete: bool) -> AbsVal:  # noqa: C901
+        if name in T.LOSS_FUNCTIONS:
+            return self.record_loss(name, args, site, complete, ctx)
+        if name in T.LOSS_CLASSES:
+            return of(Loss(name, site))
+        if name in T.ACTIVATION_FUNCTIONS:
+            activation = T.ACTIVATION_FUNCTIONS[name]
+            dim = self._dim(activation, args, name, site)
+            value = args.get(0, ("input",)) or unknown("input", Cause.FROM_OUTSIDE)
+            return self.activate(activation, name, value, site, dim, site, Form.FUNCTION)
+        if name in T.ACTIVATION_LAYERS:
+            activation = T.ACTIVATION_LAYERS[name]
+            return of(Layer(name, site, dim=self._dim(activation, args, name, site)))
+        if name in T.WIDTH_LAYERS:
+            position, keyword = T.WIDTH_LAYERS[name].width_param
+            width = const_value(args.get(position, (keyword,)) or unknown("", Cause.OTHER), None)
+            return of(Layer(name, site, width=width if isinstance(width, int) and not isinstance(width, bool) else None))
+        if name in T.NORM_LAYERS or name in T.TRANSPARENT_LAYERS or name in T.FLATTEN_LAYERS or name in T.EMBEDDINGS:
+            return of(Layer(name, site))
+        if name in T.SEQUENTIALS:
+            return of(self._sequential(args, site))
+        if name in T.MODULE_CONTAINERS:
+            items = args.get(0, ("modules",))
+            spliced = _splice(items) if items is not None else ((), False)
+            return of(Sequence(tuple(spliced[0]), "list", spliced[1])) if spliced else unknown("ModuleList", Cause.LOOP_OR_CONTAINER)
+        if name in T.ORDERED_DICT:
+            return self._ordered_dict(args)
+        if name in T.WRAPPERS:
+            return args.get(0, ("module", "model", "obj", "func")) or unknown("wrapped model", Cause.FROM_OUTSIDE)
+        if name in T.LAUNCHERS:
+            return of(QualRef(name + T.INSTANCE))
+        if name.rsplit(".", 1)[0].endswith(T.INSTANCE) and name.rsplit(".", 1)[1] in T.PASS_THROUGH_METHODS:
+            if args.open or args.keywords or not args.positional:
+                return unknown(f"{name}() with arguments the analysis cannot follow", Cause.DYNAMIC_DISPATCH)
+            return args.positional[0] if len(args.positional) == 1 else of(Sequence(args.positional, "tuple"))
+        if name in T.APPLY_MODULES:
+            module, inputs = args.get(0, ("module",)), args.get(1, ("inputs",))
+            if module is None or inputs is None:
+                return unknown("data_parallel() arguments", Cause.FROM_OUTSIDE)
+            return join(self.call(atom, Args((inputs,)), site, ctx)[0] for atom in ordered(module))
+        if name in T.EXP_LOG_FUNCTIONS:
+            return self._exp_log(T.EXP_LOG_FUNCTIONS[name], args.get(0, ("input",)), site)
+        if name in T.SHAPE_FUNCTIONS:
+            value = args.get(0, ("input",)) or unknown("input", Cause.FROM_OUTSIDE)
+            rest = Args(args.positional[1:], args.keywords)
+            return join(self.tensor_method(a, T.SHAPE_FUNCTIONS[name], rest, site) for a in value)
+        if name in T.CLAMP_FUNCTIONS:
+            value = args.get(0, ("input",)) or unknown("input", Cause.FROM_OUTSIDE)
+            rest = Args(args.positional[1:], args.keywords, args.open)
+            return join(self.tensor_method(a, "clamp", rest, site) for a in value)
+        if name in T.DTYPE_FUNCTIONS:
+            return of(QualRef(T.DTYPE_FUNCTIONS[name]))
+        if name in T.DEVICE_FUNCTIONS:
+            return of(QualRef(T.DEVICE))
+        if name in T.SIZED_CREATION:
+            kind = Kind.UNBOUNDED if name in T.RANDOM_UNBOUNDED else None
+            return of(_created(kind, site, _size(args), _dtype_of(args, T.SIZED_CREATION[name])))
+        if name in T.RANDOM_UNBOUNDED:
+            return of(Tensor(Kind.UNBOUNDED, act=site))
+        if name in T.RANDINT:
+            size = args.get(None, ("size",)) or (args.positional[-1] if args.positional and not args.open else None)
+            return of(_created(None, site, _size(Args((size,))) if size is not None else None, _dtype_of(args, "int")))
+        if name in T.FULL:
+            fill = const_value(args.get(1, ("fill_value",)) or unknown("", Cause.OTHER), None)
+            default = "int" if isinstance(fill, int) and not isinstance(fill, bool) else "float"
+            return of(_created(None, site, _size(Args((args.get(0, ("size",)) or unknown("", Cause.OTHER),))), _dtype_of(args, default)))
+        if name in T.ARANGE:
+            values = [const_value(v, None) for v in args.positional]
+            default = "int" if values and all(isinstance(v, int) for v in values) else "float"
+            return of(Tensor(None, rank=1, act=site, dtype=_dtype_of(args, default)))
+        if name in T.TYPED_TENSORS:
+            return of(_literal_data_tensor(args, site, T.TYPED_TENSORS[name]))
+        if name in T.LITERAL_TENSORS:
+            return _literal_tensor(args, site)
+        if name in T.LIKE_CREATION:
+            source = args.get(0, ("input",)) or unknown("", Cause.OTHER)
+            dtype = _dtype_of(args, None)
+            return join(
+                of(Tensor(None, a.width, a.axis, a.rank, act=site, dtype=dtype or a.dtype))
+                if isinstance(a, Tensor)
+                else unknown("tensor like an unknown one", Cause.NOT_MODELLED)
+                for a in source
+            )
+        if name in T.ONE_HOT:
+            source = args.get(0, ("tensor", "input")) or unknown("", Cause.OTHER)
+            classes = const_value(args.get(1, ("num_classes",)) or unknown("", Cause.OTHER), None)
+            width = classes if isinstance(classes, int) and classes > 0 else None
+            ranks = {a.rank for a in source if isinstance(a, Tensor)}
+            rank = ranks.pop() + 1 if len(ranks) == 1 and None not in ranks and len(source) == 1 else None
+            return of(Tensor(None, width, Axis.LAST if width else None, rank, act=site, dtype="int"))
+        if name == "builtins.getattr":
+            obj, attr = args.get(0), const_value(args.get(1) or unknown("", Cause.OTHER), None)
+            if obj is not None and isinstance(attr, str) and len(args.positional) == 2:
+                return join(self.getattr(a, attr) for a in obj)
+            return unknown("getattr with a computed name (dynamic dispatch)", Cause.DYNAMIC_DISPATCH)
+        if name in ("builtins.list", "builtins.tuple"):
+            value = args.get(0)
+            if value is not None and all(isinstance(a, Sequence) for a in value):
+                return join(of(replace(a, container=name.split(".")[1])) for a in value)
+            return unknown(f"{name.split('.')[1]}()", Cause.LOOP_OR_CONTAINER)
+        if name == "builtins.dict":
+            if not args.positional and not args.open:
+                return of(Mapping(args.keywords))
+            return unknown("dict()", Cause.LOOP_OR_CONTAINER)
+        if name.startswith("torch."):
+            return unknown(f"{name}() is not modelled", Cause.NOT_MODELLED)
+        if name.startswith("builtins."):
+            return unknown(f"{name[9:]}() result", Cause.NOT_MODELLED)
+        top = name.split(".", 1)[0]
+        if top in self.local_names and top not in T.LIBRARY_ROOTS:
+            return unknown(f"{name}() is defined in another file of the linted code that this import does not reach (sys.path?)", Cause.UNREACHED_FILE)
+        return unknown(f"{name}() comes from a library the analysis does not know", Cause.UNKNOWN_LIBRARY)
+
+    def _dim(self, activation: T.Activation, args: Args, name: str, site: Site) -> Any:
+        if activation.dim_param is None:
+            return None
+        position, keyword = activation.dim_param
+        value = args.get(position, (keyword,))
+        if value is None:
+            if args.open:
+                return None
+            if activation.implicit_dim:
+                self.implicit_dims.setdefault(site, ImplicitDim(site, name))
+            return MISSING
+        return const_value(value, None)
+
+    def activate(
+        self, activation: T.Activation, name: str, value: AbsVal, site: Site, dim: Any, origin: Site, form: str
+    ) -> AbsVal:
+        """The activation's output; ``site`` is the activation (call or layer) the rules
+        name, ``origin`` where it is applied, ``form`` how (see ``Form``)."""
+        self.forms.setdefault(origin, (form, site))
+        out = []
+        for atom in value:
+            if isinstance(atom, Tensor):
+                out.append(
+                    Tensor(activation.kind, atom.width, atom.axis, atom.rank, act=site, layer=atom.layer, origin=origin)
+                )
+            else:
+                out.append(Tensor(activation.kind, act=site, origin=origin))
+        if activation.dim_param is not None:
+            previous = self.activations.get(site)
+            joined = join((previous.input, value)) if previous else value
+            self.activations[site] = ActivationUse(site, name, dim, joined)
+        return of(*out)
+
+    def apply_layer(self, layer: Layer, value: AbsVal, site: Site, in_sequence: bool = False) -> AbsVal:
+        """``site`` is the call applying the layer (the Sequential's call for its items)."""
+        name = layer.name
+        if name in T.ACTIVATION_LAYERS:
+            act = layer.site or site
+            origin, form = (act, Form.SEQUENCE_ITEM) if in_sequence else (site, Form.LAYER_CALL)
+            return self.activate(T.ACTIVATION_LAYERS[name], name, value, act, layer.dim, origin, form)
+        if name in T.WIDTH_LAYERS:
+            axis = T.WIDTH_LAYERS[name].axis
+            ranks = {a.rank for a in value if isinstance(a, Tensor)}
+            rank = ranks.pop() if len(ranks) == 1 and len(value) == 1 else None
+            return of(Tensor(Kind.LOGITS, layer.width, axis, rank, act=layer.site, layer=layer.site))
+        if name in T.NORM_LAYERS:
+            return join(
+                of(Tensor(Kind.LOGITS, a.width, a.axis, a.rank, act=layer.site, layer=a.layer))
+                if isinstance(a, Tensor)
+                else of(Tensor(Kind.LOGITS, act=layer.site))
+                for a in value
+            )
+        if name in T.TRANSPARENT_LAYERS:
+            return value
+        if name in T.EMBEDDINGS:
+            ranks = {a.rank for a in value if isinstance(a, Tensor)}
+            rank = ranks.pop() + 1 if len(ranks) == 1 and None not in ranks and len(value) == 1 else None
+            return of(Tensor(None, rank=rank, dtype="float"))
+        if name in T.FLATTEN_LAYERS:
+            return join(of(_flattened(a, 1, -1)) if isinstance(a, Tensor) else of(Tensor(None, rank=2)) for a in value)
+        return unknown(f"{name} is not modelled", Cause.NOT_MODELLED)
+
+    def apply_sequence(self, sequence: Sequence, value: AbsVal, site: Site, ctx: Context) -> AbsVal:
+        if sequence.open_start:
+            value = unknown("layers built at run time", Cause.DYNAMIC_DISPATCH)
+        for item in sequence.items:
+            results = []
+            for layer in ordered(item):
+                if isinstance(layer, Layer):
+                    results.append(self.apply_layer(layer, value, site, in_sequence=True))
+                else:
+                    results.append(self.call(layer, Args((value,)), site, ctx)[0])
+            value = join(results)
+        return value
+
+    def tensor_method(self, atom: Atom, name: str, args: Args, site: Site) -> AbsVal:  # noqa: C901
+        if name in T.ACTIVATION_METHODS:
+            activation = T.ACTIVATION_METHODS[name]
+            dim = self._dim(activation, args, name, site)
+            return self.activate(activation, f"Tensor.{name}", of(atom), site, dim, site, Form.METHOD)
+        if not isinstance(atom, Tensor):
+            dtype = T.DTYPE_METHODS.get(name) if not args.positional else None
+            if name in T.CONVERSIONS:
+                dtype = _converted_dtype(name, args)
+            if isinstance(dtype, str):  # y.float() of a batch: only the dtype is known
+                return of(Tensor(None, dtype=dtype))
+            return of(atom) if isinstance(atom, Unknown) else unknown(f".{name}() of a value the analysis does not know", Cause.NOT_MODELLED)
+        if atom.kind is Kind.LOSS and name in ("detach", "item", "tolist", "numpy", "cpu"):
+            return unknown("a detached loss value", Cause.NOT_MODELLED) if name != "cpu" else of(atom)
+        if name in ("exp", "log"):
+            return self._exp_log(name, of(atom), site)
+        if name in T.DTYPE_METHODS and not args.positional:
+            return of(replace(atom, dtype=T.DTYPE_METHODS[name]))
+        if name in T.CONVERSIONS:
+            dtype = _converted_dtype(name, args)
+            return of(atom if dtype is MISSING else replace(atom, dtype=dtype))
+        if name in T.SHAPE_AS:
+            return of(_shaped_as(atom, args.get(0, ("other",))))
+        if name in T.CLAMP:
+            if atom.kind in (Kind.SIGMOID, Kind.SOFTMAX):
+                floor = const_value(args.get(0, ("min",)) or of(Const(None)), None)
+                floored = isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0
+                return of(replace(atom, floored=True) if floored else atom)
+            return unknown("clamped values", Cause.NOT_MODELLED)
+        if name in T.SHAPE_METHODS:
+            return of(_reshaped(atom, name, args))
+        return unknown(f"Tensor.{name}() is not modelled", Cause.NOT_MODELLED)
+
+    def record_loss(
+        self, callee: str, args: Args, site: Site, complete: bool, ctx: Context, created: Optional[Site] = None
+    ) -> AbsVal:
+        """A call of the loss ``callee`` (a loss function, or a loss class's instance)."""
+        family = T.LOSS_FUNCTIONS.get(callee) or T.LOSS_CLASSES[callee]
+        spec = T.LOSS_SIGNATURES[callee]
+        value = args.get(0, spec.input_names) or unknown("loss input not given", Cause.FROM_OUTSIDE)
+        target = args.get(1, spec.target_names) or unknown("loss target not given", Cause.FROM_OUTSIDE)
+        autocast = "autocast" in ctx.modes
+        acc = self.loss_calls.get(site)
+        if acc is None:
+            acc = self.loss_calls[site] = _LossAcc({family}, value, target, complete, autocast, set(), {spec.name})
+        else:
+            acc.names.add(spec.name)
+            acc.families.add(family)
+            acc.input = join((acc.input, value))
+            acc.target = join((acc.target, target))
+            acc.complete = acc.complete and complete
+            acc.autocast = acc.autocast and autocast
+        if created is not None:
+            acc.created.add(created)
+        return of(Tensor(Kind.LOSS, act=site))
+
+    def _context_modes(self, expr: ir.Expr, env: Env, ctx: Context) -> "ModeSwitch":
+        """What ``with expr:`` (or ``@expr``) turns on and off ("no_grad", "autocast").
+        A mode is turned on only when the code shows it for sure (a literal
+        ``enabled=False`` or a CPU device: not), and off only by a literal opt-out
+        (``autocast(enabled=False)``, ``enable_grad()``, ``set_grad_enabled(True)``):
+        the innermost region decides. A gradient switch the code computes counts as
+        gradients off, which can only silence LL403."""
+        none: ModeSwitch = (frozenset(), frozenset())
+        call = expr if isinstance(expr, ir.Call) else None
+        func = call.func if call is not None else expr
+        if not isinstance(func, (ir.Name, ir.Attr)):
+            return none
+        names = {T.canonical(a.name) for a in self.eval(func, env, ctx) if isinstance(a, QualRef)}
+        if len(names) != 1:
+            return none
+        (name,) = names
+        args = self._eval_args(call.args, env, ctx) if call is not None else Args(())
+        if name in T.GRAD_ON:
+            return frozenset(), frozenset({"no_grad"})
+        if name in T.GRAD_SWITCHES:
+            enabled = const_value(args.get(0, ("mode",)) or unknown("", Cause.OTHER), None)
+            return (frozenset(), frozenset({"no_grad"})) if enabled is True else (frozenset({"no_grad"}), frozenset())
+        if name in T.GRAD_OFF:
+            mode = args.get(0, ("mode",))
+            return none if mode is not None and const_value(mode, None) is False else (frozenset({"no_grad"}), frozenset())
+        if name not in T.AUTOCAST or call is None:
+            return none
+        enabled = args.get(None, ("enabled",))
+        if enabled is not None and const_value(enabled, None) is False:
+            return frozenset(), frozenset({"autocast"})
+        if enabled is not None and const_value(enabled, None) is not True:
+            return none
+        if name in T.AUTOCAST_CUDA_ONLY:
+            return frozenset({"autocast"}), frozenset()
+        device = const_value(args.get(0, ("device_type",)) or unknown("", Cause.OTHER), None)
+        return (frozenset({"autocast"}), frozenset()) if device == "cuda" else none
+
+    def _exp_log(self, name: str, value: Optional[AbsVal], site: Site) -> AbsVal:
+        if name == "log":  # joined over every context; the rules decide
+            value = value if value is not None else unknown("log input", Cause.FROM_OUTSIDE)
+            previous = self.logs.get(site)
+            self.logs[site] = LogOf(site, join((previous.input, value)) if previous else value)
+        return _exp_log(name, value)
+
+    def _sequential(self, args: Args, site: Site) -> Atom:
+        if len(args.positional) == 1 and not args.open:
+            (only,) = args.positional
+            mappings = [a for a in only if isinstance(a, Mapping)]
+            if mappings and len(mappings) == len(only) == 1:
+                return Sequence(tuple(v for _, v in mappings[0].items), "sequential", site=site)
+        return Sequence(args.positional, "sequential", args.open, site)
+
+    def _ordered_dict(self, args: Args) -> AbsVal:
+        items = args.get(0)
+        if items is None:
+            return of(Mapping(()))
+        pairs = []
+        for atom in items:
+            if not isinstance(atom, Sequence) or atom.open_start:
+                return unknown("OrderedDict built at run time", Cause.DYNAMIC_DISPATCH)
+            for pair in atom.items:
+                key = [a for a in pair if isinstance(a, Sequence) and len(a.items) == 2]
+                if len(key) != 1 or len(pair) != 1:
+                    return unknown("OrderedDict built at run time", Cause.DYNAMIC_DISPATCH)
+                pairs.append((const_value(key[0].items[0], MISSING), key[0].items[1]))
+            break
+        return of(Mapping(tuple(pairs)))
+
+
+
+def _is_loss(atom: Atom) -> bool:
+    return isinstance(atom, Loss) or (isinstance(atom, QualRef) and T.canonical(atom.name) in T.LOSS_FUNCTIONS)
+
+
+def _exp_log(name: str, value: Optional[AbsVal]) -> AbsVal:
+    if value is None:
+        return unknown("input", Cause.FROM_OUTSIDE)
+    out = []
+    for atom in value:
+        kind = T.EXP_LOG.get((name, atom.kind)) if isinstance(atom, Tensor) else None
+        if kind is None:
+            return unknown(f"torch.{name}() of values the analysis does not track", Cause.NOT_MODELLED)
+        out.append(replace(atom, kind=kind))
+    return of(*out)
+
+
+def _reshaped(atom: Tensor, name: str, args: Args) -> Tensor:
+    """Shape-only ops keep the kind; the width survives only while the code shows that
+    its axis is untouched (a squeeze, flatten or reshape that may remove or merge it
+    makes the width unknown)."""
+    if name in ("view", "reshape"):
+        size = _size(args)
+        if size is None:
+            return replace(atom, width=None, axis=None, rank=None)
+        last = size[-1] if size else None
+        if isinstance(last, int) and last > 0 and not (len(size) == 1 and last == 1):
+            return replace(atom, width=last, axis=Axis.LAST, rank=len(size))
+        return replace(atom, width=None, axis=None, rank=len(size))
+    if name == "flatten":
+        start = const_value(args.get(0, ("start_dim",)) or of(Const(0)), None)
+        end = const_value(args.get(1, ("end_dim",)) or of(Const(-1)), None)
+        return _flattened(atom, start, end)
+    if name in ("squeeze", "squeeze_"):
+        if args.positional or args.keywords:
+            return _squeezed(atom, const_value(args.get(0, ("dim",)) or unknown("", Cause.OTHER), None))
+        return _squeezed(atom, "all")
+    if name in ("unsqueeze", "unsqueeze_"):
+        dim = const_value(args.get(0, ("dim",)) or of(Const(None)), None)
+        return _unsqueezed(atom, dim)
+    return atom
+
+
+def _width_index(atom: Tensor) -> Optional[int]:
+    """The position of the axis whose width is known, when the rank says it."""
+    if atom.width is None or atom.axis is None:
+        return None
+    if atom.axis is Axis.CHANNEL:
+        return 1
+    return atom.rank - 1 if atom.rank is not None else None
+
+
+def _flattened(atom: Tensor, start: Any, end: Any) -> Tensor:
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        return replace(atom, width=None, axis=None, rank=None)
+    rank = atom.rank
+    if rank is None:
+        if end == -1 and start in (0, 1):  # (N, *) -> (N*...,) or (N, ...)
+            return replace(atom, width=None, axis=None, rank=start + 1)
+        if atom.axis is Axis.LAST and end < -1:  # the last axis is not merged
+            return replace(atom, rank=None)
+        return replace(atom, width=None, axis=None, rank=None)
+    first, last = start % max(rank, 1), end % max(rank, 1)
+    if last <= first:
+        return atom
+    merged_rank = rank - (last - first)
+    index = _width_index(atom)
+    if index is not None and first <= index <= last:
+        return replace(atom, width=None, axis=None, rank=merged_rank)
+    if atom.axis is Axis.CHANNEL and first < 1:
+        return replace(atom, width=None, axis=None, rank=merged_rank)
+    return replace(atom, rank=merged_rank)
+
+
+def _squeezed(atom: Tensor, dim: Any) -> Tensor:
+    """``dim`` is "all" for ``squeeze()``, None when not known. Squeezing the axis of
+    width 1 removes it; squeezing another axis of unknown size leaves the rank unknown."""
+    rank, index = atom.rank, _width_index(atom)
+    if dim == "all":
+        if atom.width == 1:
+            column = rank == 2 and atom.axis is Axis.LAST
+            return replace(atom, width=None, axis=None, rank=1 if column else None)  # (N, 1) -> (N,)
+        return replace(atom, rank=None, **({} if atom.axis is Axis.LAST else {"width": None, "axis": None}))
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        return replace(atom, width=None, axis=None, rank=None)
+    position = dim % rank if rank else (dim if dim >= 0 else None)
+    hits_width = position is not None and index is not None and position == index
+    if atom.axis is Axis.LAST and dim == -1:
+        hits_width = True
+    if hits_width:
+        if atom.width == 1:
+            return replace(atom, width=None, axis=None, rank=rank - 1 if rank else None)
+        return atom  # squeezing an axis wider than 1 changes nothing
+    if atom.width is not None and index is None:  # cannot tell which axis goes
+        if atom.axis is Axis.LAST and dim < -1:
+            return replace(atom, rank=None)
+        return replace(atom, width=None, axis=None, rank=None)
+    if atom.axis is Axis.CHANNEL and position is not None and position < 1:
+        return replace(atom, width=None, axis=None, rank=None)
+    return replace(atom, rank=None)
+
+
+def _unsqueezed(atom: Tensor, dim: Any) -> Tensor:
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        return replace(atom, width=None, axis=None, rank=None)
+    rank = atom.rank
+    if dim == -1 or (rank is not None and dim == rank):  # a new last axis of width 1
+        return replace(atom, width=1, axis=Axis.LAST, rank=rank + 1 if rank is not None else None)
+    new_rank = rank + 1 if rank is not None else None
+    if atom.axis is Axis.CHANNEL and 0 <= dim <= 1:
+        return replace(atom, width=None, axis=None, rank=new_rank)
+    if atom.axis is Axis.LAST and dim < 0 and rank is None:
+        return replace(atom, rank=None)
+    return replace(atom, rank=new_rank)
+
+
+def _shaped_as(atom: Tensor, other: Optional[AbsVal]) -> Tensor:
+    """``x.view_as(y)``: the shape is ``y``'s, or unknown; never ``x``'s."""
+    shapes = {(a.width, a.axis, a.rank) for a in other or () if isinstance(a, Tensor)}
+    if other and len(shapes) == 1 and all(isinstance(a, Tensor) for a in other):
+        width, axis, rank = shapes.pop()
+        return replace(atom, width=width, axis=axis, rank=rank)
+    return replace(atom, width=None, axis=None, rank=None)
+
+
+def _converted_dtype(name: str, args: Args) -> Any:
+    """The dtype after ``x.to(...)`` / ``x.type(...)`` / ``x.type_as(t)``: MISSING when
+    the call says nothing of the dtype (a device, no argument), None when it gives one
+    the analysis does not know."""
+    if args.open:
+        return None
+    if name == "type_as":
+        return _dtype_argument(args.get(0, ("other",)) or unknown("", Cause.OTHER), name)
+    given = [value for key, value in args.keywords if key in ("dtype", "other")]
+    for value in given + list(args.positional):
+        dtype = _dtype_argument(value, name)
+        if dtype is not MISSING:
+            return dtype
+    return MISSING
+
+
+def _dtype_argument(value: AbsVal, method: str) -> Any:
+    """What one argument of a conversion says of the dtype: a dtype, a tensor whose dtype
+    is taken, a device or flag (MISSING: nothing), or None when it cannot be told."""
+    found = set()
+    for a in value:
+        if isinstance(a, QualRef) and (a.name in T.DTYPES or a.name == T.UNKNOWN_DTYPE):
+            found.add(T.DTYPES.get(a.name))
+        elif isinstance(a, QualRef) and a.name in T.TYPED_TENSOR_TYPES:
+            found.add(T.TYPED_TENSOR_TYPES[a.name])
+        elif isinstance(a, Tensor):
+            found.add(a.dtype)
+        elif isinstance(a, Const) and isinstance(a.value, str) and method == "type":
+            found.add(T.TYPED_TENSOR_TYPES.get(a.value))
+        elif (isinstance(a, Const) and not isinstance(a.value, str) and method == "to") or a == QualRef(T.DEVICE):
+            found.add(MISSING)
+        elif isinstance(a, Const) and isinstance(a.value, str):
+            found.add(MISSING)  # a device name: "cuda", "cpu"
+        else:
+            return None
+    if len(found) != 1:
+        return None
+    return found.pop()
+
+
+def _literal_tensor(args: Args, site: Site) -> AbsVal:
+    data = args.get(0, ("data",))
+    if data is None or not all(isinstance(a, Sequence) for a in data):
+        return unknown("tensor built from data the analysis does not see", Cause.LOOP_OR_CONTAINER)
+    numbers: List[float] = []
+
+    def collect(value: AbsVal) -> bool:
+        for atom in value:
+            if isinstance(atom, Const) and isinstance(atom.value, (int, float)) and not isinstance(atom.value, bool):
+                numbers.append(float(atom.value))
+            elif isinstance(atom, Sequence) and not atom.open_start:
+                if not all(collect(item) for item in atom.items):
+                    return False
+            else:
+                return False
+        return True
+
+    if data is None or not collect(data) or not numbers:
+        return unknown("literal tensor whose values may be probabilities", Cause.EXPRESSION)
+    (sequence,) = data if len(data) == 1 else (None,)
+    rank = 1 + _nesting(sequence) if isinstance(sequence, Sequence) else None
+    floats = any(isinstance(a.value, float) for a in _constants(data))
+    dtype = _dtype_of(args, "float" if floats else "int")
+    kind = Kind.UNBOUNDED if any(n < 0 or n > 1 for n in numbers) else None
+    return of(Tensor(kind, rank=rank, act=site, dtype=dtype))
+
+
+def _constants(value: AbsVal) -> Iterable[Const]:
+    for atom in value:
+        if isinstance(atom, Const):
+            yield atom
+        elif isinstance(atom, Sequence):
+            for item in atom.items:
+                yield from _constants(item)
+
+
+def _dtype_of(args: Args, default: Optional[str]) -> Optional[str]:
+    given = args.get(None, ("dtype",))
+    if given is None:
+        return default
+    names = {T.DTYPES.get(T.canonical(a.name)) for a in given if isinstance(a, QualRef)}
+    return names.pop() if len(names) == 1 and len(given) == 1 else None
+
+
+def _size(args: Args) -> Optional[Tuple[Any, ...]]:
+    """The literal-or-unknown dims of ``f(*size)`` / ``f(size)``; None if not even the rank is known."""
+    if args.open:
+        return None
+    dims: List[Any] = list(args.positional)
+    if len(dims) == 1:
+        (only,) = dims
+        sequences = [a for a in only if isinstance(a, Sequence)]
+        if len(sequences) == len(only) == 1 and not sequences[0].open_start:
+            dims = list(sequences[0].items)
+        elif not isinstance(const_value(only, None), int):
+            return None  # a shape (``out.shape``, ``x.size()``) or a value not known: any rank
+    return tuple(const_value(d, None) for d in dims)
+
+
+def _created(kind: Optional[Kind], site: Site, size: Optional[Tuple[Any, ...]], dtype: Optional[str]) -> Tensor:
+    if not size:
+        return Tensor(kind, act=site, dtype=dtype)
+    last = size[-1]
+    width = last if isinstance(last, int) and len(size) >= 2 else None
+    return Tensor(kind, width, Axis.LAST if width else None, len(size), act=site, dtype=dtype)
+
+
+def _literal_data_tensor(args: Args, site: Site, dtype: str) -> Tensor:
+    """``torch.LongTensor([...])`` and friends: the dtype is the constructor's."""
+    data = args.get(0, ("data",))
+    rank = None
+    if data is not None and len(data) == 1:
+        (atom,) = data
+        if isinstance(atom, Sequence) and not atom.open_start:
+            rank = 1 + _nesting(atom)
+    return Tensor(None, rank=rank, act=site, dtype=dtype)
+
+
+def _nesting(sequence: Sequence) -> int:
+    depth = 0
+    while sequence.items:
+        first = sequence.items[0]
+        inner = [a for a in first if isinstance(a, Sequence)]
+        if len(inner) != 1 or len(first) != 1:
+            break
+        sequence, depth = inner[0], depth + 1
+    return depth
+
+
+def _loss_arith(op: str, left: AbsVal, right: AbsVal) -> Optional[AbsVal]:
+    """Sums of losses, and losses scaled by numbers, are loss tensors (still on the graph)."""
+
+    def is_loss(value: AbsVal) -> bool:
+        return bool(value) and all(isinstance(a, Tensor) and a.kind is Kind.LOSS for a in value)
+
+    def is_number(value: AbsVal) -> bool:
+        return isinstance(const_value(value, None), (int, float))
+
+    if op == "+" and is_loss(left) and is_loss(right):
+        return join((left, right))
+    if op in ("*", "/") and is_loss(left) and is_number(right):
+        return left
+    if op == "*" and is_number(left) and is_loss(right):
+        return right
+    return None

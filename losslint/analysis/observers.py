@@ -1,0 +1,273 @@
+"""Facts some rules need beyond loss calls, observed as the interpreter runs statements: loss tensors accumulated across iterations (LL403) and hand-written binary cross-entropy (LL402)."""
+
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from losslint.analysis import ir
+from losslint.analysis import tables as T
+from losslint.analysis.engine.state import Args, Context, Env, Sinks
+from losslint.analysis.engine.walk import (
+    _callee_name,
+    _is_name_chain,
+    _names,
+    _shape,
+    _statement_exprs,
+    _subexpressions,
+    _walk_statements,
+)
+from losslint.analysis.facts import (
+    Accumulation,
+    HandWrittenBCE,
+    Use,
+)
+from losslint.analysis.values import (
+    AbsVal,
+    Bound,
+    Kind,
+    Mapping,
+    QualRef,
+    Sequence,
+    Site,
+    Tensor,
+    const_value,
+    join,
+    of,
+)
+
+
+class Observers:
+    """Facts some rules need beyond loss calls, observed as the interpreter runs statements, as methods of the interpreter."""
+
+    def start_observers(self) -> None:
+        """The facts observed so far, none."""
+        self.accumulations: Dict[Site, Accumulation] = {}
+        self.uses: Dict[Site, set] = {}  # activation origin -> its Uses
+        self._sinks: Dict[int, Sinks] = {}
+        self._hand_written_votes: Dict[Site, bool] = {}  # every context must see sigmoid probabilities
+
+    def observed_facts(self, key: Callable[[Any], Any]) -> Dict[str, Any]:
+        return {
+            "accumulations": sorted(self.accumulations.values(), key=key),
+            "hand_written_bce": sorted((HandWrittenBCE(s) for s, sure in self._hand_written_votes.items() if sure), key=key),
+            "uses": {origin: frozenset(uses) for origin, uses in self.uses.items()},
+        }
+
+    def observe_call(self, expr: ir.Call, callee: AbsVal, args: "Args", result: AbsVal, site: Site) -> None:
+        """A call of code the interpreter does not run: the activation outputs among its
+        arguments (or its receiver) are used there."""
+        inputs = [v for _, v in args.keywords] + list(args.positional) + [of(a) for a in callee]
+        what = _callee_display(expr.func, callee)
+        short = what.rsplit(".", 1)[-1]
+        along = _along(args, method=what.startswith("Tensor.")) if short in T.ORDER_PRESERVING_ALONG else None
+        preserving = short in T.ORDER_PRESERVING
+        self.observe_use(join(inputs), result, site, what, preserving, site in self.loss_calls, along)
+
+    def observe_use(
+        self,
+        inputs: AbsVal,
+        result: AbsVal,
+        site: Optional[Site],
+        what: str,
+        preserving: bool = False,
+        loss: bool = False,
+        along: Any = None,
+    ) -> None:
+        """Note that the activation outputs among ``inputs`` are consumed at ``site``,
+        unless they flow on unchanged into ``result`` (a reshape, an item of a tuple)."""
+        used = _origins(inputs)
+        if used:
+            use = Use(site, what, preserving, loss, along)
+            for origin in used - _origins(result):
+                self.uses.setdefault(origin, set()).add(use)
+
+    def sinks(self, body: Tuple[ir.Stmt, ...]) -> "Sinks":
+        """Where the names of a body end up (``Sinks``), read once per body."""
+        key = id(body)
+        if key not in self._sinks:
+            self._sinks[key] = _sinks(body)
+        return self._sinks[key]
+
+    def observe_statement(self, stmt: ir.Stmt, env: Env, ctx: Context) -> None:
+        """Before a statement that may hold an expression runs."""
+        self._check_hand_written_bce(stmt, env, ctx)
+
+    def observe_assignment(self, stmt: ir.Assign, env: Env, ctx: Context) -> None:
+        """After an assignment's value is evaluated (``total = total + loss``)."""
+        self._check_accumulation_assign(stmt, env, ctx)
+
+    def observe_accumulation(self, ordinal: int, name: str, value: AbsVal, ctx: Context) -> None:
+        """``name += value``."""
+        self._record_accumulation(ordinal, name, value, ctx)
+
+    def observe_attribute(self, owner: AbsVal, result: AbsVal, attribute: str) -> None:
+        """``owner.attribute`` was read: a use, unless it only asks the shape or dtype."""
+        if attribute not in T.SHAPE_ATTRIBUTES:
+            self.observe_use(owner, result, None, f"its attribute .{attribute}")
+
+    def observe_subscript(self, container: AbsVal, result: AbsVal) -> None:
+        values = frozenset(a for a in container if not (isinstance(a, Bound) and a.name in T.SHAPE_ATTRIBUTES))
+        self.observe_use(values, result, None, "a subscript of it")
+
+    def _check_accumulation_assign(self, stmt: ir.Assign, env: Env, ctx: Context) -> None:
+        """``total = total + loss``: the same as ``total += loss``."""
+        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ir.Name) or not isinstance(stmt.value, ir.BinOp):
+            return
+        name, expr = stmt.targets[0].id, stmt.value
+        if expr.op != "+":
+            return
+        for own, other in ((expr.left, expr.right), (expr.right, expr.left)):
+            if isinstance(own, ir.Name) and own.id == name:
+                self._record_accumulation(stmt.site, name, self.eval(other, env, ctx), ctx)
+                return
+
+    def _record_accumulation(self, ordinal: int, name: str, value: AbsVal, ctx: Context) -> None:
+        """Recorded in every context that reaches it; the rule needs all of them to agree."""
+        if not ctx.loops:
+            return
+        site = Site(ctx.module, ordinal)
+        fact = Accumulation(
+            site,
+            name,
+            frozenset(a.act for a in value if isinstance(a, Tensor) and a.kind is Kind.LOSS and a.act is not None),
+            bool(value) and all(isinstance(a, Tensor) and a.kind is Kind.LOSS for a in value),
+            name in ctx.loops[-1].entry,
+            "no_grad" in ctx.modes,
+            name in ctx.sinks.backward,
+            ctx.loops[-1].backward,
+            name in ctx.sinks.escaping,
+        )
+        previous = self.accumulations.get(site)
+        if previous is not None:
+            fact = replace(
+                fact,
+                losses=fact.losses | previous.losses,
+                only_losses=fact.only_losses and previous.only_losses,
+                outlives_iteration=fact.outlives_iteration and previous.outlives_iteration,
+                under_no_grad=fact.under_no_grad or previous.under_no_grad,
+                loop_backward=fact.loop_backward and previous.loop_backward,
+            )
+        self.accumulations[site] = fact
+
+    def _check_hand_written_bce(self, stmt: ir.Stmt, env: Env, ctx: Context) -> None:
+        """``y * log(p) + (1 - y) * log(1 - p)``: the logs of ``p`` and of ``1 - p`` in one
+        statement, ``log(p)`` weighted by something other than ``p`` or a number (the
+        target: an entropy or a log-odds has none), and ``p`` sigmoid probabilities in
+        every context that runs it (noise or smoothed values are not)."""
+        module = self._ir(ctx.module)
+        if module is None or "log" not in module.called_names:
+            return  # no ``log(...)`` or ``.log()`` anywhere in the file
+        logged: Dict[Any, Tuple[int, ir.Expr]] = {}
+        weights: Dict[Any, set] = {}
+        for expr in _statement_exprs(stmt):
+            for node in _subexpressions(expr):
+                argument = self._log_argument(node, env, ctx)
+                if argument is not None:
+                    logged.setdefault(_shape(argument), (node.site, argument))  # type: ignore[union-attr]
+                if isinstance(node, ir.BinOp) and node.op == "*":
+                    for own, other in ((node.left, node.right), (node.right, node.left)):
+                        argument = self._log_argument(own, env, ctx)
+                        while isinstance(other, ir.Negative):
+                            other = other.operand
+                        if argument is not None:
+                            weights.setdefault(_shape(argument), set()).add(_shape(other))
+        for shape, (ordinal, argument) in logged.items():
+            if ("BinOp", "-", ("Literal", 1), shape) not in logged and ("BinOp", "-", ("Literal", 1.0), shape) not in logged:
+                continue
+            targets = {w for w in weights.get(shape, ()) if w != shape and w[0] != "Literal"}
+            if not targets:
+                continue
+            site = Site(ctx.module, ordinal)
+            value = self.eval(argument, env, ctx)
+            sigmoid = bool(value) and all(
+                isinstance(a, Tensor) and a.kind is Kind.SIGMOID and not a.floored and not a.selected for a in value
+            )
+            self._hand_written_votes[site] = self._hand_written_votes.get(site, True) and sigmoid
+
+    def _log_argument(self, node: ir.Expr, env: Env, ctx: Context) -> Optional[ir.Expr]:
+        if not isinstance(node, ir.Call):
+            return None
+        func = node.func
+        if isinstance(func, ir.Attr) and func.attr == "log" and not node.args:
+            return func.value
+        if isinstance(func, (ir.Name, ir.Attr)) and len(node.args) == 1 and _is_name_chain(func):
+            if any(isinstance(a, QualRef) and T.canonical(a.name) in T.LOG_FUNCTIONS for a in self.eval(func, env, ctx)):
+                return node.args[0].value
+        return None
+
+
+
+_STORING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "put"})
+
+
+def _sinks(body: Iterable[ir.Stmt]) -> Sinks:
+    backward: set = set()
+    escaping: set = set()
+    flows: List[Tuple[str, frozenset]] = []
+    calls_backward = False
+    for stmt in _walk_statements(body):
+        if isinstance(stmt, ir.Return) and stmt.value is not None:
+            escaping |= _names(stmt.value)
+        elif isinstance(stmt, (ir.Assign, ir.AugAssign)):
+            sources = _names(stmt.value)
+            for target in stmt.targets if isinstance(stmt, ir.Assign) else (stmt.target,):
+                for part in _subexpressions(target):
+                    if isinstance(part, ir.Name):
+                        flows.append((part.id, sources))
+                if isinstance(target, (ir.Attr, ir.Subscript)):
+                    escaping |= sources
+        for expr in _statement_exprs(stmt):
+            for node in _subexpressions(expr):
+                if not isinstance(node, ir.Call):
+                    continue
+                if _callee_name(node.func).endswith("backward"):
+                    calls_backward = True
+                    backward |= _names(node)
+                elif isinstance(node.func, ir.Attr) and node.func.attr in _STORING_METHODS:
+                    for arg in node.args:
+                        escaping |= _names(arg.value)
+    for sink in (backward, escaping):
+        grown = True
+        while grown:
+            before = len(sink)
+            for target, sources in flows:
+                if target in sink:
+                    sink |= sources
+            grown = len(sink) > before
+    return Sinks(frozenset(backward), frozenset(escaping), calls_backward)
+
+def _callee_display(func: ir.Expr, callee: AbsVal) -> str:
+    """``F.softmax``, ``Tensor.argmax``, or the callee's name in the code."""
+    names = {T.display_name(T.canonical(a.name)) for a in callee if isinstance(a, QualRef)}
+    names |= {f"Tensor.{a.name}" for a in callee if isinstance(a, Bound) and isinstance(a.receiver, Tensor)}
+    if len(names) == 1:
+        return names.pop()
+    return _callee_name(func) or "a call"
+
+def _origins(value: AbsVal, depth: int = 3) -> frozenset:
+    """The activation origins of the tensors in ``value``, also inside tuples, lists,
+    dicts and bound methods (``probs.argmax``)."""
+    found: set = set()
+    for atom in value:
+        if isinstance(atom, Tensor):
+            if atom.origin is not None:
+                found.add(atom.origin)
+        elif depth and isinstance(atom, Bound) and isinstance(atom.receiver, Tensor):
+            found |= _origins(of(atom.receiver), depth - 1)
+        elif depth and isinstance(atom, Sequence) and atom.container != "sequential":
+            for item in atom.items:
+                found |= _origins(item, depth - 1)
+        elif depth and isinstance(atom, Mapping):
+            for _, item in atom.items:
+                found |= _origins(item, depth - 1)
+    return frozenset(found)
+
+def _along(args: Args, method: bool) -> Any:
+    """The dim of ``x.argmax(dim)`` / ``torch.argmax(x, dim)``: "all" without one."""
+    value = args.get(0 if method else 1, ("dim",))
+    if value is None:
+        return "?" if args.open else "all"
+    dim = const_value(value, None)
+    return dim if isinstance(dim, int) and not isinstance(dim, bool) else "?"
