@@ -187,3 +187,22 @@ def test_loss_classes_forward_take_input_and_target():
             cls = getattr(torch.nn, name.rsplit(".", 1)[-1])
             parameters = list(inspect.signature(cls.forward).parameters)[1:]
             assert parameters[0] in entry["input"] and parameters[1] in entry["target"], (name, parameters)
+
+
+def test_a_library_loss_and_a_tensor_method_added_as_data_only(tmp_path):
+    """segmentation_models_pytorch's losses and two tensor methods come from the data files
+    alone: no engine or library code names them."""
+    source = tmp_path / "seg.py"
+    source.write_text(
+        "import torch\nimport torch.nn as nn\nimport segmentation_models_pytorch as smp\n"
+        "from segmentation_models_pytorch.losses import SoftCrossEntropyLoss\n"
+        "head = nn.Conv2d(16, 3, 1)\nx = torch.randn(2, 16, 8, 8)\n"
+        "a = smp.losses.SoftBCEWithLogitsLoss()(torch.sigmoid(head(x)), torch.rand(2, 3, 8, 8))\n"
+        "b = SoftCrossEntropyLoss()(head(x).detach_().pin_memory().softmax(1), torch.randint(0, 3, (2, 8, 8)))\n"
+        "c = SoftCrossEntropyLoss()(head(x), torch.randint(0, 3, (2, 8, 8)))\n"
+    )
+    result = CliRunner().invoke(main, [str(source), "--no-cache", "--output-format", "json"])
+    found = {(d["location"]["row"], d["code"]) for d in json.loads(result.output)}
+    assert found == {(7, "LL104"), (8, "LL101")}
+    code = Path(T.__file__).parent
+    assert not any("segmentation_models_pytorch" in p.read_text() for p in code.rglob("*.py"))

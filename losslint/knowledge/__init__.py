@@ -21,7 +21,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python < 3.11
     import tomli as tomllib
 
-BUILT_IN = ("python.toml", "torch.toml", "torchvision.toml", "lightning.toml", "accelerate.toml")
+BUILT_IN = (
+    "python.toml", "torch.toml", "torchvision.toml", "lightning.toml", "accelerate.toml", "segmentation_models_pytorch.toml",
+)
 KINDS = ("sigmoid", "softmax", "log_softmax", "logsigmoid", "relu", "tanh", "logits")
 DTYPES = ("int", "float", "bool")
 AXES = ("last", "channel")
