@@ -183,7 +183,7 @@ def test_loss_keywords_match_torch(name, inputs, targets):
 def test_loss_classes_forward_take_input_and_target():
     torch = pytest.importorskip("torch")
     for entry in load().mapping("loss").values():
-        for name in entry.get("classes", []):
+        for name in [c for c in entry.get("classes", []) if c.startswith("torch.nn.")]:
             cls = getattr(torch.nn, name.rsplit(".", 1)[-1])
             parameters = list(inspect.signature(cls.forward).parameters)[1:]
             assert parameters[0] in entry["input"] and parameters[1] in entry["target"], (name, parameters)
