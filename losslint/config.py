@@ -29,7 +29,8 @@ KEYS = frozenset(
 )
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache",
-    ".ruff_cache", ".losslint_cache", "build", "dist", "_build", "node_modules", "site-packages", "__pypackages__",
+    ".ruff_cache", ".losslint_cache", ".ipynb_checkpoints", "build", "dist", "_build", "node_modules",
+    "site-packages", "__pypackages__",
     "*.egg-info",
 )  # fmt: skip
 

@@ -125,3 +125,22 @@ def test_unsafe_fixes_in_the_config(tmp_path):
     bad = project(tmp_path / "bad", "unsafe-fixes = 'yes'\n")
     result = run(bad)
     assert result.exit_code == 2 and "'unsafe-fixes'" in result.output
+
+
+def test_jupyter_checkpoints_are_excluded_by_default(tmp_path):
+    """A committed checkpoint copy would report every finding of a notebook twice."""
+    import json
+
+    from click.testing import CliRunner
+
+    from losslint.cli import main
+
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+            "source": ["import torch\n", "import torch.nn.functional as F\n",
+                       "loss = F.cross_entropy(F.softmax(torch.randn(4, 3), dim=1), torch.tensor([0, 1, 2, 0]))\n"]}
+    notebook = json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    (tmp_path / "train.ipynb").write_text(notebook)
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "train-checkpoint.ipynb").write_text(notebook)
+    result = CliRunner().invoke(main, [str(tmp_path), "--no-cache", "--output-format", "json"])
+    assert [d["filename"].rsplit("/", 1)[-1] for d in json.loads(result.output)] == ["train.ipynb"]
