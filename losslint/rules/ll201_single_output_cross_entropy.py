@@ -17,8 +17,9 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
             yield Finding(
                 "LL201",
                 call.site,
-                f"{call.loss_name} receives a 1-wide output ({describe_sites(layers, describe)}): with a single class the loss is "
-                "0 for target 0 and torch raises 'Target 1 is out of bounds' otherwise: "
+                f"{call.loss_name} receives a 1-wide output ({describe_sites(layers, describe)}): with a single class log_softmax is "
+                "0, so the loss is 0 whatever the model outputs (class-index targets other than 0 raise 'Target 1 is out "
+                "of bounds'): "
                 "use BCEWithLogitsLoss for a binary task, or output one logit per class",
                 related(layers, "layer with 1 output"),
                 width=1,
