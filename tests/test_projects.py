@@ -140,31 +140,3 @@ def test_base_class_and_constant_from_other_files(tmp_path):
     assert diagnostic.code == "LL201" and diagnostic.location.path.endswith("train.py")
     assert "(base.py:8 nn.Linear(hidden, NUM_CLASSES))" in diagnostic.message
 
-
-def test_a_top_level_package_is_never_shadowed_by_a_package_of_the_same_name_in_tests(tmp_path):
-    """From tests/mylib/sub/, ``import mylib`` means the project's mylib/ (tests/ is a
-    package, so tests/mylib is not on the path): the softmax in the test helper is not
-    the model's."""
-    net = (
-        "import torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass Net(nn.Module):\n"
-        "    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(8, 3)\n\n"
-        "    def forward(self, x):\n        return {}\n"
-    )
-    files = {
-        "pyproject.toml": "",
-        "mylib/__init__.py": "from .nets import Net\n",
-        "mylib/nets.py": net.format("self.fc(x)"),
-        "tests/__init__.py": "",
-        "tests/mylib/__init__.py": net.format("F.softmax(self.fc(x), dim=1)"),
-        "tests/mylib/sub/__init__.py": "",
-        "tests/mylib/sub/test_net.py": (
-            "import torch\nimport torch.nn as nn\nfrom mylib import Net\n"
-            "loss = nn.CrossEntropyLoss()(Net()(torch.randn(3, 8)), torch.tensor([0, 1, 2]))\n"
-        ),
-    }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    report = lint([str(tmp_path)], resolve(["ALL"]))
-    assert [d.code for d in report.diagnostics] == []
-    assert (report.loss_calls, report.unresolved) == (1, 0)

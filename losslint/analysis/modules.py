@@ -76,29 +76,18 @@ class ModuleIndex:
             return self._file(os.path.join(base, *parts), limit) if parts else self._file(base, limit)
         if not parts or parts[0] in T.LIBRARY_ROOTS:  # the libraries the knowledge models, never a linted file
             return None
-        # Python finds a top-level name in the script's own folder or in a folder on the
-        # path, which is never a package itself (pytest's rootdir rule): from
-        # tests/mylib/sub/, ``import mylib`` is the project's mylib/, not tests/mylib/.
-        # Only when no such folder has the module is any ancestor taken.
-        for roots_only in (True, False):
-            directory = here
-            while True:
-                if not roots_only or directory == here or not self._is_package(directory, limit):
-                    for base in (directory, os.path.join(directory, "src")):
-                        found = self._file(os.path.join(base, *parts), limit)
-                        if found is not None:
-                            return found
-                parent = os.path.dirname(directory)
-                if parent == directory:
-                    break
-                directory = parent
-        return None
-
-    def _is_package(self, directory: str, limit: str) -> bool:
-        init = os.path.join(directory, "__init__.py")
-        if init in self._by_absolute:
-            return True
-        return (directory == limit or directory.startswith(limit + os.sep)) and self._exists(init)
+        directory = here
+        while True:
+            found = self._file(os.path.join(directory, *parts), limit)
+            if found is not None:
+                return found
+            source = self._file(os.path.join(directory, "src", *parts), limit)
+            if source is not None:
+                return source
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                return None
+            directory = parent
 
     def submodule(self, package: str, name: str) -> Optional[str]:
         """``package.name`` when ``package`` is a linted ``__init__.py``."""
