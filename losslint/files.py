@@ -9,6 +9,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from losslint.analysis.summary import MAX_FILE_BYTES, names_a_loss
 from losslint.gitignore import Checkout, find_git_dir
+from losslint.safe_read import OPEN_FLAGS, read_bounded
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -149,26 +150,17 @@ def read(path: str) -> Tuple[bytes, str]:
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):
             return b"", f"not a regular file ({_kind(mode)}); skipped"
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-        descriptor = os.open(path, flags)
+        descriptor = os.open(path, OPEN_FLAGS)
     except OSError as error:
         return b"", f"cannot read the file: {error.strerror or error}"
     try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):  # replaced between the check and the open
             return b"", f"not a regular file ({_kind(mode)}); skipped"
-        chunks: List[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(descriptor, min(1 << 22, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        data = b"".join(chunks)
-        if size <= limit:
+        data, fits = read_bounded(descriptor, limit)
+        if fits:
             return data, ""
-        total = max(os.fstat(descriptor).st_size, size) / 1e6
+        total = max(os.fstat(descriptor).st_size, len(data)) / 1e6
         if notebook:
             return b"", f"notebook too large to read ({total:.1f} MB > {limit / 1e6:.0f} MB); skipped"
         if _names_a_loss(descriptor, data):
