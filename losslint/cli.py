@@ -264,7 +264,8 @@ def _explain_callee(name: str) -> None:
     if not found:
         click.echo(
             f"No knowledge of {canonical}: what it returns is unknown to the analysis, and a loss call it reaches "
-            "counts as unresolved. Add it in a knowledge file (README, Knowledge)."
+            "counts as unresolved. Give the qualified name (torch.nn.functional.softmax, not F.softmax); to teach "
+            "losslint a callee, add it in a knowledge file (README, Knowledge)."
         )
         return
     for table, spec, source in found:

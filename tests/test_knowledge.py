@@ -70,6 +70,8 @@ def test_a_user_entry_wins_over_the_built_in_one(tmp_path):
         ('[model_factory."a.b"]\nwidth = ["n"]\n', "[model_factory] entry 'a.b': 'width' must be [position"),
         ("[losses.x]\n", "unknown table or key [losses]"),
         ('[loss.x]\ndisplay = "x"\nfunctions = ["a.f"]\nlike = "nope"\n', "[loss] entry 'x': 'like' must name a loss family"),
+        ('[loss.x]\ndisplay = "x"\nfunctions = ["a.f"]\n', "[loss] entry 'x': needs 'like'"),
+        ('[loss.nll_loss]\ndisplay = "x"\nlike = "nll_loss"\nfunctions = ["a.f"]\n', "a family losslint defines"),
         ('[activation.function]\n"a.f" = { kind = "softish" }\n', "'kind' must be one of"),
         ('[activation.function]\n"a.f" = { kind = "softmax", colour = 1 }\n', "unknown key colour"),
         ("[layer]\nnorm = [1]\n", "[layer.norm]: the list must be a list of strings"),

@@ -162,8 +162,10 @@ def load(user_files: Sequence[str] = ()) -> Knowledge:
     """The built-in files, then ``user_files`` (absolute paths) in order."""
     folder = Path(__file__).resolve().parent
     knowledge = Knowledge()
-    for path in [str(folder / name) for name in BUILT_IN] + list(user_files):
-        _merge(knowledge, path, _read(path))
+    for path in [str(folder / name) for name in BUILT_IN]:
+        _merge(knowledge, path, _read(path), built_in=True)
+    for path in user_files:
+        _merge(knowledge, path, _read(path), built_in=False)
     return knowledge
 
 
@@ -177,7 +179,9 @@ def _read(path: str) -> Dict[str, Any]:
         raise KnowledgeError(f"{path}: not valid TOML: {error}") from None
 
 
-def _merge(knowledge: Knowledge, path: str, document: Dict[str, Any]) -> None:
+def _merge(knowledge: Knowledge, path: str, document: Dict[str, Any], built_in: bool) -> None:
+    """Merge one file; only the built-in files define loss families (the rules know
+    those), a user's loss says which one it is ``like``."""
     knowledge.files.append(path)
     for table, value in _flatten(document):
         where = f"{path}: [{table}]"
@@ -189,11 +193,10 @@ def _merge(knowledge: Knowledge, path: str, document: Dict[str, Any]) -> None:
                 if not isinstance(entry, dict):
                     raise KnowledgeError(f"{where} entry '{name}' must be a table")
                 try:
-                    merged[name] = SPEC_TABLES[table](entry)
-                    if table == "loss" and "like" in entry:
-                        families = sorted(k for k, v in merged.items() if "like" not in v)
-                        if entry["like"] not in families:
-                            raise KnowledgeError(f"'like' must name a loss family losslint knows: {', '.join(families)}")
+                    spec = SPEC_TABLES[table](entry)
+                    if table == "loss":
+                        _check_family(name, entry, merged, built_in)
+                    merged[name] = spec
                 except KnowledgeError as error:
                     raise KnowledgeError(f"{where} entry '{name}': {error}") from None
                 knowledge.sources[name] = path
@@ -219,6 +222,20 @@ def _merge(knowledge: Knowledge, path: str, document: Dict[str, Any]) -> None:
             knowledge.tables[table] = value
         else:
             raise KnowledgeError(f"{path}: unknown table or key [{table}]; known: {', '.join(sorted(_known()))}")
+
+
+def _check_family(name: str, entry: Dict[str, Any], losses: Dict[str, Any], built_in: bool) -> None:
+    """Only the built-in files define the loss families (the rules check those); a user's
+    loss gets its own name and says which family it computes with ``like``."""
+    families = sorted(key for key, value in losses.items() if "like" not in value)
+    if built_in and "like" not in entry:
+        return
+    if "like" not in entry:
+        raise KnowledgeError(f"needs 'like': the loss family it computes, one of {', '.join(families)}")
+    if entry["like"] not in families:
+        raise KnowledgeError(f"'like' must name a loss family losslint knows: {', '.join(families)}")
+    if name in families:
+        raise KnowledgeError(f"'{name}' is a family losslint defines: give your loss its own name")
 
 
 def _flatten(document: Dict[str, Any], prefix: str = "") -> Iterable[Tuple[str, Any]]:
