@@ -75,7 +75,7 @@ def _explain(code: str, plot: Optional[str]) -> None:
         try:
             import matplotlib  # noqa: F401
         except ImportError:
-            raise click.UsageError("--plot needs matplotlib: pip install 'losslint[plot]'") from None
+            raise click.UsageError("--plot needs matplotlib: pip install matplotlib") from None
     explain(rule)
     if plot:
         if save_plot(rule, plot):
