@@ -46,7 +46,14 @@ def apply_edits(
     for edit in edits:
         by_node[site_node(sites, edit)] = edit
     transformer = EditTransformer(by_node, sites)
-    fixed = tree.visit(transformer)
+    try:
+        fixed = tree.visit(transformer)
+    except NotApplicable:
+        raise
+    except (AttributeError, TypeError, ValueError, IndexError, KeyError, RecursionError) as error:
+        # edits whose code is not the shape they expect (one already rewrote the node
+        # another needs): no fix here, never a crash
+        raise NotApplicable(f"the edits do not fit the code here ({type(error).__name__})") from None
     missing = set(by_node.values()) - transformer.applied
     if missing:
         raise NotApplicable(f"could not apply '{sorted(e.action.value for e in missing)[0]}' here")
@@ -227,6 +234,10 @@ class EditTransformer(cst.CSTTransformer):
         last item goes, the new last one takes its comma and the layout before the bracket."""
         field = "args" if isinstance(original, cst.Call) else "elements"
         before = list(getattr(original, field))
+        if not any(item.value in self.removals for item in before):
+            return updated
+        if type(updated) is not type(original):
+            raise NotApplicable("the container was rewritten by another edit")
         after = list(getattr(updated, field))
         keep = [i for i, item in enumerate(before) if item.value not in self.removals]
         if len(keep) == len(before):
@@ -309,8 +320,13 @@ def parse(
         from losslint.analysis.lower import lower
 
         positions = lower(ast.parse(text)).positions
-    tree = cst.parse_module(text)
-    ranges = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    try:
+        tree = cst.parse_module(text)
+        ranges = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    except cst.ParserSyntaxError:
+        raise
+    except Exception as error:  # libcst's own limits (deep nesting): the file cannot be changed
+        raise ValueError(f"libcst cannot handle this file ({type(error).__name__})") from None
     lines = [line.encode() for line in LINE_BREAK.split(text)]
     at: Dict[tuple, cst.CSTNode] = {}
     for node, where in ranges.items():

@@ -235,3 +235,27 @@ def test_reporters_and_the_fixer_do_not_import_the_runner():
         "sys.exit('losslint.runner' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+FUZZ = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures", "fuzz")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a valid elif chain deep enough for libcst's own recursion to give up
+        HEAD + "x = 0\nif x == 0:\n    y = 0\n" + "".join(f"elif x == {i}:\n    y = {i}\n" for i in range(1, 700))
+        + "loss = F.cross_entropy(F.softmax(torch.randn(4, 3), dim=1), torch.randint(0, 3, (4,)))\n",
+        # from the fuzzer: an unwrap and a layer removal meeting on one container
+        open(os.path.join(FUZZ, "edits_on_a_rewritten_container.py")).read(),
+    ],
+    ids=["deep elif chain", "edits on a rewritten container"],
+)
+def test_fixes_that_libcst_cannot_apply_are_dropped_not_crashed(tmp_path, source):
+    path = tmp_path / "train.py"
+    path.write_text(source)
+    for flags in ([], ["--fix", "--unsafe-fixes"]):
+        result = run(path, *flags)
+        assert result.exit_code in (0, 1), result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    compile(path.read_text(), str(path), "exec")
