@@ -986,7 +986,7 @@ def _judge(check: str, done: subprocess.CompletedProcess, units: Sequence[Unit],
         problems.append(Problem(check, f"exit status {done.returncode}: {stderr[-20000:]}", list(units)))
     elif "Traceback" in stderr or "internal error" in stderr:
         problems.append(Problem(check, f"traceback on standard error: {stderr[-20000:]}", list(units)))
-    if expect_json and done.returncode in (0, 1):
+    if expect_json and not problems:  # (a crash leaves no JSON: said once)
         try:
             json.loads(done.stdout)
         except ValueError as error:

@@ -277,7 +277,10 @@ class Run:
         findings: List[Finding] = []
         for rule in RULES:
             if rule.code in self.selected and rule.check is not None:
-                findings.extend(rule.check(facts, locator.describe))
+                try:
+                    findings.extend(rule.check(facts, locator.describe))
+                except Exception as error:  # noqa: BLE001 - a bug in one rule must not end the run
+                    report.internal_error(f"rule {rule.code}", _describe(error), "its findings are missing")
         fixes = _FixChecker(self.summaries, self.linted, cell_maps, self.cache)
         for finding in findings:
             if finding.site.path not in self.linted:
@@ -286,6 +289,8 @@ class Run:
             sites = [diagnostic.location] + [r.location for r in diagnostic.related]
             if not any(locator.suppressed(finding.code, where) for where in sites):
                 report.diagnostics.append(_in_cells(diagnostic, cell_maps))
+        for path, error in sorted(fixes.errors):
+            report.internal_error(path, error, "a fix is not offered")
         if "LL000" in self.selected:
             syntax = BY_CODE["LL000"]
             for path, failure in self.failures:
@@ -357,6 +362,7 @@ class FixCheck:
 
     changes: Tuple[Change, ...]
     reason: str = ""
+    internal: bool = False  # a bug met checking it: never cached
 
 
 class _FixChecker:
@@ -376,6 +382,7 @@ class _FixChecker:
         self.cell_maps = cell_maps
         self.cache = cache
         self._files: Optional[object] = None
+        self.errors: Set[Tuple[str, str]] = set()  # (path, error): bugs met checking fixes
 
     def checked(self, finding: Finding, diagnostic: Diagnostic) -> Diagnostic:
         fix = finding.fix
@@ -389,7 +396,7 @@ class _FixChecker:
         check = self.cache.get(key, FixCheck) if self.cache is not None else None
         if check is None:
             check = self._check(fix)
-            if self.cache is not None:
+            if self.cache is not None and not check.internal:
                 self.cache.put(key, check)
         if check.reason:
             return replace(diagnostic, no_fix=check.reason)
@@ -410,6 +417,9 @@ class _FixChecker:
             texts = preview(fix, self._files)  # type: ignore[arg-type]
         except NotApplicable as reason:
             return FixCheck((), f"no fix offered: {reason}")
+        except Exception as error:  # noqa: BLE001 - a bug in the fixer: said, and the run goes on
+            self.errors.update((path, _describe(error)) for path in sorted({e.site.path for e in fix.edits}))
+            return FixCheck((), "no fix offered: internal error (please report)", internal=True)
         return FixCheck(
             tuple(_change(path, self.summaries[path].text, text, self.cell_maps) for path, text in sorted(texts.items()))
         )

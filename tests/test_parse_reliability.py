@@ -336,6 +336,38 @@ def test_an_internal_failure_is_not_cached(tmp_path, monkeypatch):
     assert [(d.code, d.location.row) for d in second.diagnostics] == [("LL101", 2)]
 
 
+def test_a_bug_checking_a_fix_is_an_internal_error_and_the_finding_stays(monkeypatch):
+    import losslint.fixer.engine
+
+    def failing(fix, files):
+        raise KeyError("libcst")
+
+    monkeypatch.setattr(losslint.fixer.engine, "preview", failing)
+    report = run({"a.py": HEADER + FINDING, "b.py": HEADER + FINDING})
+    assert found(report) == [("LL101", "a.py", 2), ("LL101", "b.py", 2)]
+    assert all(d.fix is None and "internal error" in d.no_fix for d in report.diagnostics)
+    assert [m.split(" (please")[0] for m in report.internal_errors] == [
+        "internal error while analysing a.py: KeyError: 'libcst'",
+        "internal error while analysing b.py: KeyError: 'libcst'",
+    ]
+
+
+def test_a_bug_in_one_rule_is_an_internal_error_and_the_others_report(monkeypatch):
+    import dataclasses
+
+    from losslint import runner
+
+    def failing(facts, describe):
+        raise IndexError("rule bug")
+
+    rules = [dataclasses.replace(r, check=failing) if r.code == "LL205" else r for r in runner.RULES]
+    monkeypatch.setattr(runner, "RULES", rules)
+    report = run({"a.py": HEADER + FINDING})
+    assert found(report) == [("LL101", "a.py", 2)]
+    (message,) = report.internal_errors
+    assert message.startswith("internal error while analysing rule LL205: IndexError: rule bug (please report)")
+
+
 def test_the_deepest_node_is_found_without_recursion():
     tree = ast.parse("x = 1\n\nif a:\n    y = (b + c)\n")
     assert summary._deepest(tree, "x = 1\n\nif a:\n    y = (b + c)\n") == (4, 10)
