@@ -27,7 +27,8 @@ input; every ``--fix-every``th batch also by ``--fix --unsafe-fixes`` on a copy 
 inputs nest at most ``SHALLOW`` levels), every ``--api-every``th through the API
 (``runner.lint`` on the sources in memory, every reporter, the fixes): a batch passes
 when the exit status is 0 or 1, standard error holds no traceback and no internal
-error, the JSON parses and every file the fixes changed still compiles. A failing
+error, the JSON parses, a Python file has an LL000 exactly when CPython does not
+compile it (``check_ll000``) and every file the fixes changed still compiles. A failing
 batch is saved under ``--out`` with its output, and its inputs are run one by one to
 name the ones that fail alone; the summary groups the problems by ``signature``.
 """
@@ -44,6 +45,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import warnings
@@ -937,7 +939,10 @@ def check_cli(units: Sequence[Unit], folder: Path, fix: bool = False, jobs: Opti
     folder.mkdir(parents=True)
     where = write(units, folder)
     extra = ("--jobs", str(jobs)) if jobs else ()
-    problems = _judge("cli", losslint(folder, *extra), units, expect_json=True)
+    done = losslint(folder, *extra)
+    problems = _judge("cli", done, units, expect_json=True)
+    if not problems:
+        problems += check_ll000(json.loads(done.stdout), where)
     for unit in [u for u in units if len(u.files) == 1][:STDIN_CHECKS]:
         ((name, data),) = unit.files.items()
         options = ("--stdin-filename", name) + (("--fix", "--unsafe-fixes") if fix else ())
@@ -968,14 +973,40 @@ def check_cli(units: Sequence[Unit], folder: Path, fix: bool = False, jobs: Opti
     return problems
 
 
-def compile_error(data: bytes, path: str) -> str:
-    """Why CPython does not compile ``data`` ("" when it does), warnings silenced."""
+def check_ll000(found: List[Dict[str, object]], where: Dict[str, Unit]) -> List[Problem]:
+    """The oracle: a Python file gets LL000 exactly when CPython does not compile it
+    (from a fresh stack, as an import or ``python -m py_compile`` does). Files over the
+    size limit are left out: they are LL000 (naming a loss) or read as empty."""
+    from losslint.analysis.summary import MAX_FILE_BYTES
+
+    refused = {os.path.normpath(str(d["filename"])) for d in found if d["code"] == "LL000"}
+    problems = []
+    for relative, unit in sorted(where.items()):
+        data = unit.files[relative.split(os.sep, 1)[1]]
+        if not relative.endswith(".py") or len(data) > MAX_FILE_BYTES:
+            continue
+        error = compile_error(data, relative, fresh=True)
+        if bool(error) != (relative in refused):
+            said = "no LL000 for a file CPython refuses" if error else "LL000 for a file CPython compiles"
+            problems.append(Problem("ll000", f"{said}: {relative} {error}", [unit]))
+    return problems
+
+
+def compile_error(data: bytes, path: str, fresh: bool = False) -> str:
+    """Why CPython does not compile ``data`` ("" when it does), warnings silenced;
+    ``fresh``: in a new thread, its recursion counted from an empty stack."""
+    if fresh:
+        outcome: List[str] = []
+        thread = threading.Thread(target=lambda: outcome.append(compile_error(data, path)))
+        thread.start()
+        thread.join()
+        return outcome[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             compile(data, path, "exec", dont_inherit=True)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-            return repr(error)
+            return repr(error)[:300]
     return ""
 
 

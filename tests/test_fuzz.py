@@ -3,8 +3,8 @@ generator; ``python benchmarks/fuzz.py --count 20000 --seed N`` is the long run)
 
 Generated programs, mutated training scripts, deep nesting, corrupted notebooks and
 noise, in batches: a batch passes when losslint exits with 0 or 1, prints no
-traceback, its JSON parses, and every file ``--fix --unsafe-fixes`` changes still
-compiles."""
+traceback, its JSON parses, a Python file has an LL000 exactly when CPython does not
+compile it, and every file ``--fix --unsafe-fixes`` changes still compiles."""
 
 from __future__ import annotations
 
