@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import pickle
+import sys
 import threading
 import warnings
 from typing import Dict, List, Tuple
@@ -334,6 +335,38 @@ def test_an_internal_failure_is_not_cached(tmp_path, monkeypatch):
     second = lint([bad], resolve(), cache=Cache(str(tmp_path / "cache")), root=str(tmp_path))
     assert not second.internal_errors
     assert [(d.code, d.location.row) for d in second.diagnostics] == [("LL101", 2)]
+
+
+_PARENT: List[int] = []
+
+
+def _dying_job(job):
+    """A worker's job that kills its worker process for one file, as the kernel's OOM
+    killer would (module-level: the pool pickles it by name)."""
+    import os
+
+    from losslint.runner import _summarize_safely
+
+    if job[0] == "f3.py" and os.getpid() not in _PARENT:
+        os._exit(1)
+    summary, failure = _summarize_safely(*job)
+    return (True, summary.blob, summary.outline, None) if summary else (False, None, None, failure)
+
+
+def test_a_worker_that_dies_leaves_its_files_to_the_main_process(monkeypatch):
+    import multiprocessing
+    import os
+
+    from losslint import runner
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the workers must inherit the patched function")
+    monkeypatch.setattr(runner, "_summarize_job", _dying_job)
+    monkeypatch.setattr(sys.modules[__name__], "_PARENT", [os.getpid()])
+    pending = [(f"f{i}.py", GOOD) for i in range(runner.PARALLEL_MIN_FILES + 2)]
+    results = runner._summarize_all(pending, jobs=2)
+    assert [summary.path for summary, failure in results] == [path for path, _ in pending]
+    assert all(failure is None for _, failure in results)
 
 
 def test_a_bug_checking_a_fix_is_an_internal_error_and_the_finding_stays(monkeypatch):
