@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from losslint.analysis import tables
 from losslint.analysis.values import AbsVal, Bound, Cause, Site, Tensor, Unknown
 
 
@@ -45,10 +44,10 @@ class LossCall:
     input: AbsVal
     target: AbsVal
     complete: bool  # False when the callee may also be something other than a loss
+    names: FrozenSet[str]  # what messages call the losses (a user's loss: its own name)
 
     autocast: bool = False  # every context runs it under CUDA autocast
     created: FrozenSet[Site] = frozenset()  # where the loss modules called here were built
-    names: FrozenSet[str] = frozenset()  # what messages call the losses (a user's loss: its own name)
 
     @property
     def targets(self) -> Optional[List[Tensor]]:
@@ -63,7 +62,7 @@ class LossCall:
 
     @property
     def loss_name(self) -> str:
-        return " / ".join(sorted(self.names or {tables.LOSS_FAMILIES[f].name for f in self.families}))
+        return " / ".join(sorted(self.names))
 
     @property
     def inputs(self) -> Optional[List[Tensor]]:

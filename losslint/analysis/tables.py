@@ -8,7 +8,6 @@ source text: ``from torch.nn import Softmax as S`` and
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Sequence, Tuple
@@ -76,20 +75,22 @@ KNOWLEDGE: Knowledge = Knowledge()
 """The merged knowledge files; ``configure`` loads them and sets the tables below."""
 KNOWLEDGE_FINGERPRINT = ""
 """A hash of the user's knowledge files: part of every cache key."""
+_BUILT_IN_ONLY = False  # the tables hold the built-in knowledge alone
 
 
 def configure(user_files: Sequence[str] = ()) -> None:
     """Load the built-in knowledge and ``user_files`` (absolute paths; theirs win) and set
-    this module's tables from them; raises KnowledgeError naming the file and entry."""
-    global KNOWLEDGE, KNOWLEDGE_FINGERPRINT
+    this module's tables from them; raises KnowledgeError naming the file and entry.
+    Without user files, tables that already hold the built-in knowledge are kept (the
+    command line configures again what importing this module configured)."""
+    global KNOWLEDGE, KNOWLEDGE_FINGERPRINT, _BUILT_IN_ONLY
+    if not user_files and _BUILT_IN_ONLY:
+        return
     knowledge = load(user_files)
     tables = _tables(knowledge)
     KNOWLEDGE = knowledge
-    digest = hashlib.sha256()
-    for path in user_files:
-        with open(path, "rb") as handle:
-            digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + handle.read())
-    KNOWLEDGE_FINGERPRINT = digest.hexdigest()[:16] if user_files else ""
+    KNOWLEDGE_FINGERPRINT = knowledge.digest
+    _BUILT_IN_ONLY = not user_files
     _ALIASES.clear()
     _ALIASES.update(knowledge.mapping("aliases"))
     globals().update(tables)
@@ -97,14 +98,12 @@ def configure(user_files: Sequence[str] = ()) -> None:
 
 def _tables(k: Knowledge) -> Dict[str, Any]:
     """Every table the engine reads, derived from the knowledge files."""
-    families: Dict[str, LossFamily] = {}
     loss_classes: Dict[str, str] = {}
     loss_functions: Dict[str, str] = {}
     signatures: Dict[str, LossFamily] = {}
     for key, entry in k.mapping("loss").items():
         family = entry.get("like", key)  # the loader checked that it is a known family
         signature = LossFamily(entry["display"], tuple(entry.get("input", ("input",))), tuple(entry.get("target", ("target",))))
-        families.setdefault(family, signature)
         for name in entry.get("classes", []):
             loss_classes[name] = family
             signatures[name] = signature
@@ -112,12 +111,10 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
             loss_functions[name] = family
             signatures[name] = signature
     widths = {**k.mapping("layer.width"), **k.mapping("model_factory")}
-    tensor = k.tables
     return {
         "MODULE_BASES": k.names("library.model_bases"),
         "NO_GRAD_HOOKS": k.names("library.no_grad_hooks"),
         "LIBRARY_ROOTS": k.names("library.roots"),
-        "LOSS_FAMILIES": families,
         "LOSS_CLASSES": loss_classes,
         "LOSS_FUNCTIONS": loss_functions,
         "LOSS_SIGNATURES": signatures,
@@ -152,7 +149,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "DTYPE_METHODS": k.mapping("tensor.dtype_methods"),
         "DTYPES": k.mapping("dtype.names"),
         "DTYPE_NAMES": k.mapping("dtype.of_tensor"),
-        "UNKNOWN_DTYPE": tensor.get("dtype.unknown", "torch.dtype"),
+        "UNKNOWN_DTYPE": k.tables.get("dtype.unknown", "torch.dtype"),
         "DTYPE_FUNCTIONS": k.mapping("dtype.functions"),
         "DEVICE_FUNCTIONS": k.names("dtype.device_functions"),
         "SIZED_CREATION": k.mapping("creation.sized"),

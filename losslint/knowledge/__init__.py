@@ -11,6 +11,7 @@ what is wrong, never a traceback.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,23 +26,11 @@ BUILT_IN = (
     "python.toml", "torch.toml", "torchvision.toml", "lightning.toml", "accelerate.toml", "segmentation_models_pytorch.toml",
 )
 KINDS = ("sigmoid", "softmax", "log_softmax", "logsigmoid", "relu", "tanh", "logits")
-DTYPES = ("int", "float", "bool")
 AXES = ("last", "channel")
 
 
 class KnowledgeError(ValueError):
     """A knowledge file that cannot be used: the message names the file and the entry."""
-
-
-@dataclass(frozen=True)
-class LossSpec:
-    """A loss callee: the family the rules know it as (``like`` in a user file), the name
-    messages use, and the keywords of its input (first argument) and target (second)."""
-
-    family: str
-    display: str
-    input: Tuple[str, ...]
-    target: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -62,9 +51,10 @@ class WidthSpec:
 
 @dataclass
 class Knowledge:
-    """Every file's tables, merged; ``sources`` says which file each callee came from."""
+    """Every file's tables, merged; ``sources`` says which file each callee came from,
+    ``digest`` is a hash of the user's files (part of every cache key)."""
 
-    files: List[str] = field(default_factory=list)
+    digest: str = ""
     tables: Dict[str, Any] = field(default_factory=dict)
     sources: Dict[str, str] = field(default_factory=dict)
 
@@ -163,18 +153,27 @@ def load(user_files: Sequence[str] = ()) -> Knowledge:
     folder = Path(__file__).resolve().parent
     knowledge = Knowledge()
     for path in [str(folder / name) for name in BUILT_IN]:
-        _merge(knowledge, path, _read(path), built_in=True)
+        _merge(knowledge, path, _parse(path, _read(path)), built_in=True)
+    digest = hashlib.sha256()
     for path in user_files:
-        _merge(knowledge, path, _read(path), built_in=False)
+        data = _read(path)
+        digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + data)
+        _merge(knowledge, path, _parse(path, data), built_in=False)
+    knowledge.digest = digest.hexdigest()[:16] if user_files else ""
     return knowledge
 
 
-def _read(path: str) -> Dict[str, Any]:
+def _read(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            return handle.read()
     except OSError as error:
         raise KnowledgeError(f"{path}: cannot read the knowledge file: {error.strerror or error}") from None
+
+
+def _parse(path: str, data: bytes) -> Dict[str, Any]:
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise KnowledgeError(f"{path}: not valid TOML: {error}") from None
 
@@ -182,7 +181,6 @@ def _read(path: str) -> Dict[str, Any]:
 def _merge(knowledge: Knowledge, path: str, document: Dict[str, Any], built_in: bool) -> None:
     """Merge one file; only the built-in files define loss families (the rules know
     those), a user's loss says which one it is ``like``."""
-    knowledge.files.append(path)
     for table, value in _flatten(document):
         where = f"{path}: [{table}]"
         if table in SPEC_TABLES:
