@@ -65,9 +65,9 @@ class LibraryEffects:
                 acc.input,
                 acc.target,
                 acc.complete and site.path not in self.exhausted,
+                frozenset(acc.names),
                 acc.autocast,
                 frozenset(acc.created),
-                frozenset(acc.names),
             )
             for site, acc in self.loss_calls.items()
         ]
@@ -408,6 +408,8 @@ class LibraryEffects:
         if len(names) != 1:
             return none
         (name,) = names
+        if not (name in T.GRAD_ON or name in T.GRAD_SWITCHES or name in T.GRAD_OFF or name in T.AUTOCAST):
+            return none  # open(), tqdm(), ...: no mode, no need to evaluate the arguments again
         args = self._eval_args(call.args, env, ctx) if call is not None else Args(())
         if name in T.GRAD_ON:
             return frozenset(), frozenset({"no_grad"})
