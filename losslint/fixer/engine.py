@@ -35,9 +35,18 @@ class Files:
         self._texts = texts
         self._positions = positions
         self._parsed: Dict[str, Optional[Parsed]] = {}
+        self._lines: Dict[str, List[str]] = {}
 
     def text(self, path: str) -> Optional[str]:
         return self._texts(path)
+
+    def lines(self, path: str, text: str) -> List[str]:
+        """The file's lines with their line breaks (as ``ast`` counts them), split once
+        for all the fixes checked in it."""
+        if path not in self._lines:
+            starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
+            self._lines[path] = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+        return self._lines[path]
 
     def positions(self, path: str) -> Optional[Sequence[Position]]:
         """The sites' positions in the file as it is, when the analysis has them."""
@@ -78,8 +87,7 @@ def _preview_excerpt(path: str, edits: List[Edit], files: Files) -> str:
     positions = files.positions(path)
     if text is None or positions is None or any(not 0 <= e.site.ordinal < len(positions) for e in edits):
         raise NotApplicable(f"{path} cannot be changed")
-    starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]  # offset of each line
-    lines = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+    lines = files.lines(path, text)
     rows = [positions[e.site.ordinal] for e in edits]
     first, last = _statements_around(lines, min(r[0] for r in rows), max(r[2] for r in rows))
     head, excerpt, tail = "".join(lines[: first - 1]), "".join(lines[first - 1 : last]), "".join(lines[last:])
