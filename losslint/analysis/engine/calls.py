@@ -50,7 +50,7 @@ class Calls:
             if ctx.cls is None or ctx.receiver is None or ctx.receiver not in env:
                 return unknown("super() outside a method", Cause.UNFOLLOWED_STATE)
             return of(*(Super(a, ctx.cls) for a in env[ctx.receiver]))
-        callee = self.eval(expr.func, env, ctx)
+        callee = self._callee(expr.func, env, ctx)
         args = self._eval_args(expr.args, env, ctx)
         site = Site(ctx.module, expr.site)
         results, receivers, changed = [], [], False
@@ -72,6 +72,27 @@ class Calls:
         if not all(_is_analysed_callable(a) for a in callee):  # analysed code records its own uses
             self.observe_call(expr, callee, args, result, site)
         return result
+
+    def _callee(self, func: ir.Expr, env: Env, ctx: Context) -> AbsVal:
+        """What a call calls. ``x.__call__(...)`` and, for a module, ``x.forward(...)``
+        call ``x`` itself: the same as ``x(...)`` (a loss called so is a loss call)."""
+        if not isinstance(func, ir.Attr) or func.attr not in ("forward", "__call__") or _is_super_call(func.value):
+            return self.eval(func, env, ctx)
+        owner = self.eval(func.value, env, ctx)
+        result = join(of(a) if self._called_as_itself(a, func.attr) else self.getattr(a, func.attr) for a in ordered(owner))
+        self.observe_attribute(owner, result, func.attr)
+        return result
+
+    def _called_as_itself(self, atom: Atom, method: str) -> bool:
+        """``x.__call__`` is ``x`` for anything callable; ``x.forward`` for an instance of
+        a model class whose ``forward`` the analysed code defines (library values: see
+        ``call_bound``)."""
+        if isinstance(atom, Instance):
+            if method == "__call__":
+                return True
+            found = self.class_attribute(atom.cls, method)
+            return found is not None and all(isinstance(a, Function) for a in found) and self.is_model_class(atom.cls)
+        return method == "__call__" and isinstance(atom, (Function, Bound))
 
     def _eval_args(self, args: Tuple[ir.Arg, ...], env: Env, ctx: Context) -> Args:
         positional: List[AbsVal] = []
@@ -118,7 +139,7 @@ class Calls:
         if isinstance(atom, Instance):
             return self.call_instance(atom, args, ctx), None
         if isinstance(atom, Bound):
-            return self.call_bound(atom, args, site, ctx)
+            return self.call_bound(atom, args, site, ctx, complete)
         if isinstance(atom, Unknown):
             return of(atom), None
         return unknown("call of a value that is not callable", Cause.UNFOLLOWED_STATE), None
@@ -139,7 +160,7 @@ class Calls:
         return unknown(f"{atom.cls.qualname} is not callable as far as the analysis sees", Cause.UNFOLLOWED_STATE)
 
     def call_bound(
-        self, atom: Bound, args: Args, site: Site, ctx: Context
+        self, atom: Bound, args: Args, site: Site, ctx: Context, complete: bool = True
     ) -> Tuple[AbsVal, Optional[AbsVal]]:
         receiver, name = atom.receiver, atom.name
         if atom.function is not None:
@@ -153,6 +174,10 @@ class Calls:
         library = self.library_method(receiver, name, args, site)
         if library is not None:  # a tensor's method, a module's .to() / .eval() / add_module
             return library
+        if name in ("forward", "__call__"):  # a library module's forward: a call of the module
+            called = self.library_call(receiver, args, site, ctx, complete)
+            if called is not None:
+                return called, None
         if isinstance(receiver, Sequence):
             return _sequence_method(receiver, name, args)
         if isinstance(receiver, Mapping) and name == "values":
