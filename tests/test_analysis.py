@@ -22,7 +22,7 @@ JOINS_SILENT = {
             def forward(self, x):
                 return self.act(self.fc(x))
 
-        loss = nn.CrossEntropyLoss()(Net(True)(x), y)
+        loss = nn.CrossEntropyLoss()(Net(args.multi_label)(x), y)
     """,
     "if/else assignment, other order": """
         import torch.nn as nn
@@ -75,7 +75,7 @@ JOINS_SILENT = {
                     return logits
                 return F.softmax(logits, dim=1)
 
-        loss = F.cross_entropy(Net()(x), y)
+        loss = F.cross_entropy(Net()(x, args.logits), y)
     """,
     "two call sites with different models": """
         import torch.nn as nn

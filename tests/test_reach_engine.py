@@ -134,3 +134,223 @@ def test_explicit_forward_and_call_are_calls(code):
 @pytest.mark.parametrize("code", FORWARD_SILENT.values(), ids=FORWARD_SILENT.keys())
 def test_explicit_forward_look_alikes_stay_silent(code):
     check_valid(code)
+
+
+FOLDING_FOUND = {
+    "an attribute compared with a literal in a function given one model": """
+        import torch
+        import torch.nn as nn
+
+        class Seg(nn.Module):
+            def __init__(self, n_classes=1):
+                super().__init__()
+                self.n_classes = n_classes
+                self.head = nn.Conv2d(8, n_classes, 1)
+
+            def forward(self, x):
+                return torch.sigmoid(self.head(x))
+
+        def train(net, img, mask):
+            if net.n_classes > 1:
+                criterion = nn.CrossEntropyLoss()
+            else:
+                criterion = nn.BCEWithLogitsLoss()
+            return criterion(net(img), mask)  # expect: LL104
+
+        train(Seg(n_classes=1), img, mask)
+    """,
+    "a default flag decides an early return": """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 4)
+
+            def forward(self, x, return_logits=False):
+                logits = self.fc(x)
+                if return_logits:
+                    return logits
+                return F.softmax(logits, dim=1)
+
+        loss = F.cross_entropy(Net()(x), y)  # expect: LL101
+    """,
+    "two helpers branching on the same attribute agree": """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Seg(nn.Module):
+            def __init__(self, mode):
+                super().__init__()
+                self.mode = mode
+                self.head = nn.Linear(8, 4)
+
+            def activate(self, x):
+                if self.mode == "multiclass":
+                    return F.softmax(x, dim=1)
+                elif self.mode == "binary":
+                    return torch.sigmoid(x)
+                return x
+
+            def criterion(self):
+                if self.mode == "multiclass":
+                    return nn.CrossEntropyLoss()
+                if self.mode == "binary":
+                    return nn.BCEWithLogitsLoss()
+                return nn.MSELoss()
+
+            def step(self, x, y):
+                return self.criterion()(self.activate(self.head(x)), y)  # expect: LL101
+
+        Seg("multiclass").step(x, y)
+    """,
+    "an elif chain on a parameter given a literal": """
+        import torch
+        import torch.nn as nn
+
+        def head(x, kind):
+            if kind == "softmax":
+                out = torch.softmax(x, dim=1)
+            elif kind == "log_softmax":
+                out = torch.log_softmax(x, dim=1)
+            else:
+                out = x
+            return out
+
+        logits = nn.Linear(8, 3)(x)
+        loss = nn.NLLLoss()(head(logits, "softmax"), y)  # expect: LL106
+    """,
+    "a conditional expression and is None over known objects": """
+        import torch
+        import torch.nn as nn
+
+        class Trainer:
+            def __init__(self, model, criterion=None, multi=True):
+                self.model = model
+                self.criterion = criterion if criterion is not None else (nn.CrossEntropyLoss() if multi else nn.BCELoss())
+
+            def step(self, x, y):
+                return self.criterion(self.model(x), y)  # expect: LL101
+
+        net = nn.Sequential(nn.Linear(8, 3), nn.Softmax(dim=1))
+        Trainer(net).step(x, y)
+    """,
+}
+
+FOLDING_SILENT = {
+    "two models with different class counts keep both branches": """
+        import sys
+        import torch.nn as nn
+
+        class MaskNet(nn.Module):
+            def __init__(self, n_classes):
+                super().__init__()
+                self.n_classes = n_classes
+                self.conv = nn.Conv2d(3, n_classes, 1)
+
+            def forward(self, x):
+                return self.conv(x)
+
+        def fit(net, img, target):
+            if net.n_classes > 1:
+                crit = nn.CrossEntropyLoss()
+            else:
+                crit = nn.BCEWithLogitsLoss()
+            return crit(net(img), target)
+
+        fit(MaskNet(4) if "--multi" in sys.argv else MaskNet(1), img, target)
+        for n in (1, 4):
+            fit(MaskNet(n), img, target)
+    """,
+    "the branch taken narrows the instance it tested": """
+        import torch.nn as nn
+
+        class MaskNet(nn.Module):
+            def __init__(self, n_classes):
+                super().__init__()
+                self.n_classes = n_classes
+                self.conv = nn.Conv2d(3, n_classes, 1)
+
+            def forward(self, x):
+                out = self.conv(x)
+                return out.sigmoid() if self.n_classes == 1 else out.log_softmax(dim=1)
+
+        def fit(net, img, target):
+            if net.n_classes == 1:
+                return nn.BCELoss()(net(img), target)
+            return nn.NLLLoss()(net(img), target)
+
+        for n in (1, 4):
+            fit(MaskNet(n), img, target)
+    """,
+    "helpers on one attribute of two instances, each consistent": """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Seg(nn.Module):
+            def __init__(self, mode):
+                super().__init__()
+                self.mode = mode
+                self.head = nn.Linear(8, 4)
+
+            def activate(self, x):
+                if self.mode == "multiclass":
+                    return F.log_softmax(x, dim=1)
+                return x
+
+            def criterion(self):
+                if self.mode == "multiclass":
+                    return nn.NLLLoss()
+                return nn.BCEWithLogitsLoss()
+
+            def step(self, x, y):
+                return self.criterion()(self.activate(self.head(x)), y)
+
+        Seg("multiclass").step(x, y)
+        Seg("binary").step(x, y)
+        Seg(args.mode).step(x, y)
+    """,
+    "a module constant rebound through global is not folded": """
+        import torch
+        import torch.nn as nn
+
+        USE_LOGITS = False
+        fc = nn.Linear(8, 1)
+
+        def configure():
+            global USE_LOGITS
+            USE_LOGITS = True
+
+        def head(x):
+            if USE_LOGITS:
+                return fc(x)
+            return torch.sigmoid(fc(x))
+
+        configure()
+        loss = nn.BCEWithLogitsLoss()(head(x), y)
+    """,
+    "a key missing from a dict a library filled is not known absent": """
+        import json
+        import torch
+        import torch.nn as nn
+
+        cfg = {}
+        json_fill(cfg)
+        fc = nn.Linear(8, 1)
+        out = fc(x) if "logits" in cfg else torch.sigmoid(fc(x))
+        loss = nn.BCEWithLogitsLoss()(out, y)
+    """,
+}
+
+
+@pytest.mark.parametrize("code", FOLDING_FOUND.values(), ids=FOLDING_FOUND.keys())
+def test_conditions_over_known_constants_follow_one_branch(code):
+    check_invalid(code)
+
+
+@pytest.mark.parametrize("code", FOLDING_SILENT.values(), ids=FOLDING_SILENT.keys())
+def test_conditions_that_may_go_either_way_keep_both_branches(code):
+    check_valid(code)

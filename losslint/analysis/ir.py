@@ -123,6 +123,7 @@ class Opaque(Expr):
     parts: Tuple[Expr, ...]
     binds: Tuple[str, ...] = ()  # names bound inside (comprehension targets)
     site: int = -1  # comparisons, f-strings, comprehensions: where a value is consumed
+    ops: Tuple[str, ...] = ()  # a comparison's operators ("==", "in"...), ("and",), ("or",) or ("not",)
 
 
 # --- statements ------------------------------------------------------------------
@@ -265,3 +266,4 @@ class Module:
     positions: Tuple[Tuple[int, int, int, int], ...] = ()  # by site: line, byte column, end line, end column
     outline: Outline = Outline()
     defines: frozenset = frozenset()  # names its top level binds ("*": it star-imports)
+    declared_global: frozenset = frozenset()  # names a function rebinds through ``global``

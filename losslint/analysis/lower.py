@@ -34,6 +34,19 @@ _BINARY_OPS = {
     ast.MatMult: "@",
 }
 
+_COMPARE_OPS = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
+
 _AUGMENTED_OPS = {
     ast.Add: "AddAssign",
     ast.Sub: "SubtractAssign",
@@ -89,7 +102,7 @@ class Lowerer:
         standalone = implicit_dim or (self._softmax and self._width_one)
         defines = frozenset(_bindings(module.body) | self._globals)
         outline = ir.Outline(standalone, tuple(self._imports))
-        return ir.Module(body, frozenset(self.called_names), tuple(self.positions), outline, defines)
+        return ir.Module(body, frozenset(self.called_names), tuple(self.positions), outline, defines, frozenset(self._globals))
 
     def _scan_call(self, name: str, node: ast.Call) -> None:
         """What can make a file hold a finding without any loss in it: a softmax without
@@ -297,12 +310,14 @@ class Lowerer:
             if isinstance(node.op, ast.UAdd):
                 return self.expr(node.operand)
             site = self._site(node)
-            return ir.Opaque((self.expr(node.operand),), site=site)
+            ops = ("not",) if isinstance(node.op, ast.Not) else ()
+            return ir.Opaque((self.expr(node.operand),), site=site, ops=ops)
         if isinstance(node, ast.IfExp):
             return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
         if isinstance(node, ast.Compare):
             site = self._site(node)
-            return ir.Opaque(tuple(self.expr(e) for e in (node.left, *node.comparators)), site=site)
+            ops = tuple(_COMPARE_OPS.get(type(op), "?") for op in node.ops)
+            return ir.Opaque(tuple(self.expr(e) for e in (node.left, *node.comparators)), site=site, ops=ops)
         if isinstance(node, ast.NamedExpr):
             if isinstance(node.target, ast.Name):
                 return ir.Walrus(node.target.id, self.expr(node.value))
@@ -327,7 +342,8 @@ class Lowerer:
         boolean chains, whose value the analysis does not model, become Opaque."""
         site = self._site(node)
         if isinstance(node, ast.BoolOp):
-            return ir.Opaque(tuple(self.expr(v) for v in node.values), site=site)
+            ops = ("and",) if isinstance(node.op, ast.And) else ("or",)
+            return ir.Opaque(tuple(self.expr(v) for v in node.values), site=site, ops=ops)
         operator = type(node.op)
         operands: List[ast.expr] = []
         current: ast.expr = node

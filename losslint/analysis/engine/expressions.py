@@ -12,13 +12,18 @@ from losslint.analysis.values import (
     MISSING,
     AbsVal,
     Atom,
+    Bound,
     Cause,
+    Class,
     Const,
+    Function,
+    Instance,
     Mapping,
     QualRef,
     Sequence,
     Site,
     SliceConst,
+    Super,
     Unknown,
     const_value,
     join,
@@ -77,7 +82,9 @@ class Expressions:
                 return of(Const(-value))
             return unknown("result of arithmetic", Cause.EXPRESSION)
         if isinstance(expr, ir.IfExp):
-            self.eval(expr.test, env, ctx)
+            _, truth = self.condition(expr.test, env, ctx)
+            if truth is not None:  # the other branch cannot run
+                return self.eval(expr.body if truth else expr.orelse, env, ctx)
             return join((self.eval(expr.body, env, ctx), self.eval(expr.orelse, env, ctx)))
         if isinstance(expr, ir.Walrus):
             value = self.eval(expr.value, env, ctx)
@@ -85,6 +92,8 @@ class Expressions:
             return value
         if isinstance(expr, ir.Starred):
             return self.eval(expr.value, env, ctx)
+        if isinstance(expr, ir.Opaque) and expr.ops:
+            return self.condition(expr, env, ctx)[0]
         if isinstance(expr, ir.Opaque):
             inner = dict(env)
             for name in expr.binds:
@@ -94,6 +103,34 @@ class Expressions:
                 self.observe_use(join(values), frozenset(), Site(ctx.module, expr.site), "expression")
             return unknown("expression the analysis does not model", Cause.EXPRESSION)
         return unknown("expression the analysis does not model", Cause.EXPRESSION)
+
+    def condition(self, expr: ir.Expr, env: Env, ctx: Context) -> Tuple[AbsVal, Optional[bool]]:
+        """A test's value, and its truth when every alternative decides it the same way
+        (comparisons of known constants, ``is None`` of known objects, ``not``, ``and``,
+        ``or``); None when it may go either way."""
+        if not isinstance(expr, ir.Opaque) or not expr.ops:
+            value = self.eval(expr, env, ctx)
+            return value, _truth(value)
+        op = expr.ops[0]
+        if op in ("not", "and", "or"):
+            outcomes = [self.condition(part, env, ctx) for part in expr.parts]
+            values = [v for v, _ in outcomes]
+            truths = [t for _, t in outcomes]
+            if op == "not":
+                truth = None if truths[0] is None else not truths[0]
+            elif op == "and":
+                truth = False if False in truths else (True if all(truths) else None)
+            else:
+                truth = True if True in truths else (False if all(t is False for t in truths) else None)
+        else:
+            values = [self.eval(part, env, ctx) for part in expr.parts]
+            pairs = [compare(o, values[i], values[i + 1]) for i, o in enumerate(expr.ops)]
+            truth = False if False in pairs else (True if all(p is True for p in pairs) else None)
+        if expr.site >= 0:
+            self.observe_use(join(values), frozenset(), Site(ctx.module, expr.site), "expression")
+        if truth is not None and op != "and" and op != "or":  # and/or give an operand, not a bool
+            return of(Const(truth)), truth
+        return unknown("expression the analysis does not model", Cause.EXPRESSION), truth
 
     def _collection(self, expr: ir.Collection, env: Env, ctx: Context) -> AbsVal:
         items: List[AbsVal] = []
@@ -124,7 +161,10 @@ class Expressions:
                 return self._resolved(frame[name])
         module_env = self.globals.get(ctx.module, {})
         if name in module_env:
-            return self._resolved(module_env[name])
+            value = self._resolved(module_env[name])
+            if ctx.in_function and name in self._ir(ctx.module).declared_global:  # type: ignore[union-attr]
+                value = join((value, unknown(f"'{name}' is rebound through 'global'", Cause.UNFOLLOWED_STATE)))
+            return value
         if name in _BUILTINS:  # before star imports: looking there loads modules
             return of(QualRef(f"builtins.{name}"))
         for source in self.star_sources.get(ctx.module, ()):
@@ -177,6 +217,87 @@ class Expressions:
             return of(atom)  # keep the root cause
         return unknown("subscript of a value the analysis does not model", Cause.EXPRESSION)
 
+
+
+_NEVER_NONE = (Instance, Class, Function, Mapping, Sequence, SliceConst, Super)
+
+
+def _truth(value: AbsVal) -> Optional[bool]:
+    """The truth of a value whose every alternative is a constant with the same truth."""
+    truths = {bool(a.value) if isinstance(a, Const) else None for a in value}
+    return truths.pop() if len(truths) == 1 else None
+
+
+def compare(op: str, left: AbsVal, right: AbsVal) -> Optional[bool]:
+    """``left <op> right`` when every pair of alternatives gives the same answer."""
+    outcomes = set()
+    for a in left:
+        for b in right:
+            outcome = _compare_atoms(op, a, b)
+            if outcome is None:
+                return None
+            outcomes.add(outcome)
+    return outcomes.pop() if len(outcomes) == 1 else None
+
+
+_ORDER = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _compare_atoms(op: str, a: Atom, b: Atom) -> Optional[bool]:
+    if op in ("is", "is not"):
+        if b == Const(None):
+            a, b = b, a
+        if a != Const(None):
+            return None  # only ``is None`` is decided
+        is_none = b == Const(None) if isinstance(b, Const) else (False if _never_none(b) else None)
+        return None if is_none is None else is_none == (op == "is")
+    if op in ("in", "not in"):
+        found = _contains(b, a)
+        return None if found is None else found == (op == "in")
+    if not isinstance(a, Const) or not isinstance(b, Const) or op not in _ORDER:
+        return None
+    if not isinstance(a.value, _PLAIN) or not isinstance(b.value, _PLAIN):
+        return None
+    try:
+        return bool(_ORDER[op](a.value, b.value))
+    except TypeError:
+        return None
+
+
+_PLAIN = (int, float, str, bool, type(None))
+
+
+def _never_none(atom: Atom) -> bool:
+    """Objects that are certainly not None: the engine's objects, and methods of them."""
+    if isinstance(atom, _NEVER_NONE):
+        return True
+    return isinstance(atom, Bound) and atom.function is not None
+
+
+def _contains(container: Atom, key: Atom) -> Optional[bool]:
+    """``key in container`` for a constant key: a dict or list holding it says True; only
+    a tuple or a string, which nothing changes, says False."""
+    if not isinstance(key, Const) or not isinstance(key.value, _PLAIN):
+        return None
+    if isinstance(container, Mapping):
+        return True if any(k == key.value for k, _ in container.items) else None
+    if isinstance(container, Sequence) and container.container in ("list", "tuple") and not container.open_start:
+        items = [const_value(item, MISSING) for item in container.items]
+        if key.value in items:
+            return True
+        if container.container == "tuple" and all(isinstance(i, _PLAIN) for i in items):
+            return False
+        return None
+    if isinstance(container, Const) and isinstance(container.value, str) and isinstance(key.value, str):
+        return key.value in container.value
+    return None
 
 
 def _arith(op: str, left: AbsVal, right: AbsVal) -> AbsVal:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any, Iterable, List, Optional, Tuple
 
 from losslint.analysis import ir
-from losslint.analysis.engine.expressions import _extend
+from losslint.analysis.engine.expressions import _extend, compare
 from losslint.analysis.engine.state import (
     LOOP_PASSES,
     BudgetExhausted,
@@ -36,6 +36,7 @@ from losslint.analysis.values import (
     const_value,
     join,
     of,
+    ordered,
     unknown,
 )
 
@@ -81,8 +82,7 @@ class Statements:
                 (exits.breaks if stmt.kind == "break" else exits.continues).append(env)
             return None
         if isinstance(stmt, ir.If):
-            self.eval(stmt.test, env, ctx)
-            return _join_envs([self.exec_block(stmt.body, dict(env), ctx), self.exec_block(stmt.orelse, dict(env), ctx)])
+            return self._if(stmt, env, ctx)
         if isinstance(stmt, ir.Branches):
             self.eval(stmt.subject, env, ctx)
             outs = [self.exec_block(case, dict(env), ctx) for case in stmt.cases]
@@ -121,6 +121,57 @@ class Statements:
                     env.pop(target.id, None)
             return env
         return env
+
+    def _if(self, stmt: ir.If, env: Env, ctx: Context) -> Optional[Env]:
+        """Only the branch a test decided over known constants can take runs; otherwise
+        each branch runs with the names the test compares narrowed to the alternatives
+        that take it (``if x == "a": ... elif x == "b": ...`` never mixes them)."""
+        _, truth = self.condition(stmt.test, env, ctx)
+        if truth is not None:
+            return self.exec_block(stmt.body if truth else stmt.orelse, dict(env), ctx)
+        body = self.narrow(stmt.test, True, env, ctx)
+        orelse = self.narrow(stmt.test, False, env, ctx)
+        return _join_envs(
+            [
+                self.exec_block(stmt.body, body, ctx) if body is not None else None,
+                self.exec_block(stmt.orelse, orelse, ctx) if orelse is not None else None,
+            ]
+        )
+
+    def narrow(self, test: ir.Expr, outcome: bool, env: Env, ctx: Context) -> Optional[Env]:
+        """A copy of ``env`` where ``test`` has the truth ``outcome``: a name (or a name's
+        attribute) compared with a constant keeps the alternatives that can give it.
+        None when none can."""
+        if isinstance(test, ir.Opaque) and test.ops == ("not",):
+            return self.narrow(test.parts[0], not outcome, env, ctx)
+        if isinstance(test, ir.Opaque) and test.ops in (("and",), ("or",)) and outcome == (test.ops[0] == "and"):
+            current: Optional[Env] = env
+            for part in test.parts:  # every part has that truth
+                current = self.narrow(part, outcome, current, ctx) if current is not None else None
+            return current
+        narrowed = dict(env)
+        if not isinstance(test, ir.Opaque) or len(test.ops) != 1 or test.ops[0] in ("not", "and", "or"):
+            return narrowed
+        for side in (0, 1):
+            subject, other = test.parts[side], test.parts[1 - side]
+            name = subject.id if isinstance(subject, ir.Name) else None
+            attribute = None
+            if isinstance(subject, ir.Attr) and isinstance(subject.value, ir.Name):
+                name, attribute = subject.value.id, subject.attr
+            if name is None or name not in env or not _pure(other):
+                continue
+            known = self.eval(other, env, ctx)
+            kept = []
+            for atom in ordered(env[name]):
+                value = of(atom) if attribute is None else self.getattr(atom, attribute)
+                pair = (value, known) if side == 0 else (known, value)
+                if compare(test.ops[0], *pair) is not (not outcome):
+                    kept.append(atom)
+            if not kept:
+                return None
+            narrowed[name] = frozenset(kept)
+            break
+        return narrowed
 
     def _aug_assign(self, stmt: ir.AugAssign, env: Env, ctx: Context) -> Env:
         current = self.eval(stmt.target, env, ctx)
@@ -238,6 +289,13 @@ class Statements:
         for target, parts in zip(targets, per_target):
             self.assign(target, join(parts) if parts else unknown("unpacking", Cause.LOOP_OR_CONTAINER), env, ctx)
 
+
+
+def _pure(expr: ir.Expr) -> bool:
+    """An expression evaluated again without effects: literals, names, attributes of names."""
+    while isinstance(expr, (ir.Attr, ir.Negative)):
+        expr = expr.value if isinstance(expr, ir.Attr) else expr.operand
+    return isinstance(expr, (ir.Literal, ir.Name))
 
 
 def _set_attr(atom: Atom, name: str, value: AbsVal) -> AbsVal:
