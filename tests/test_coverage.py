@@ -22,7 +22,7 @@ class Net(nn.Module):
 """
 
 TRAIN = """\
-import timm
+import mmpretrain
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -32,7 +32,7 @@ from nets import Other
 head = nn.Linear(8, 3)
 F.cross_entropy(head(x), y)                                   # resolved
 nn.CrossEntropyLoss()(torch.softmax(head(x), 1), y)           # resolved (and LL101)
-F.cross_entropy(timm.create_model("resnet18")(x), y)          # model from an unknown library
+F.cross_entropy(mmpretrain.get_model("resnet18")(x), y)      # model from an unknown library
 F.cross_entropy(Net()(x), y)                                  # resolved: models.py is linted too
 F.cross_entropy(Other()(x), y)                                # in lib/nets.py: only reachable through sys.path
 criterion = nn.CrossEntropyLoss() if flag else custom_loss
@@ -85,7 +85,7 @@ def test_ll900_lists_each_unresolved_call_with_its_reason():
     unresolved = [d for d in report.diagnostics if d.code == "LL900"]
     assert len(unresolved) == 10
     rows = {d.location.row: d.message for d in unresolved}
-    assert "(model from an unknown library): timm.create_model() comes from a library" in rows[11]
+    assert "(model from an unknown library): mmpretrain.get_model() comes from a library" in rows[11]
     assert "(defined in a linted file the import does not reach): nets.Other() is defined in another file" in rows[13]
     assert "(passed in from outside the analysed code): parameter 'model' of step()" in rows[21]
 
@@ -145,8 +145,8 @@ def test_show_unresolved_in_every_format(tmp_path):
 def test_a_library_models_cause_survives_attribute_access_and_subscripts():
     source = (
         "import torch.nn.functional as F\n"
-        "from transformers import AutoModelForSequenceClassification\n"
-        "model = AutoModelForSequenceClassification.from_pretrained('bert-base-uncased', num_labels=3)\n"
+        "from vendorlib import AutoClassifier\n"
+        "model = AutoClassifier.from_pretrained('bert-base-uncased', num_labels=3)\n"
         "for batch in loader:\n"
         "    a = F.cross_entropy(model(**batch).logits, batch['labels'])\n"
         "    b = F.cross_entropy(model(**batch)['logits'], batch['labels'])\n"

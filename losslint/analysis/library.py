@@ -32,7 +32,9 @@ from losslint.analysis.values import (
     Layer,
     Loss,
     Mapping,
+    Model,
     QualRef,
+    Record,
     Sequence,
     Site,
     Tensor,
@@ -92,6 +94,8 @@ class LibraryEffects:
             return self.apply_layer(atom, args.get(0, ("input",)) or unknown("layer input", Cause.FROM_OUTSIDE), site)
         if isinstance(atom, Sequence) and atom.container == "sequential":
             return self.apply_sequence(atom, args.get(0, ("input",)) or unknown("model input", Cause.FROM_OUTSIDE), site, ctx)
+        if isinstance(atom, Model):
+            return self.call_model(atom, args, site, ctx)
         return None
 
     def library_method(self, receiver: Atom, name: str, args: Args, site: Site) -> Optional[Tuple[AbsVal, Optional[AbsVal]]]:
@@ -101,6 +105,10 @@ class LibraryEffects:
         if isinstance(receiver, (Tensor, Unknown)):
             value = self.tensor_method(receiver, name, args, site)
             return value, (value if name in T.IN_PLACE_RESHAPES else None)  # x.squeeze_(-1) changes x
+        if isinstance(receiver, Model):
+            return self.model_method(receiver, name, args)
+        if isinstance(receiver, Record):
+            return self.record_method(receiver, name, args)
         if isinstance(receiver, (Layer, Loss, Instance)) and name in _RETURNS_SELF:
             return of(receiver), None
         if isinstance(receiver, Instance) and name == "add_module" and len(args.positional) == 2:
@@ -118,6 +126,10 @@ class LibraryEffects:
             if name in T.DEVICE_ATTRIBUTES:  # nn.Module / LightningModule .device
                 return of(QualRef(T.DEVICE))
             return None
+        if isinstance(atom, Model):
+            return self.model_attribute(atom, name)
+        if isinstance(atom, Record):
+            return self.record_attribute(atom, name)
         if isinstance(atom, Tensor) and name == "data":  # the same values, without autograd
             return unknown("a detached loss value", Cause.NOT_MODELLED) if atom.kind is Kind.LOSS else of(atom)
         if isinstance(atom, Tensor) and name == "dtype":
@@ -137,6 +149,14 @@ class LibraryEffects:
         """Indexing a tensor picks some of its units: the kind stays, the shape is lost."""
         if isinstance(atom, Tensor):
             return of(replace(atom, width=None, rank=None, axis=None, selected=True))
+        if isinstance(atom, Record):
+            return self.record_subscript(atom, index)
+        return None
+
+    def library_set_path(self, atom: Atom, path: Tuple[Any, ...], value: AbsVal) -> Optional[AbsVal]:
+        """``obj.<path> = value`` on a library object: a library model's head replaced."""
+        if isinstance(atom, Model):
+            return self.model_set_path(atom, path, value)
         return None
 
     def binary_operation(self, op: str, left: AbsVal, right: AbsVal) -> AbsVal:
@@ -252,6 +272,9 @@ class LibraryEffects:
             if not args.positional and not args.open:
                 return of(Mapping(args.keywords))
             return unknown("dict()", Cause.LOOP_OR_CONTAINER)
+        model = self.build_model(name, args, site)
+        if model is not None:
+            return model
         if name.startswith("torch."):
             return unknown(f"{name}() is not modelled", Cause.NOT_MODELLED)
         if name.startswith("builtins."):
@@ -377,6 +400,8 @@ class LibraryEffects:
         spec = T.LOSS_SIGNATURES[callee]
         value = args.get(0, spec.input_names) or unknown("loss input not given", Cause.FROM_OUTSIDE)
         target = args.get(1, spec.target_names) or unknown("loss target not given", Cause.FROM_OUTSIDE)
+        if callee in T.UNCHECKED_TARGETS:
+            target = unknown(f"{spec.name} converts its target itself", Cause.NOT_MODELLED)
         autocast = "autocast" in ctx.modes
         acc = self.loss_calls.get(site)
         if acc is None:

@@ -8,6 +8,7 @@ source text: ``from torch.nn import Softmax as S`` and
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Sequence, Tuple
@@ -93,6 +94,7 @@ def configure(user_files: Sequence[str] = ()) -> None:
     _BUILT_IN_ONLY = not user_files
     _ALIASES.clear()
     _ALIASES.update(knowledge.mapping("aliases"))
+    _MODEL_ENTRIES.clear()
     globals().update(tables)
 
 
@@ -101,6 +103,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
     loss_classes: Dict[str, str] = {}
     loss_functions: Dict[str, str] = {}
     signatures: Dict[str, LossFamily] = {}
+    unchecked_targets: set = set()
     for key, entry in k.mapping("loss").items():
         family = entry.get("like", key)  # the loader checked that it is a known family
         signature = LossFamily(entry["display"], tuple(entry.get("input", ("input",))), tuple(entry.get("target", ("target",))))
@@ -110,6 +113,8 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         for name in entry.get("functions", []):
             loss_functions[name] = family
             signatures[name] = signature
+        if not entry.get("checks_target", True):
+            unchecked_targets.update(entry.get("classes", []) + entry.get("functions", []))
     widths = {**k.mapping("layer.width"), **k.mapping("model_factory")}
     return {
         "MODULE_BASES": k.names("library.model_bases"),
@@ -118,6 +123,12 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "LOSS_CLASSES": loss_classes,
         "LOSS_FUNCTIONS": loss_functions,
         "LOSS_SIGNATURES": signatures,
+        "UNCHECKED_TARGETS": frozenset(unchecked_targets),
+        "MODELS": k.mapping("model"),
+        "MODEL_BUILDERS": tuple(
+            (tuple(pattern.split(".")), key) for key, spec in sorted(k.mapping("model").items()) for pattern in spec.builders
+        ),
+        "MODEL_BY_NAME": k.mapping("model_by_name"),
         "ACTIVATION_LAYERS": {n: _activation(a) for n, a in k.mapping("activation.layer").items()},
         "ACTIVATION_FUNCTIONS": {n: _activation(a) for n, a in k.mapping("activation.function").items()},
         "ACTIVATION_METHODS": {n: _activation(a) for n, a in k.mapping("activation.method").items()},
@@ -183,6 +194,26 @@ def _relevant(*names: Dict[str, str]) -> "re.Pattern[bytes]":
     of files worth running as entry points, derived from the knowledge."""
     parts = sorted({n.rsplit(".", 1)[-1] for table in names for n in table}, key=lambda p: (-len(p), p))
     return re.compile(b"|".join(re.escape(p.encode()) for p in parts) or b"(?!)")
+
+
+_MODEL_ENTRIES: Dict[str, Optional[str]] = {}
+
+
+def model_entry(name: str) -> Optional[str]:
+    """The ``[model.<entry>]`` whose builder patterns match the callee ``name``: each
+    dotted part matched by ``fnmatch``, ``**`` standing for any number of parts."""
+    if name not in _MODEL_ENTRIES:
+        parts = tuple(name.split("."))
+        _MODEL_ENTRIES[name] = next((key for pattern, key in MODEL_BUILDERS if _matches(pattern, parts)), None)
+    return _MODEL_ENTRIES[name]
+
+
+def _matches(pattern: Tuple[str, ...], parts: Tuple[str, ...]) -> bool:
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_matches(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and _matches(pattern[1:], parts[1:])
 
 
 _SHORT_PREFIXES = (("torch.nn.functional.", "F."), ("torch.nn.", "nn."), ("Tensor.", "Tensor."))

@@ -263,6 +263,36 @@ class Loss(Atom):
 
 
 @atom
+class Model(Atom):
+    """An instance of a library model the knowledge describes (``resnet18(num_classes=2)``).
+
+    ``entry`` is its ``[model.<entry>]`` in the knowledge, ``site`` where it is built;
+    ``width`` None when not known, ``features`` when built without a head (timm's
+    ``num_classes=0``). ``heads`` are the modules the code put in place of the built-in
+    heads: (output field, the path assigned, the module); ``lost`` the fields whose head changed in a way the analysis
+    cannot follow (their output is unknown).
+    """
+
+    entry: str
+    name: str  # the builder, for messages
+    site: Site
+    width: Optional[int] = None
+    features: bool = False
+    heads: Tuple[Tuple[str, Tuple[Any, ...], "AbsVal"], ...] = ()
+    lost: Tuple[str, ...] = ()
+
+
+@atom
+class Record(Atom):
+    """A result read by attribute, key and position (a ``ModelOutput``, a namedtuple):
+    ``fields`` by name, ``positional`` its leading items by position (None when the
+    order depends on something the analysis cannot see)."""
+
+    fields: Tuple[Tuple[str, "AbsVal"], ...]
+    positional: Optional[Tuple["AbsVal", ...]] = None
+
+
+@atom
 class Function(Atom):
     """A function or method defined in the linted code."""
 

@@ -24,9 +24,11 @@ else:  # pragma: no cover - Python < 3.11
 
 BUILT_IN = (
     "python.toml", "torch.toml", "torchvision.toml", "lightning.toml", "accelerate.toml", "segmentation_models_pytorch.toml",
+    "timm.toml", "transformers.toml",
 )
 KINDS = ("sigmoid", "softmax", "log_softmax", "logsigmoid", "relu", "tanh", "logits")
 AXES = ("last", "channel")
+OUTPUTS = ("tensor", "mapping", "record", "losses")
 
 
 class KnowledgeError(ValueError):
@@ -103,8 +105,141 @@ def _width(entry: Dict[str, Any]) -> WidthSpec:
     return WidthSpec(_position(entry["width"], "width"), _choice(entry.get("axis", "last"), AXES, "axis"))
 
 
+@dataclass(frozen=True)
+class ModelSpec:
+    """A library model: the builders that make it and what calling it returns.
+
+    ``output`` is the shape of the result: a ``tensor``; a ``mapping`` or ``record``
+    (attributes and keys) of tensors named by ``fields``; or ``losses``, a dict of loss
+    tensors named by ``fields``, returned when ``loss_argument`` is passed. Each output
+    tensor has ``kind``, ``rank``, ``axis`` and a width from the builder's ``width``
+    keyword (``default_width`` when not given; unknown when a ``width_unknown_with``
+    keyword is given; ``features_width`` means no head: features). ``heads`` gives, per
+    field (``""`` for a tensor), the attribute paths of the module that computes it
+    (``classifier.-1``): code that assigns a module there replaces what the model emits.
+    A record's ``loss_field`` is a loss tensor, first by position when ``loss_argument``
+    is passed. ``reset`` names a method whose first argument is the new width."""
+
+    builders: Tuple[str, ...]
+    output: str = "tensor"
+    kind: str = "logits"
+    rank: Optional[int] = None
+    axis: Optional[str] = None
+    width: Optional[str] = None
+    default_width: Optional[int] = None
+    width_unknown_with: Tuple[str, ...] = ()
+    features_width: Optional[int] = None
+    fields: Tuple[str, ...] = ()
+    heads: Tuple[Tuple[str, Tuple[Tuple[Any, ...], ...]], ...] = ()
+    loss_field: Optional[str] = None
+    loss_argument: Optional[Tuple[Optional[int], str]] = None  # (position or None, keyword)
+    reset: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ModelByName:
+    """A call that builds a library model named by one of its arguments
+    (``torchvision.models.get_model("resnet18")``, ``torch.hub.load("pytorch/vision",
+    "resnet18")``): the builder is ``prefix`` + the name, from one of ``repositories``
+    (repository -> prefix; a ``:tag`` is ignored) when the callee takes one."""
+
+    name: Tuple[int, str]
+    prefix: str = ""
+    repository: Optional[Tuple[int, str]] = None
+    repositories: Tuple[Tuple[str, str], ...] = ()
+
+
+def _path(text: Any) -> Tuple[Any, ...]:
+    """``"classifier.-1"`` -> ("classifier", -1): attribute names and item indices."""
+    if not isinstance(text, str) or not text or any(not part for part in text.split(".")):
+        raise KnowledgeError(f"a head path must be dotted attribute names and indices, like \"classifier.-1\", not {text!r}")
+    return tuple(int(part) if part.lstrip("-").isdigit() else part for part in text.split("."))
+
+
+def _argument(value: Any, key: str) -> Tuple[Optional[int], str]:
+    """A keyword (``"labels"``) or ``[position, "keyword"]``."""
+    return (None, value) if isinstance(value, str) else _position(value, key)
+
+
+def _int(value: Any, key: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise KnowledgeError(f"'{key}' must be a non-negative integer")
+    return value
+
+
+def _model(entry: Dict[str, Any]) -> ModelSpec:
+    _keys(entry, {"builders"}, {
+        "output", "kind", "rank", "axis", "width", "default_width", "width_unknown_with", "features_width",
+        "fields", "head", "heads", "loss_field", "loss_argument", "reset",
+    })  # fmt: skip
+    output = _choice(entry.get("output", "tensor"), OUTPUTS, "output")
+    fields = tuple(_strings(entry.get("fields", []), "fields"))
+    if output != "tensor" and not fields:
+        raise KnowledgeError(f"an output of kind {output!r} needs 'fields'")
+    heads: Dict[str, Any] = {}
+    if "head" in entry:
+        heads[""] = entry["head"]
+    if "heads" in entry:
+        if not isinstance(entry["heads"], dict) or not set(entry["heads"]) <= set(fields):
+            raise KnowledgeError("'heads' must map fields to lists of head paths")
+        heads.update(entry["heads"])
+    for key in ("width", "loss_field", "reset"):
+        if key in entry and not isinstance(entry[key], str):
+            raise KnowledgeError(f"'{key}' must be a string")
+    if "rank" in entry:
+        _int(entry["rank"], "rank")
+    loss_argument = entry.get("loss_argument")
+    return ModelSpec(
+        builders=tuple(_strings(entry["builders"], "builders")),
+        output=output,
+        kind=_choice(entry.get("kind", "logits"), KINDS, "kind"),
+        rank=entry.get("rank"),
+        axis=_choice(entry["axis"], AXES, "axis") if "axis" in entry else None,
+        width=entry.get("width"),
+        default_width=_int(entry["default_width"], "default_width") if "default_width" in entry else None,
+        width_unknown_with=tuple(_strings(entry.get("width_unknown_with", []), "width_unknown_with")),
+        features_width=_int(entry["features_width"], "features_width") if "features_width" in entry else None,
+        fields=fields,
+        heads=tuple((f, tuple(_path(p) for p in _strings(paths, "a head list"))) for f, paths in sorted(heads.items())),
+        loss_field=entry.get("loss_field"),
+        loss_argument=_argument(loss_argument, "loss_argument") if loss_argument is not None else None,
+        reset=entry.get("reset"),
+    )
+
+
+def _model_by_name(entry: Dict[str, Any]) -> ModelByName:
+    _keys(entry, {"name"}, {"prefix", "repository", "repositories"})
+    repositories = entry.get("repositories", {})
+    if not isinstance(repositories, dict) or not all(isinstance(v, str) for v in repositories.values()):
+        raise KnowledgeError("'repositories' must map repository names to builder prefixes")
+    if not isinstance(entry.get("prefix", ""), str):
+        raise KnowledgeError("'prefix' must be a string")
+    return ModelByName(
+        _position(entry["name"], "name"),
+        entry.get("prefix", ""),
+        _position(entry["repository"], "repository") if "repository" in entry else None,
+        tuple(sorted(repositories.items())),
+    )
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset of (input, class index) samples; ``target_transform`` is the argument
+    that changes the target (then unknown)."""
+
+    target_transform: Optional[Tuple[int, str]] = None
+
+
+def _dataset(entry: Dict[str, Any]) -> DatasetSpec:
+    _keys(entry, set(), {"target_transform"})
+    given = entry.get("target_transform")
+    return DatasetSpec(_position(given, "target_transform") if given is not None else None)
+
+
 def _loss(entry: Dict[str, Any]) -> Dict[str, Any]:
-    _keys(entry, {"display"}, {"classes", "functions", "input", "target", "like"})
+    _keys(entry, {"display"}, {"classes", "functions", "input", "target", "like", "checks_target"})
+    if "checks_target" in entry:
+        _bool(entry["checks_target"], "checks_target")
     for key in ("classes", "functions", "input", "target"):
         _strings(entry.get(key, []), key)
     if not entry.get("classes") and not entry.get("functions"):
@@ -121,6 +256,9 @@ SPEC_TABLES = {
     "layer.width": _width,
     "model_factory": _width,
     "loss": _loss,
+    "dataset.class_index": _dataset,
+    "model": _model,
+    "model_by_name": _model_by_name,
 }
 MAP_TABLES = {
     "aliases": str,
@@ -143,6 +281,9 @@ LIST_TABLES = {
     "tensor.order_preserving", "tensor.device_attributes", "dtype.device_functions",
     "creation.random_unbounded", "creation.literal", "creation.like", "creation.one_hot", "creation.randint",
     "creation.full", "creation.arange",
+    "loss_value.classes", "loss_value.functions", "tensor.backward", "tensor.transposes", "tensor.transpose_attributes",
+    "tensor.reductions", "tensor.selections", "tensor.joins", "tensor.stacks", "tensor.where", "tensor.resize_functions",
+    "layer.resize", "dataset.tensors", "dataset.loaders", "dataset.iterate",
     "context.grad_off", "context.grad_on", "context.grad_switch", "context.autocast", "context.autocast_cuda_only",
 }  # fmt: skip
 SCALARS = {"dtype.unknown": str}

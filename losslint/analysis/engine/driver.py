@@ -24,6 +24,7 @@ from losslint.analysis.facts import (
     Facts,
 )
 from losslint.analysis.library import LibraryEffects
+from losslint.analysis.models import LibraryModels
 from losslint.analysis.modules import ModuleIndex
 from losslint.analysis.observers import Observers
 from losslint.analysis.values import (
@@ -39,7 +40,7 @@ from losslint.analysis.values import (
 )
 
 
-class Interpreter(Statements, Imports, Expressions, Objects, Calls, LibraryEffects, Observers):
+class Interpreter(Statements, Imports, Expressions, Objects, Calls, LibraryEffects, LibraryModels, Observers):
     """Runs lowered modules and collects facts. One instance per analysis run."""
 
     def __init__(

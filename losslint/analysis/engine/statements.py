@@ -262,17 +262,52 @@ class Statements:
             env[target.id] = value
         elif isinstance(target, ir.Collection):
             self._unpack(target.items, value, env, ctx)
-        elif isinstance(target, ir.Attr) and isinstance(target.value, ir.Name):
-            owner = self.lookup(target.value.id, env, ctx)
-            if any(isinstance(a, Instance) for a in owner):
-                updated = [_set_attr(a, target.attr, value) for a in owner]
-                env[target.value.id] = join(updated)
         elif isinstance(target, ir.Subscript) and isinstance(target.value, ir.Name):
             owner = self.lookup(target.value.id, env, ctx)
             index = const_value(self.eval(target.index, env, ctx), MISSING)
             env[target.value.id] = join(_set_item(a, index, value) for a in owner)
+        elif isinstance(target, (ir.Attr, ir.Subscript)):
+            self._assign_path(target, value, env, ctx)
         elif isinstance(target, ir.Starred):
             self.assign(target.value, unknown("starred assignment", Cause.LOOP_OR_CONTAINER), env, ctx)
+
+    def _assign_path(self, target: ir.Expr, value: AbsVal, env: Env, ctx: Context) -> None:
+        """``a.b[0].c = value``: the object bound to ``a`` changes along the path
+        (attribute names and literal integer indices); other targets change nothing."""
+        path: List[Any] = []
+        while isinstance(target, (ir.Attr, ir.Subscript)):
+            if isinstance(target, ir.Attr):
+                path.insert(0, target.attr)
+            else:
+                index = const_value(self.eval(target.index, env, ctx), MISSING)
+                if not isinstance(index, int) or isinstance(index, bool):
+                    return
+                path.insert(0, index)
+            target = target.value
+        if not isinstance(target, ir.Name):
+            return
+        owner = self.lookup(target.id, env, ctx)
+        changed = join(self.set_path(a, tuple(path), value) for a in ordered(owner))
+        if changed != owner:
+            env[target.id] = changed
+
+    def set_path(self, atom: Atom, path: Tuple[Any, ...], value: AbsVal) -> AbsVal:
+        """``atom`` with the value at ``path`` (attribute names, integer indices) replaced."""
+        first, rest = path[0], path[1:]
+        if isinstance(atom, Instance) and isinstance(first, str):
+            if not rest:
+                return _set_attr(atom, first, value)
+            inner = self.getattr(atom, first)
+            changed = join(self.set_path(a, rest, value) for a in ordered(inner))
+            return of(atom) if changed == inner else _set_attr(atom, first, changed)
+        if isinstance(atom, Sequence) and isinstance(first, int):
+            if not rest:
+                return _set_item(atom, first, value)
+            inner = self.subscript(atom, of(Const(first)))
+            changed = join(self.set_path(a, rest, value) for a in ordered(inner))
+            return of(atom) if changed == inner else _set_item(atom, first, changed)
+        library = self.library_set_path(atom, path, value)
+        return library if library is not None else of(atom)
 
     def _unpack(self, targets: Tuple[ir.Expr, ...], value: AbsVal, env: Env, ctx: Context) -> None:
         has_star = any(isinstance(t, ir.Starred) for t in targets)

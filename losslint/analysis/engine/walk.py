@@ -164,6 +164,10 @@ def _reassigned_attributes(cls: ir.ClassDef) -> frozenset:
             elif isinstance(stmt, ir.AugAssign):
                 targets = (stmt.target,)
             for target in targets:
+                while isinstance(target, (ir.Attr, ir.Subscript)) and not (
+                    isinstance(target, ir.Attr) and isinstance(target.value, ir.Name)
+                ):
+                    target = target.value  # self.model.fc = ...: self.model changes
                 if isinstance(target, ir.Attr) and isinstance(target.value, ir.Name) and target.value.id == receiver:
                     names.add(target.attr)
     return frozenset(names)

@@ -1,0 +1,230 @@
+"""Library models: ``torchvision.models.resnet18(num_classes=2)``,
+``timm.create_model(...)``, ``AutoModelForSequenceClassification.from_pretrained(...)``.
+
+What each builder makes is data (``[model.<entry>]`` in the knowledge, see
+``losslint.knowledge.ModelSpec``): the output's kind, rank, class axis and width, the
+shape of the result (a tensor, a dict, a record with ``.logits`` / ``.loss``, a dict of
+losses) and where the head is. This module is the code for those effects: building the
+model, calling it, replacing its head (``model.fc = nn.Linear(512, 2)``), reading the
+records it returns. A head the analysis cannot see makes that output unknown; it is
+never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Dict, Optional, Tuple
+
+from losslint.analysis import tables as T
+from losslint.analysis.engine.state import Args, Context
+from losslint.analysis.values import (
+    AbsVal,
+    Axis,
+    Bound,
+    Cause,
+    Const,
+    Kind,
+    Mapping,
+    Model,
+    QualRef,
+    Record,
+    Sequence,
+    SliceConst,
+    Site,
+    Tensor,
+    const_value,
+    join,
+    of,
+    ordered,
+    unknown,
+    with_source,
+)
+from losslint.knowledge import ModelByName, ModelSpec
+
+Path = Tuple[Any, ...]  # attribute names (str) and item indices (int)
+
+_KINDS = {"sigmoid": Kind.SIGMOID, "softmax": Kind.SOFTMAX, "log_softmax": Kind.LOG_SOFTMAX,
+          "logsigmoid": Kind.LOGSIGMOID, "relu": Kind.RELU, "tanh": Kind.TANH, "logits": Kind.LOGITS}  # fmt: skip
+_AXES = {"last": Axis.LAST, "channel": Axis.CHANNEL}
+_MODULE_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply", "to_empty"})
+"""``nn.Module`` methods that return the module itself."""
+
+
+class LibraryModels:
+    """Library models and the records they return, as methods of the interpreter."""
+
+    def build_model(self, name: str, args: Args, site: Site) -> Optional[AbsVal]:
+        """A call of a model builder (by pattern) or of a call that names one; None when
+        ``name`` is neither."""
+        entry = T.model_entry(name)
+        if entry is not None:
+            return of(_built(entry, name, args, site))
+        lookup = T.MODEL_BY_NAME.get(name)
+        if lookup is None:
+            return None
+        builder = _named_builder(lookup, args)
+        if builder is None or T.model_entry(builder) is None:
+            return unknown(f"{name}() of a model the knowledge does not name", Cause.UNKNOWN_LIBRARY)
+        position, keyword = lookup.name
+        rest = Args(tuple(v for i, v in enumerate(args.positional) if i > position), tuple(args.keywords), args.open)
+        return of(_built(T.model_entry(builder), builder, rest, site))  # type: ignore[arg-type]
+
+    def call_model(self, model: Model, args: Args, site: Site, ctx: Context) -> AbsVal:
+        spec: ModelSpec = T.MODELS[model.entry]
+        loss_given = _given(args, spec.loss_argument) if spec.loss_argument else False
+        if spec.output == "losses":
+            if loss_given is not True:
+                return unknown(f"what {model.name} returns without targets (predictions)", Cause.NOT_MODELLED)
+            return of(Mapping(tuple((f, of(Tensor(Kind.LOSS, act=site))) for f in spec.fields)))
+        if spec.output == "tensor":
+            return self._field_output(model, spec, "", site, ctx)
+        outputs = tuple((f, self._field_output(model, spec, f, site, ctx)) for f in spec.fields)
+        if spec.output == "mapping":
+            return of(Mapping(outputs))
+        fields = outputs
+        positional: Optional[Tuple[AbsVal, ...]] = tuple(v for _, v in outputs)
+        if spec.loss_field is not None:
+            loss = of(Tensor(Kind.LOSS, act=site))
+            fields = ((spec.loss_field, loss),) + outputs
+            positional = None if loss_given is None else ((loss,) + positional if loss_given else positional)
+        return of(Record(fields, positional))
+
+    def _field_output(self, model: Model, spec: ModelSpec, field: str, site: Site, ctx: Context) -> AbsVal:
+        if field in model.lost:
+            return unknown(f"the head of {model.name} was changed in a way the analysis cannot follow", Cause.UNFOLLOWED_STATE)
+        replaced = [value for f, _, value in model.heads if f == field]
+        if replaced:  # the code's own head, applied to the features the model computes
+            features = of(Tensor(None, rank=spec.rank, dtype="float"))
+            out = join(self.call(a, Args((features,)), site, ctx)[0] for a in ordered(replaced[0]))
+            return with_source(out, model.name)
+        if model.features:
+            return of(Tensor(None, rank=spec.rank, dtype="float", source=model.name))
+        axis = _AXES[spec.axis] if spec.axis else None
+        return of(
+            Tensor(_KINDS[spec.kind], model.width, axis, spec.rank, act=model.site, layer=model.site, source=model.name, dtype="float")
+        )
+
+    def model_attribute(self, model: Model, name: str) -> AbsVal:
+        """``model.fc`` after ``model.fc = ...`` is what was assigned; methods are bound;
+        anything else of a library model is not known."""
+        for _, path, value in model.heads:
+            if path == (name,):
+                return value
+        spec: ModelSpec = T.MODELS[model.entry]
+        if name in _MODULE_METHODS or name == spec.reset:
+            return of(Bound(model, name))
+        if name in T.DEVICE_ATTRIBUTES:
+            return of(QualRef(T.DEVICE))
+        return unknown(f"'{name}' of {model.name}", Cause.NOT_MODELLED)
+
+    def model_method(self, model: Model, name: str, args: Args) -> Optional[Tuple[AbsVal, Optional[AbsVal]]]:
+        """Methods returning the model, and the method that resets its head to a new width."""
+        spec: ModelSpec = T.MODELS[model.entry]
+        if name in _MODULE_METHODS:
+            return of(model), None
+        if name == spec.reset:
+            width = _width(args.get(0, (spec.width or "num_classes",)), spec) if not args.open else None
+            reset = replace(
+                model,
+                width=None if width == spec.features_width else width,
+                features=width is not None and width == spec.features_width,
+                heads=tuple((f, p, v) for f, p, v in model.heads if f != ""),
+                lost=tuple(f for f in model.lost if f != ""),
+            )
+            return of(Const(None)), of(reset)
+        return None
+
+    def model_set_path(self, model: Model, path: Path, value: AbsVal) -> AbsVal:
+        """``model.<path> = value``: at a head's path (or a module holding it) the value
+        becomes that output's head; elsewhere inside a head's module the output is lost;
+        anywhere else (``model.conv1 = ...``) the outputs are kept."""
+        spec: ModelSpec = T.MODELS[model.entry]
+        heads = list(model.heads)
+        lost = set(model.lost)
+        for field, head_paths in spec.heads:
+            current = next((h for h in heads if h[0] == field), None)
+            if current is not None and len(path) > len(current[1]) and path[: len(current[1])] == current[1]:
+                rest = path[len(current[1]):]  # inside the code's own head: change that module
+                changed = join(self.set_path(a, rest, value) for a in ordered(current[2]))
+                heads[heads.index(current)] = (field, current[1], changed)
+            elif any(path == head[: len(path)] for head in head_paths) or (current is not None and path == current[1]):
+                heads = [h for h in heads if h[0] != field] + [(field, path, value)]
+                lost.discard(field)
+            elif any(path[0] == head[0] for head in head_paths):
+                lost.add(field)
+        return of(replace(model, heads=tuple(heads), lost=tuple(sorted(lost))))
+
+    # --- records: model outputs read by attribute, key or position ------------------
+
+    def record_attribute(self, record: Record, name: str) -> AbsVal:
+        for field, value in record.fields:
+            if field == name:
+                return value
+        if name in ("get", "to_tuple", "keys", "values", "items"):
+            return of(Bound(record, name))
+        return unknown(f"'{name}' of a model's output", Cause.NOT_MODELLED)
+
+    def record_subscript(self, record: Record, index: AbsVal) -> AbsVal:
+        key = const_value(index, None)
+        if isinstance(key, str):
+            return self.record_attribute(record, key)
+        if len(index) == 1 and isinstance(next(iter(index)), SliceConst) and record.positional is not None:
+            return of(Sequence(record.positional[next(iter(index)).to_slice()], "tuple"))
+        if isinstance(key, int) and not isinstance(key, bool) and record.positional is not None:
+            if -len(record.positional) <= key < len(record.positional):
+                return record.positional[key]
+        return unknown("an item of a model's output", Cause.NOT_MODELLED)
+
+    def record_method(self, record: Record, name: str, args: Args) -> Optional[Tuple[AbsVal, Optional[AbsVal]]]:
+        if name == "get" and len(args.positional) == 1 and not args.keywords:
+            key = const_value(args.positional[0], None)
+            if isinstance(key, str):
+                return self.record_attribute(record, key), None
+        return None
+
+
+def _built(entry: str, name: str, args: Args, site: Site) -> Model:
+    spec: ModelSpec = T.MODELS[entry]
+    width: Optional[int] = None
+    given = args.get(None, (spec.width,)) if spec.width else None
+    if given is not None:
+        width = _width(given, spec)
+    elif spec.width and not args.open and not any(args.get(None, (k,)) is not None for k in spec.width_unknown_with):
+        width = spec.default_width
+    features = width is not None and width == spec.features_width
+    return Model(entry, name.rsplit(".", 1)[-1] if "." in name else name, site, None if features else width, features)
+
+
+def _width(value: Optional[AbsVal], spec: ModelSpec) -> Optional[int]:
+    number = const_value(value, None) if value is not None else None
+    return number if isinstance(number, int) and not isinstance(number, bool) and number >= 0 else None
+
+
+def _given(args: Args, argument: Optional[Tuple[Optional[int], str]]) -> Optional[bool]:
+    """Whether the call passes ``argument``: True, False, or None when it cannot be told
+    (``**batch``)."""
+    if argument is None:
+        return False
+    position, keyword = argument
+    if any(key == keyword for key, _ in args.keywords):
+        return True
+    if position is not None and position < len(args.positional):
+        return True
+    return None if args.open else False
+
+
+def _named_builder(lookup: ModelByName, args: Args) -> Optional[str]:
+    position, keyword = lookup.name
+    name = const_value(args.get(position, (keyword,)) or of(Const(None)), None)
+    if not isinstance(name, str) or not name.isidentifier():
+        return None
+    prefix = lookup.prefix
+    if lookup.repository is not None:
+        repository = const_value(args.get(lookup.repository[0], (lookup.repository[1],)) or of(Const(None)), None)
+        if not isinstance(repository, str):
+            return None
+        prefix = dict(lookup.repositories).get(repository.split(":", 1)[0], "")
+        if not prefix:
+            return None
+    return prefix + name
+
