@@ -354,3 +354,137 @@ def test_conditions_over_known_constants_follow_one_branch(code):
 @pytest.mark.parametrize("code", FOLDING_SILENT.values(), ids=FOLDING_SILENT.keys())
 def test_conditions_that_may_go_either_way_keep_both_branches(code):
     check_valid(code)
+
+
+RECURSION_FOUND = {
+    "a recursive builder with fresh arguments at module level": """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Tree:
+            def __init__(self, label):
+                self.label = label
+                self.left = None
+                self.right = None
+
+        def build(tokens, parent=None):
+            node = Tree(tokens[0])
+            node.parent = parent
+            if len(tokens) > 2:
+                node.left = build(tokens[1:len(tokens) // 2], parent=node)
+                node.right = build(tokens[len(tokens) // 2:], parent=node)
+            return node
+
+        def leaves(node):
+            if node.left is None:
+                return [node]
+            return leaves(node.left) + leaves(node.right)
+
+        trees = [build(list(line)) for line in ["abcdefgh", "ijklmnop"]]
+        n_leaves = sum(len(leaves(t)) for t in trees)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 5)
+
+            def forward(self, x):
+                return F.softmax(self.fc(x), dim=1)
+
+        loss = nn.CrossEntropyLoss()(Net()(x), y)  # expect: LL101
+    """,
+    "a recursion over fresh receivers": """
+        import torch.nn as nn
+
+        class Node:
+            def __init__(self, depth, parent=None):
+                self.depth = depth
+                self.parent = parent
+
+            def expand(self):
+                a = Node(self.depth + 1, parent=self)
+                b = Node(self.depth + 2, parent=self)
+                a.expand()
+                b.expand()
+                return self
+
+        root = Node(0).expand()
+        net = nn.Sequential(nn.Linear(8, 3), nn.Softmax(dim=1))
+        loss = nn.CrossEntropyLoss()(net(x), y)  # expect: LL101
+    """,
+}
+
+
+@pytest.mark.parametrize("code", RECURSION_FOUND.values(), ids=RECURSION_FOUND.keys())
+def test_recursion_does_not_exhaust_its_module(code):
+    check_invalid(code)
+
+
+RECURSIVE_MODEL = """
+    import torch.nn as nn
+
+    class Block(nn.Module):
+        def __init__(self, inner=None, out=4):
+            super().__init__()
+            self.inner = inner
+            self.fc = nn.Linear(8, out)
+
+        def forward(self, x):
+            if self.inner is None:
+                return self.fc(x).softmax(dim=1)
+            return self.inner(x)
+
+    model = Block(Block(Block(Block(Block(out=3)))))
+    loss = nn.CrossEntropyLoss()(model(x), y)  # expect: LL101
+"""
+
+
+def test_nested_modules_of_one_class_are_followed_to_the_innermost():
+    check_invalid(RECURSIVE_MODEL)
+
+
+RUNAWAY = """
+import torch.nn as nn
+import torch.nn.functional as F
+
+def slow(a, b, c):
+    head = nn.Linear(8, 3)
+    loss = F.cross_entropy(F.softmax(head(a), dim=1), b)
+    for i in a:
+        for j in b:
+            for k in c:
+                for l in a:
+                    for m in b:
+                        for n in c:
+                            for o in a:
+                                for p in b:
+                                    for q in c:
+                                        t = i
+    return loss
+
+slow(xs, ys, zs)
+
+net = nn.Sequential(nn.Linear(8, 3), nn.Softmax(dim=1))
+loss = nn.CrossEntropyLoss()(net(x), y)
+"""
+
+
+def test_a_runaway_call_stops_alone_and_says_which_function(monkeypatch):
+    from losslint import runner
+    from losslint.analysis.engine import Interpreter
+    from losslint.selection import resolve
+
+    made = []
+
+    def small(modules, **kw):
+        made.append(Interpreter(modules, **{**kw, "budget": 600}))
+        return made[-1]
+
+    monkeypatch.setattr(runner, "Interpreter", small)
+    report = runner.lint([], resolve(["ALL"]), {"runaway.py": RUNAWAY.encode()})
+    found = {(d.code, d.location.row, d.message) for d in report.diagnostics}
+    assert ("LL101", 23) in {(c, r) for c, r, _ in found}  # the code after the runaway call
+    stopped = [m for c, r, m in found if c == "LL900" and r == 7]  # a loss call inside it: unresolved
+    assert stopped and "slow() stopped at its step budget" in stopped[0]
+    assert ("runaway.py", "slow") in made[0].budget_notes
+    assert "runaway.py" not in made[0].exhausted

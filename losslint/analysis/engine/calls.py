@@ -12,7 +12,9 @@ from losslint.analysis.engine.expressions import (
 )
 from losslint.analysis.engine.state import (
     MAX_CALL_DEPTH,
+    MAX_REENTRIES,
     Args,
+    BudgetExhausted,
     Context,
     Env,
     _args_key,
@@ -204,16 +206,58 @@ class Calls:
         key = (function, receiver, args, modes)
         if key in self.memo:
             return self.memo[key]
-        if key in self.in_progress or depth >= MAX_CALL_DEPTH:
+        active = self.active_calls.setdefault(function, [])
+        first = next((a for r, a in active if r == receiver), None)
+        if first is not None:  # recursion: what changes from the first call on is not followed
+            args = _widen(first, args)
+            key = (function, receiver, args, modes)
+            if key in self.memo:
+                return self.memo[key]
+        if key in self.in_progress or depth >= MAX_CALL_DEPTH or len(active) >= MAX_REENTRIES:
             return unknown("recursion or calls nested too deep", Cause.LIMITS), None
         self.in_progress.add(key)
+        active.append((receiver, args))
+        self.call_stack.append(function)
         try:
-            result = self._evaluate(function, definition, args, receiver, depth, modes)
+            if self.budget_owner is None:
+                result = self._evaluate_on_budget(function, definition, args, receiver, depth, modes)
+            else:
+                result = self._evaluate(function, definition, args, receiver, depth, modes)
         finally:
             self.in_progress.discard(key)
+            active.pop()
+            self.call_stack.pop()
         self.evaluated.add((function.module, function.qualname))
         self.memo[key] = result
         return result
+
+    def _evaluate_on_budget(
+        self,
+        function: Function,
+        definition: ir.FunctionDef,
+        args: Args,
+        receiver: Optional[Atom],
+        depth: int,
+        modes: frozenset,
+    ) -> Tuple[AbsVal, Optional[AbsVal]]:
+        """A call made from a module's top level (or an entry point) gets half the steps
+        its module has left: a runaway call stops alone, its module and the later cells
+        of a notebook go on, and the loss calls it touched count as unresolved."""
+        outer = self.limit
+        self.limit = self.steps + max(outer - self.steps, 0) // 2
+        self.budget_owner = function
+        mark = self.facts_mark()
+        try:
+            return self._evaluate(function, definition, args, receiver, depth, modes)
+        except BudgetExhausted as stop:
+            name = _runaway(stop.stack, function)
+            self.budget_notes.append((function.module, name))
+            reason = f"the analysis of {name}() stopped at its step budget"
+            self.facts_abandoned(mark, reason)
+            return unknown(reason, Cause.LIMITS), None
+        finally:
+            self.limit = outer
+            self.budget_owner = None
 
     def _evaluate(
         self,
@@ -306,6 +350,34 @@ class Calls:
                     known[atom] = None
         return constructed
 
+
+
+def _widen(first: Args, args: Args) -> Args:
+    """The arguments of a recursive call: those equal to the first call's stay, the others
+    (a fresh node, a shorter list, a counter) become unknown, so the recursion ends at
+    the next level instead of unfolding every call of the real run."""
+    changed = unknown("argument of a recursive call", Cause.LIMITS)
+    same_shape = (
+        len(first.positional) == len(args.positional)
+        and [k for k, _ in first.keywords] == [k for k, _ in args.keywords]
+        and first.open == args.open
+    )
+    if not same_shape:
+        return Args(tuple(changed for _ in args.positional), tuple((k, changed) for k, _ in args.keywords), args.open)
+    positional = tuple(a if a == b else changed for a, b in zip(first.positional, args.positional))
+    keywords = tuple((k, a if a == b else changed) for (k, a), (_, b) in zip(first.keywords, args.keywords))
+    return Args(positional, keywords, args.open)
+
+
+def _runaway(stack: Tuple[Function, ...], owner: Function) -> str:
+    """Which function ran away: the one the stack holds most often (a recursion), else the
+    call that owned the budget."""
+    if not stack:
+        return owner.qualname
+    counts = {f: stack.count(f) for f in stack}
+    most = max(counts.values())
+    name = next(f for f in stack if counts[f] == most).qualname if most > 1 else owner.qualname
+    return name
 
 
 def _is_analysed_callable(atom: Atom) -> bool:

@@ -60,6 +60,11 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, LibraryEffec
         self._importing: set = set()  # lazy imports being looked up
         self.budget = budget
         self.steps = 0
+        self.limit = budget  # the step count at which the running module or call stops
+        self.call_stack: List[Function] = []  # the analysed functions running, outermost first
+        self.active_calls: Dict[Function, List[Tuple[Optional[Atom], Args]]] = {}  # their receivers and arguments
+        self.budget_owner: Optional[Function] = None  # the top-level call running on its own budget
+        self.budget_notes: List[Tuple[str, str]] = []  # (module, function) of calls stopped at their budget
         self.globals: Dict[str, Env] = {}
         self.definitions: Dict[Tuple[str, str], ir.FunctionDef] = {}
         self.defaults: Dict[Function, Tuple[Optional[AbsVal], ...]] = {}
@@ -93,7 +98,7 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, LibraryEffec
             for name in names:
                 if name not in self.modules:
                     continue
-                self.steps = 0
+                self.steps, self.limit = 0, self.budget
                 try:
                     phase(name)
                 except BudgetExhausted:
@@ -110,6 +115,21 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, LibraryEffec
         self._record_escapes()
         key = lambda fact: (fact.site.path, fact.site.ordinal)  # noqa: E731
         return Facts(**self.library_facts(key), **self.observed_facts(key))
+
+    def facts_mark(self) -> Dict[Any, Tuple[AbsVal, AbsVal]]:
+        """What the loss calls recorded so far receive, to tell later which ones a call
+        stopped at its budget touched."""
+        return {site: (acc.input, acc.target) for site, acc in self.loss_calls.items()}
+
+    def facts_abandoned(self, mark: Dict[Any, Tuple[AbsVal, AbsVal]], reason: str) -> None:
+        """A call stopped at its budget: the loss calls it recorded or joined into may miss
+        the paths it did not finish, so their input and target are not known for sure."""
+        stopped = unknown(reason, Cause.LIMITS)
+        for site, acc in self.loss_calls.items():
+            before = mark.get(site)
+            if before is None or before[0] is not acc.input or before[1] is not acc.target:
+                acc.input = join((acc.input, stopped))
+                acc.target = join((acc.target, stopped))
 
     def _ir(self, path: str) -> Optional[ir.Module]:
         if path in self.modules:

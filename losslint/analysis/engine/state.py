@@ -17,6 +17,11 @@ from losslint.analysis.values import (
 
 MAX_CALL_DEPTH = 16
 
+# A function running this many times at once (a recursion over fresh receivers, such as
+# a tree's nodes, whose arguments cannot be widened) is not followed deeper: nested
+# modules of one class (a U-Net's blocks) stay within it, a binary recursion costs 2**8.
+MAX_REENTRIES = 8
+
 
 LOOP_PASSES = 2
 
@@ -25,7 +30,12 @@ Env = Dict[str, AbsVal]
 
 
 class BudgetExhausted(Exception):
-    """The analysis of a module took more steps than it is allowed."""
+    """The analysis of a module, or of a call made from its top level, took more steps
+    than it is allowed; ``stack`` is the functions running then, outermost first."""
+
+    def __init__(self, stack: Tuple[Any, ...] = ()) -> None:
+        super().__init__()
+        self.stack = stack
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,8 @@ class Statements:
 
     def exec_stmt(self, stmt: ir.Stmt, env: Env, ctx: Context) -> Optional[Env]:  # noqa: C901
         self.steps += 1
-        if self.steps > self.budget:
-            raise BudgetExhausted
+        if self.steps > self.limit:
+            raise BudgetExhausted(tuple(self.call_stack))
         if not ctx.in_function and ctx.cls is None:
             self.globals[ctx.module] = env  # functions called from here see these names
         if isinstance(stmt, (ir.Assign, ir.AugAssign, ir.ExprStmt, ir.Return)):
