@@ -82,7 +82,7 @@ REACH_OPEN = "issue 18 (reach on real code) is open"
 # the reach folders whose kind is not handled yet: remove a name once its kind is
 STILL_OPEN = {
     "constant_condition_folding", "dict_update_merge", "explicit_forward_call",
-    "exponential_recursion_budget", "hand_written_loss_backward",
+    "exponential_recursion_budget",
 }
 
 

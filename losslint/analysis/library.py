@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis import tables as T
+from losslint.analysis import tensor_ops
 from losslint.analysis.engine.expressions import _RETURNS_SELF, _arith, _splice
 from losslint.analysis.engine.state import Args, Context, Env, ModeSwitch, _LossAcc
 from losslint.analysis.engine.statements import _set_attr
@@ -103,6 +104,8 @@ class LibraryEffects:
         module methods that hand the module back or add a layer. Returns the result and
         the receiver's new value when the method changes it."""
         if isinstance(receiver, (Tensor, Unknown)):
+            if name in T.BACKWARD_METHODS:
+                return _backpropagated(receiver, site)
             value = self.tensor_method(receiver, name, args, site)
             return value, (value if name in T.IN_PLACE_RESHAPES else None)  # x.squeeze_(-1) changes x
         if isinstance(receiver, Model):
@@ -132,6 +135,8 @@ class LibraryEffects:
             return self.record_attribute(atom, name)
         if isinstance(atom, Tensor) and name == "data":  # the same values, without autograd
             return unknown("a detached loss value", Cause.NOT_MODELLED) if atom.kind is Kind.LOSS else of(atom)
+        if isinstance(atom, Tensor) and name in T.TRANSPOSE_ATTRIBUTES:  # x.T, x.mT
+            return of(tensor_ops.transposed(atom, name, ()))
         if isinstance(atom, Tensor) and name == "dtype":
             return of(QualRef(T.DTYPE_NAMES.get(atom.dtype or "", T.UNKNOWN_DTYPE)))
         if isinstance(atom, (Tensor, Unknown)) and name in T.DEVICE_ATTRIBUTES:
@@ -160,9 +165,10 @@ class LibraryEffects:
         return None
 
     def binary_operation(self, op: str, left: AbsVal, right: AbsVal) -> AbsVal:
-        """Sums of losses, and losses scaled by numbers, stay loss tensors; numbers fold."""
-        losses = _loss_arith(op, left, right)
-        return losses if losses is not None else _arith(op, left, right)
+        """Sums of losses, and losses scaled by numbers, stay loss tensors; logits scaled by
+        a positive number stay logits (``tensor_ops.arithmetic``); numbers fold."""
+        tensors = tensor_ops.arithmetic(op, left, right)
+        return tensors if tensors is not None else _arith(op, left, right)
 
     def is_loss(self, atom: Atom) -> bool:
         """A loss module instance, or a loss function."""
@@ -171,8 +177,10 @@ class LibraryEffects:
     def call_external(self, name: str, args: Args, site: Site, ctx: Context, complete: bool) -> AbsVal:  # noqa: C901
         if name in T.LOSS_FUNCTIONS:
             return self.record_loss(name, args, site, complete, ctx)
-        if name in T.LOSS_CLASSES:
+        if name in T.LOSS_CLASSES or name in T.VALUE_LOSS_CLASSES:
             return of(Loss(name, site))
+        if name in T.VALUE_LOSS_FUNCTIONS:  # no input rules: a loss tensor, not a checked call
+            return of(Tensor(Kind.LOSS, act=site))
         if name in T.ACTIVATION_FUNCTIONS:
             activation = T.ACTIVATION_FUNCTIONS[name]
             dim = self._dim(activation, args, name, site)
@@ -208,6 +216,16 @@ class LibraryEffects:
             if module is None or inputs is None:
                 return unknown("data_parallel() arguments", Cause.FROM_OUTSIDE)
             return join(self.call(atom, Args((inputs,)), site, ctx)[0] for atom in ordered(module))
+        if name in T.JOINS or name in T.STACKS or name in T.WHERE or name in T.RESIZE_FUNCTIONS:
+            return self._combined(name, args)
+        if name in T.CLASS_INDEX_DATASETS or name in T.TENSOR_DATASETS or name in T.LOADERS or name in T.ITERATE:
+            found = self._dataset(name, args, site)
+            if found is not None:
+                return found
+        if name in _ITERATION_BUILTINS:
+            found = _iterated(name, args)
+            if found is not None:
+                return found
         if name in T.EXP_LOG_FUNCTIONS:
             return self._exp_log(T.EXP_LOG_FUNCTIONS[name], args.get(0, ("input",)), site)
         if name in T.SHAPE_FUNCTIONS:
@@ -344,6 +362,8 @@ class LibraryEffects:
             return of(Tensor(None, rank=rank, dtype="float"))
         if name in T.FLATTEN_LAYERS:
             return join(of(_flattened(a, 1, -1)) if isinstance(a, Tensor) else of(Tensor(None, rank=2)) for a in value)
+        if name in T.RESIZE_LAYERS:
+            return join(of(tensor_ops.resized(a)) if isinstance(a, Tensor) else unknown(f"{name} of a value the analysis does not know", Cause.NOT_MODELLED) for a in value)
         return unknown(f"{name} is not modelled", Cause.NOT_MODELLED)
 
     def apply_sequence(self, sequence: Sequence, value: AbsVal, site: Site, ctx: Context) -> AbsVal:
@@ -390,12 +410,91 @@ class LibraryEffects:
             return unknown("clamped values", Cause.NOT_MODELLED)
         if name in T.SHAPE_METHODS:
             return of(_reshaped(atom, name, args))
+        if name in T.TRANSPOSES:
+            if args.open or args.keywords:
+                return of(replace(atom, width=None, axis=None, rank=None if name == "permute" else atom.rank))
+            dims = list(args.positional)
+            if name == "permute" and len(dims) == 1 and _size(Args(tuple(dims))) is not None:
+                dims = [of(Const(d)) for d in _size(Args(tuple(dims))) or ()]  # permute((0, 2, 1))
+            return of(tensor_ops.transposed(atom, name, [const_value(d, None) for d in dims]))
+        if name in T.REDUCTIONS:
+            return self._reduced(atom, name, args)
+        if name in T.SELECTIONS:
+            return of(tensor_ops.selected_along(atom, name, const_value(args.get(0, ("dim",)) or unknown("", Cause.OTHER), None)))
         return unknown(f"Tensor.{name}() is not modelled", Cause.NOT_MODELLED)
+
+    def _reduced(self, atom: Tensor, name: str, args: Args) -> AbsVal:
+        """``x.mean(dim, keepdim=...)`` / ``x.sum(...)`` (``tensor_ops.reduced``)."""
+        if args.open:
+            return unknown(f"Tensor.{name}() with arguments the analysis cannot follow", Cause.NOT_MODELLED)
+        given = args.get(0, ("dim", "axis"))
+        dims: Optional[List[Any]] = None
+        if given is not None:
+            size = _size(Args((given,)))
+            dims = list(size) if size is not None else [None]
+        keepdim = const_value(args.get(1, ("keepdim",)) or of(Const(False)), None)
+        result = tensor_ops.reduced(atom, name, dims, keepdim)
+        if result is None:
+            what = "over every dim" if dims is None else "over the class dim or a dim the analysis cannot tell from it"
+            return unknown(f"Tensor.{name}() {what}", Cause.NOT_MODELLED)
+        return of(result)
+
+    def _combined(self, name: str, args: Args) -> AbsVal:
+        """``torch.cat`` / ``torch.stack`` / ``torch.where`` / ``F.interpolate``."""
+        if name in T.RESIZE_FUNCTIONS:
+            value = args.get(0, ("input",)) or unknown("input", Cause.FROM_OUTSIDE)
+            if all(isinstance(a, Tensor) for a in value):
+                return join(of(tensor_ops.resized(a)) for a in value)  # type: ignore[arg-type]
+            return unknown(f"{T.display_name(name)}() of a value the analysis does not know", Cause.NOT_MODELLED)
+        if name in T.WHERE:
+            branches = [args.get(1, ("input",)), args.get(2, ("other",))]
+            found = tensor_ops.where([b for b in branches if b is not None]) if None not in branches and not args.open else None
+        else:
+            items = args.get(0, ("tensors",))
+            spliced = _splice(items) if items is not None else None
+            dim = const_value(args.get(1, ("dim", "axis")) or of(Const(0)), None)
+            found = None
+            if spliced is not None and not spliced[1] and spliced[0] and not args.open:
+                found = tensor_ops.joined(spliced[0], dim, stack=name in T.STACKS)
+        if found is None:
+            return unknown(f"{name}() of values of different or unknown kinds", Cause.NOT_MODELLED)
+        return of(found)
+
+    def _dataset(self, name: str, args: Args, site: Site) -> Optional[AbsVal]:
+        """A dataset (a sequence of its samples) or a loader (a sequence of batches); None:
+        what the call makes is not known."""
+        if args.open:
+            return None
+        if name in T.CLASS_INDEX_DATASETS:
+            position = T.CLASS_INDEX_DATASETS[name].target_transform
+            given = args.get(*position) if position is not None else None
+            if given is not None and const_value(given, MISSING) is not None:
+                target = unknown(f"{name}() with a target_transform", Cause.NOT_MODELLED)
+            else:
+                target = of(Tensor(None, rank=0, act=site, dtype="int"))  # a class index, an int
+            sample = Sequence((unknown(f"{name}() input (its transform)", Cause.NOT_MODELLED), target), "tuple")
+            return of(Sequence((of(sample),), _DATASET))
+        if name in T.TENSOR_DATASETS:
+            if args.keywords or not args.positional:
+                return None
+            return of(Sequence((of(Sequence(tuple(_batched(v, -1) for v in args.positional), "tuple")),), _DATASET))
+        if name in T.LOADERS:
+            dataset = args.get(0, ("dataset",))
+            if dataset is None or any(key in ("collate_fn", "batch_sampler") for key, _ in args.keywords) or len(args.positional) > 1:
+                return None
+            if any(key == "batch_size" and const_value(v, 1) is None for key, v in args.keywords):
+                return None  # batch_size=None: samples, not batches
+            batches = [of(Sequence(tuple(_batched(item, 1) for item in a.items), _LOADER)) for a in dataset if _is_dataset(a)]
+            return join(batches) if len(batches) == len(dataset) else None
+        value = args.get(0, ("iterable",))  # tqdm(loader): the loader's batches
+        return value if value is not None and all(_is_loader(a) for a in value) else None
 
     def record_loss(
         self, callee: str, args: Args, site: Site, complete: bool, ctx: Context, created: Optional[Site] = None
     ) -> AbsVal:
         """A call of the loss ``callee`` (a loss function, or a loss class's instance)."""
+        if callee in T.VALUE_LOSS_CLASSES:  # no input rules: a loss tensor, not a checked call
+            return of(Tensor(Kind.LOSS, act=site))
         family = T.LOSS_FUNCTIONS.get(callee) or T.LOSS_CLASSES[callee]
         spec = T.LOSS_SIGNATURES[callee]
         value = args.get(0, spec.input_names) or unknown("loss input not given", Cause.FROM_OUTSIDE)
@@ -490,7 +589,68 @@ class LibraryEffects:
 
 
 def _is_loss(atom: Atom) -> bool:
-    return isinstance(atom, Loss) or (isinstance(atom, QualRef) and T.canonical(atom.name) in T.LOSS_FUNCTIONS)
+    """A loss whose calls the rules check (one without input rules is not: a callee that
+    may be either is not surely a checked loss)."""
+    if isinstance(atom, Loss):
+        return atom.callee not in T.VALUE_LOSS_CLASSES
+    return isinstance(atom, QualRef) and T.canonical(atom.name) in T.LOSS_FUNCTIONS
+
+
+def _backpropagated(receiver: Atom, site: Site) -> Tuple[AbsVal, Optional[AbsVal]]:
+    """``x.backward()``: whatever computed ``x``, it is a loss tensor from here on (LL403
+    follows it); one already known as a loss keeps where it was computed."""
+    if isinstance(receiver, Tensor) and receiver.kind is Kind.LOSS:
+        return of(Const(None)), None
+    return of(Const(None)), of(Tensor(Kind.LOSS, act=site))
+
+
+_DATASET, _LOADER = "dataset", "loader"  # Sequence containers: samples, batches
+_ITERATION_BUILTINS = frozenset({"builtins.enumerate", "builtins.iter", "builtins.next"})
+
+
+def _is_dataset(atom: Atom) -> bool:
+    return isinstance(atom, Sequence) and atom.container == _DATASET and len(atom.items) == 1 and not atom.open_start
+
+
+def _is_loader(atom: Atom) -> bool:
+    return isinstance(atom, Sequence) and atom.container == _LOADER and len(atom.items) == 1 and not atom.open_start
+
+
+def _iterated(name: str, args: Args) -> Optional[AbsVal]:
+    """``enumerate(loader)``, ``iter(loader)``, ``next(it)`` over a loader's batches."""
+    value = args.get(0)
+    if value is None or args.open or not all(_is_loader(a) for a in value):
+        return None
+    if name == "builtins.iter" and len(args.positional) == 1:
+        return value
+    if name == "builtins.next" and len(args.positional) == 1:
+        return join(a.items[0] for a in value)  # type: ignore[attr-defined]
+    if name == "builtins.enumerate" and len(args.positional) == 1 and not args.keywords:
+        counter = unknown("enumerate() counter", Cause.LOOP_OR_CONTAINER)
+        return join(of(Sequence((of(Sequence((counter, a.items[0]), "tuple")),), _LOADER)) for a in value)  # type: ignore[attr-defined]
+    return None
+
+
+def _batched(value: AbsVal, change: int) -> AbsVal:
+    """A sample's parts with a batch dim added (``change`` 1: a loader's batch) or a
+    tensor's rows (-1: a TensorDataset's samples): the dtype stays, the rank changes, a
+    width on the last axis stays; tuples and dicts of them alike."""
+    out: List[AbsVal] = []
+    for atom in value:
+        if isinstance(atom, Tensor):
+            rank = atom.rank + change if atom.rank is not None and atom.rank + change >= 0 else None
+            keeps = atom.axis is Axis.LAST and (change > 0 or atom.rank is None or atom.rank >= 2)  # not the batch dim
+            out.append(of(Tensor(None if atom.kind is None else atom.kind, atom.width if keeps else None, atom.axis if keeps else None,
+                                 rank, act=atom.act, layer=atom.layer if keeps else None, dtype=atom.dtype)))  # fmt: skip
+        elif isinstance(atom, Sequence) and atom.container == "tuple" and not atom.open_start:
+            out.append(of(replace(atom, items=tuple(_batched(item, change) for item in atom.items))))
+        elif isinstance(atom, Mapping):
+            out.append(of(Mapping(tuple((key, _batched(item, change)) for key, item in atom.items))))
+        elif isinstance(atom, Unknown):
+            out.append(of(atom))
+        else:
+            out.append(unknown("a sample the analysis does not model", Cause.LOOP_OR_CONTAINER))
+    return join(out)
 
 
 def _exp_log(name: str, value: Optional[AbsVal]) -> AbsVal:
@@ -740,21 +900,3 @@ def _nesting(sequence: Sequence) -> int:
             break
         sequence, depth = inner[0], depth + 1
     return depth
-
-
-def _loss_arith(op: str, left: AbsVal, right: AbsVal) -> Optional[AbsVal]:
-    """Sums of losses, and losses scaled by numbers, are loss tensors (still on the graph)."""
-
-    def is_loss(value: AbsVal) -> bool:
-        return bool(value) and all(isinstance(a, Tensor) and a.kind is Kind.LOSS for a in value)
-
-    def is_number(value: AbsVal) -> bool:
-        return isinstance(const_value(value, None), (int, float))
-
-    if op == "+" and is_loss(left) and is_loss(right):
-        return join((left, right))
-    if op in ("*", "/") and is_loss(left) and is_number(right):
-        return left
-    if op == "*" and is_number(left) and is_loss(right):
-        return right
-    return None

@@ -181,7 +181,26 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "GRAD_SWITCHES": k.names("context.grad_switch"),
         "AUTOCAST": k.names("context.autocast"),
         "AUTOCAST_CUDA_ONLY": k.names("context.autocast_cuda_only"),
-        "RELEVANT": _relevant(loss_classes, loss_functions),
+        "VALUE_LOSS_CLASSES": k.names("loss_value.classes"),
+        "VALUE_LOSS_FUNCTIONS": k.names("loss_value.functions"),
+        "BACKWARD_METHODS": k.names("tensor.backward"),
+        "TRANSPOSES": k.names("tensor.transposes"),
+        "TRANSPOSE_ATTRIBUTES": k.names("tensor.transpose_attributes"),
+        "REDUCTIONS": k.names("tensor.reductions"),
+        "SELECTIONS": k.names("tensor.selections"),
+        "JOINS": k.names("tensor.joins"),
+        "STACKS": k.names("tensor.stacks"),
+        "WHERE": k.names("tensor.where"),
+        "RESIZE_FUNCTIONS": k.names("tensor.resize_functions"),
+        "RESIZE_LAYERS": k.names("layer.resize"),
+        "CLASS_INDEX_DATASETS": k.mapping("dataset.class_index"),
+        "TENSOR_DATASETS": k.names("dataset.tensors"),
+        "LOADERS": k.names("dataset.loaders"),
+        "ITERATE": k.names("dataset.iterate"),
+        "RELEVANT": _relevant(
+            loss_classes, loss_functions, dict.fromkeys(k.names("loss_value.classes") | k.names("loss_value.functions")),
+            dict.fromkeys(k.names("tensor.backward")),
+        ),
     }
 
 
