@@ -229,3 +229,301 @@ def test_a_file_that_only_calls_backward_is_analysed(tmp_path):
         }
     )
     assert [(d.code, d.location.row) for d in found] == [("LL403", 8)]
+
+
+# --- item 4: tensor operations that keep what a value is ----------------------------------
+
+OPERATIONS_INVALID = {
+    "softmax then transpose into CrossEntropyLoss": """
+        import torch.nn.functional as F
+
+        p = F.softmax(logits, dim=-1).transpose(1, 2)
+        loss = F.cross_entropy(p, y)  # expect: LL101
+    """,
+    "sigmoid probabilities averaged over the batch into BCEWithLogitsLoss": """
+        import torch
+        from torch import nn
+
+        head = nn.Linear(8, 3)
+        x = torch.randn(4, 8)
+        p = torch.sigmoid(head(x)).mean(0)
+        loss = nn.BCEWithLogitsLoss()(p, y)  # expect: LL104
+    """,
+    "cat of two softmax outputs": """
+        import torch
+        import torch.nn.functional as F
+
+        p = torch.cat([F.softmax(a, dim=1), F.softmax(b, dim=1)], dim=0)
+        loss = F.cross_entropy(p, y)  # expect: LL101
+    """,
+    "where with both branches sigmoid": """
+        import torch
+        import torch.nn.functional as F
+
+        p = torch.where(mask, torch.sigmoid(a), torch.sigmoid(b))
+        loss = F.binary_cross_entropy_with_logits(p, y)  # expect: LL104
+    """,
+    "logits over a temperature into BCELoss": """
+        import torch
+        from torch import nn
+
+        head = nn.Linear(8, 1)
+        loss = nn.BCELoss()(head(x) / temperature, y)  # expect: LL103
+    """,
+    "normalised probabilities into CrossEntropyLoss": """
+        import torch
+        import torch.nn.functional as F
+
+        p = torch.sigmoid(logits)
+        q = p / p.sum(dim=1, keepdim=True)
+        loss = F.cross_entropy(q, y)  # expect: LL101
+    """,
+    "tanh moved into [0, 1] into BCEWithLogitsLoss": """
+        import torch
+        import torch.nn.functional as F
+
+        p = (torch.tanh(x) + 1) / 2
+        loss = F.binary_cross_entropy_with_logits(p, y)  # expect: LL104
+    """,
+    "exp of log_softmax into CrossEntropyLoss": """
+        import torch
+        import torch.nn.functional as F
+
+        loss = F.cross_entropy(torch.exp(F.log_softmax(z, dim=1)), y)  # expect: LL101
+    """,
+    "upsampled softmax into CrossEntropyLoss": """
+        import torch.nn.functional as F
+
+        p = F.interpolate(F.softmax(seg, dim=1), size=(64, 64), mode="bilinear")
+        loss = F.cross_entropy(p, mask)  # expect: LL101
+    """,
+    "softmax over a width-1 axis moved last by transpose": """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+        conv = nn.Conv1d(16, 1, 3)
+        s = conv(torch.randn(4, 16, 10)).transpose(1, 2)
+        w = F.softmax(s, dim=-1)  # expect: LL202
+    """,
+}
+
+OPERATIONS_VALID = {
+    "attention pooling: squeeze removes the width-1 axis": """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+        class Pool(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.score = nn.Linear(d, 1)
+                self.head = nn.Linear(d, 3)
+
+            def forward(self, h):
+                w = F.softmax(self.score(h).squeeze(-1), dim=0)
+                v = F.softmax(self.score(h).view(-1), dim=0)
+                u = F.softmax(self.score(torch.randn(4, 7, 16)).squeeze(2), dim=1)
+                return self.head((w.unsqueeze(-1) * h).sum(0)), v, u
+
+        loss = nn.CrossEntropyLoss()(Pool(16)(torch.randn(5, 16))[0], torch.randint(0, 3, (5,)))
+    """,
+    "a width-1 score transposed away from the softmax dim": """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+        score = nn.Linear(16, 1)
+        s = score(torch.randn(4, 10, 16)).transpose(1, 2)
+        w = F.softmax(s, dim=-1)
+        t = score(torch.randn(4, 10, 16)).permute(0, 2, 1)
+        v = F.softmax(t, dim=2)
+        m = score(torch.randn(4, 10, 16)).mean(1)
+        a = F.softmax(score(torch.randn(4, 10, 16)).sum(-1), dim=-1)
+    """,
+    "probabilities scaled are not probabilities": """
+        import torch
+        import torch.nn.functional as F
+
+        loss = F.binary_cross_entropy_with_logits(torch.sigmoid(x) * 2, y)
+        loss2 = F.cross_entropy(F.softmax(z, dim=1) / t, y)
+    """,
+    "probabilities summed over the batch are not probabilities": """
+        import torch
+        from torch import nn
+
+        head = nn.Linear(8, 3)
+        p = torch.sigmoid(head(torch.randn(4, 8))).sum(0)
+        loss = nn.BCEWithLogitsLoss()(p, y)
+    """,
+    "softmax averaged over its class dim is not known": """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+        head = nn.Linear(8, 3)
+        p = F.softmax(head(torch.randn(4, 8)), dim=1).mean(1)
+        loss = F.cross_entropy(p, y)
+    """,
+    "cat of softmax and logits is not known": """
+        import torch
+        import torch.nn.functional as F
+
+        p = torch.cat([F.softmax(a, dim=1), b], dim=0)
+        loss = F.cross_entropy(p, y)
+    """,
+    "logits over a temperature into CrossEntropyLoss": """
+        import torch
+        from torch import nn
+
+        head = nn.Linear(8, 3)
+        loss = nn.CrossEntropyLoss()(head(x) / 0.5, y)
+        loss2 = nn.CrossEntropyLoss()(head(x) * scale, y)
+    """,
+    "tanh shifted but not halved is not known": """
+        import torch
+        import torch.nn.functional as F
+
+        loss = F.binary_cross_entropy(torch.tanh(x) + 1, y)
+    """,
+    "p divided by another tensor's sum is not known": """
+        import torch
+        import torch.nn.functional as F
+
+        p, q = torch.sigmoid(a), torch.sigmoid(b)
+        loss = F.cross_entropy(p / q.sum(dim=1, keepdim=True), y)
+    """,
+}
+
+
+@pytest.mark.parametrize("code", OPERATIONS_INVALID.values(), ids=list(OPERATIONS_INVALID))
+def test_operations_that_keep_the_kind_are_followed(code):
+    check_invalid(code)
+
+
+@pytest.mark.parametrize("code", OPERATIONS_VALID.values(), ids=list(OPERATIONS_VALID))
+def test_operation_look_alikes_stay_silent(code):
+    check_valid(code)
+
+
+def test_an_operation_not_modelled_names_itself():
+    from losslint.runner import lint
+    from losslint.selection import resolve
+    import textwrap
+
+    code = textwrap.dedent("""
+        import torch
+        import torch.nn.functional as F
+
+        loss = F.cross_entropy(torch.softmax(z, 1).cumsum(1), y)
+        loss2 = F.cross_entropy(torch.softmax(z, 1).mean(), y)
+    """).encode()
+    report = lint([], resolve(["LL900"]), {"snippet.py": code})
+    messages = sorted(d.message for d in report.diagnostics)
+    assert "Tensor.cumsum() is not modelled" in messages[0]
+    assert "Tensor.mean() over every dim" in messages[1]
+
+
+# --- item 8: targets from datasets ---------------------------------------------------------
+
+DATASETS_INVALID = {
+    "a two-logit head trained with BCEWithLogitsLoss on ImageFolder labels": """
+        import torch
+        from torch import nn
+        from torchvision import datasets, transforms
+
+        data = datasets.ImageFolder("data/train", transform=transforms.ToTensor())
+        loader = torch.utils.data.DataLoader(data, batch_size=32, shuffle=True)
+        model = nn.Sequential(nn.Flatten(), nn.Linear(3 * 64 * 64, 2))
+        criterion = nn.BCEWithLogitsLoss()
+        for images, labels in loader:
+            loss = criterion(model(images), labels)  # expect: LL204 LL301
+    """,
+    "CIFAR10 labels through enumerate and tqdm": """
+        import torch
+        import torchvision
+        from torch import nn
+        from torch.utils.data import DataLoader
+        from tqdm import tqdm
+
+        train = torchvision.datasets.CIFAR10(root="./data", train=True, download=True)
+        loader = DataLoader(train, batch_size=64)
+        head = nn.Linear(512, 1)
+        for i, (x, y) in enumerate(tqdm(loader)):
+            loss = nn.BCEWithLogitsLoss()(head(x).squeeze(1), y)  # expect: LL301
+    """,
+    "a TensorDataset of float labels into CrossEntropyLoss": """
+        import torch
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+
+        X = torch.randn(100, 8)
+        Y = torch.rand(100)
+        loader = DataLoader(TensorDataset(X, Y), batch_size=10)
+        net = nn.Linear(8, 3)
+        for xb, yb in loader:
+            loss = nn.CrossEntropyLoss()(net(xb), yb)  # expect: LL302
+    """,
+    "a TensorDataset of (N, 1) outputs against (N,) targets": """
+        import torch
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+
+        ds = TensorDataset(torch.randn(100, 8), torch.rand(100))
+        net = nn.Linear(8, 1)
+        xb, yb = next(iter(DataLoader(ds, batch_size=10)))
+        loss = nn.BCEWithLogitsLoss()(net(xb), yb)  # expect: LL203
+    """,
+}
+
+DATASETS_VALID = {
+    "ImageFolder labels converted for BCEWithLogitsLoss": """
+        import torch
+        from torch import nn
+        from torchvision import datasets
+
+        loader = torch.utils.data.DataLoader(datasets.ImageFolder("d"), batch_size=8)
+        head = nn.Linear(512, 1)
+        for x, y in loader:
+            loss = nn.BCEWithLogitsLoss()(head(x).squeeze(1), y.float())
+            loss2 = nn.CrossEntropyLoss()(nn.Linear(512, 2)(x), y)
+    """,
+    "a target_transform makes the target unknown": """
+        import torch
+        from torch import nn
+        from torchvision import datasets
+
+        data = datasets.MNIST("d", train=True, target_transform=lambda t: torch.tensor([float(t)]))
+        loader = torch.utils.data.DataLoader(data, batch_size=8)
+        for x, y in loader:
+            loss = nn.BCEWithLogitsLoss()(nn.Linear(784, 1)(x), y)
+    """,
+    "a custom collate_fn makes the batch unknown": """
+        import torch
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+
+        ds = TensorDataset(torch.randn(100, 8), torch.randint(0, 2, (100,)))
+        for xb, yb in DataLoader(ds, batch_size=10, collate_fn=my_collate):
+            loss = nn.BCEWithLogitsLoss()(nn.Linear(8, 1)(xb), yb)
+    """,
+    "a TensorDataset of float (N, 1) targets": """
+        import torch
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+
+        ds = TensorDataset(torch.randn(100, 8), torch.rand(100, 1))
+        for xb, yb in DataLoader(ds, batch_size=10, shuffle=True):
+            loss = nn.BCEWithLogitsLoss()(nn.Linear(8, 1)(xb), yb)
+    """,
+}
+
+
+@pytest.mark.parametrize("code", DATASETS_INVALID.values(), ids=list(DATASETS_INVALID))
+def test_dataset_targets_reach_the_target_rules(code):
+    check_invalid(code)
+
+
+@pytest.mark.parametrize("code", DATASETS_VALID.values(), ids=list(DATASETS_VALID))
+def test_dataset_look_alikes_stay_silent(code):
+    check_valid(code)

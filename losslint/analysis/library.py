@@ -467,7 +467,7 @@ class LibraryEffects:
             return None
         if name in T.CLASS_INDEX_DATASETS:
             position = T.CLASS_INDEX_DATASETS[name].target_transform
-            given = args.get(*position) if position is not None else None
+            given = args.get(position[0], (position[1],)) if position is not None else None
             if given is not None and const_value(given, MISSING) is not None:
                 target = unknown(f"{name}() with a target_transform", Cause.NOT_MODELLED)
             else:

@@ -161,9 +161,11 @@ def reduced(atom: Tensor, name: str, dims: Optional[List[Any]], keepdim: Any) ->
     covers_class = index is not None and index in positions
     if rank is None and atom.axis is Axis.LAST and atom.width is not None and -1 in values:
         covers_class = True
+    if name in ("sum", "nansum") and atom.kind in NON_NEGATIVE and keep is True and len(positions) == 1:
+        if covers_class or index is None:  # over the class axis, or an axis that may be it
+            width = 1 if covers_class else None
+            return replace(atom, kind=None, width=width, axis=atom.axis if width else None, origin=None, selected=False, floored=False, source=NORMALISER)
     if covers_class:
-        if name in ("sum", "nansum") and atom.kind in NON_NEGATIVE and keep is True and len(positions) == 1:
-            return replace(atom, kind=None, width=1, origin=None, selected=False, floored=False, source=NORMALISER)
         return None
     if index is None and not (rank is not None and rank >= 2 and positions == [0]):
         if not (atom.axis is Axis.CHANNEL and positions == [0]):
