@@ -459,7 +459,7 @@ DATASETS_INVALID = {
 
         X = torch.randn(100, 8)
         Y = torch.rand(100)
-        loader = DataLoader(TensorDataset(X, Y), batch_size=10)
+        loader = DataLoader(TensorDataset(X, Y), 10, shuffle=True)
         net = nn.Linear(8, 3)
         for xb, yb in loader:
             loss = nn.CrossEntropyLoss()(net(xb), yb)  # expect: LL302

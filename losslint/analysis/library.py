@@ -480,9 +480,10 @@ class LibraryEffects:
             return of(Sequence((of(Sequence(tuple(_batched(v, -1) for v in args.positional), "tuple")),), _DATASET))
         if name in T.LOADERS:
             dataset = args.get(0, ("dataset",))
-            if dataset is None or any(key in ("collate_fn", "batch_sampler") for key, _ in args.keywords) or len(args.positional) > 1:
+            if dataset is None or any(key in ("collate_fn", "batch_sampler") for key, _ in args.keywords) or len(args.positional) > 2:
                 return None
-            if any(key == "batch_size" and const_value(v, 1) is None for key, v in args.keywords):
+            sizes = [v for key, v in args.keywords if key == "batch_size"] + list(args.positional[1:2])
+            if any(const_value(v, 1) is None for v in sizes):
                 return None  # batch_size=None: samples, not batches
             batches = [of(Sequence(tuple(_batched(item, 1) for item in a.items), _LOADER)) for a in dataset if _is_dataset(a)]
             return join(batches) if len(batches) == len(dataset) else None
