@@ -13,7 +13,7 @@ never guessed.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Optional, Tuple
 
 from losslint.analysis import tables as T
 from losslint.analysis.engine.state import Args, Context

@@ -216,6 +216,7 @@ def _relevant(*names: Dict[str, str]) -> "re.Pattern[bytes]":
 
 
 _MODEL_ENTRIES: Dict[str, Optional[str]] = {}
+MODEL_BUILDERS: Tuple[Tuple[Tuple[str, ...], str], ...] = ()  # (pattern parts, entry); set by configure
 
 
 def model_entry(name: str) -> Optional[str]:

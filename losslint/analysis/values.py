@@ -342,6 +342,17 @@ class Super(Atom):
 
 AbsVal = frozenset  # frozenset[Atom]
 
+
+def identity(atom: Atom) -> Optional[tuple]:
+    """The object an atom stands for, whatever has been assigned into it since it was
+    made (None for values without one): a function that sets ``model.fc`` changes its
+    caller's ``model``, which is the same object with a new attribute."""
+    if isinstance(atom, Instance):
+        return (atom.cls, atom.args)
+    if isinstance(atom, Model):
+        return (atom.entry, atom.site)
+    return None
+
 MISSING = Const("<missing>")
 
 

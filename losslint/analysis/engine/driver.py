@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from losslint.analysis import ir
 from losslint.analysis.engine.calls import Calls
 from losslint.analysis.engine.expressions import Expressions
+from losslint.analysis.engine.functions import Functions
 from losslint.analysis.engine.imports import Imports
 from losslint.analysis.engine.objects import Objects
 from losslint.analysis.engine.state import (
@@ -40,7 +41,7 @@ from losslint.analysis.values import (
 )
 
 
-class Interpreter(Statements, Imports, Expressions, Objects, Calls, LibraryEffects, LibraryModels, Observers):
+class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, LibraryEffects, LibraryModels, Observers):
     """Runs lowered modules and collects facts. One instance per analysis run."""
 
     def __init__(
@@ -73,6 +74,8 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, LibraryEffec
         self.classes: Dict[Class, ClassInfo] = {}
         self.instances: Dict[Class, Dict[Instance, None]] = {}  # insertion-ordered
         self.memo: Dict[Any, Tuple[AbsVal, Optional[AbsVal]]] = {}
+        self.argument_changes: Dict[Any, Dict[Any, AbsVal]] = {}  # memo key -> arguments assigned into
+        self.last_argument_changes: Dict[Any, AbsVal] = {}  # of the call that just returned
         self.in_progress: set = set()
         self.evaluated: set = set()
         self.entry_returns: List[Tuple[Function, str, AbsVal]] = []
