@@ -80,10 +80,7 @@ def marked_folders() -> List[Path]:
 # Kinds of the reach issue (18) not all handled yet: run, but expected to fail until it is.
 REACH_OPEN = "issue 18 (reach on real code) is open"
 # the reach folders whose kind is not handled yet: remove a name once its kind is
-STILL_OPEN = {
-    "constant_condition_folding", "dict_update_merge", "explicit_forward_call",
-    "exponential_recursion_budget",
-}
+STILL_OPEN: set = set()
 
 
 @pytest.mark.parametrize("case", marked_folders(), ids=lambda p: f"{p.parent.name}/{p.name}")

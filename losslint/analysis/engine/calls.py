@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from losslint.analysis import ir
+from losslint.analysis.engine.containers import _mapping_method
 from losslint.analysis.engine.expressions import (
     _sequence_method,
     _splice,
@@ -192,8 +193,8 @@ class Calls:
                 return called, None
         if isinstance(receiver, Sequence):
             return _sequence_method(receiver, name, args)
-        if isinstance(receiver, Mapping) and name == "values":
-            return of(Sequence(tuple(v for _, v in receiver.items), "list")), None
+        if isinstance(receiver, Mapping):
+            return _mapping_method(receiver, name, args)
         return unknown(f".{name}() is not modelled", Cause.NOT_MODELLED), None
 
     def instantiate(

@@ -7,23 +7,19 @@ from dataclasses import replace
 from typing import List, Optional, Tuple
 
 from losslint.analysis import ir
+from losslint.analysis.engine.conditions import _hashable, _truth, compare
 from losslint.analysis.engine.state import Args, Context, Env
 from losslint.analysis.values import (
     MISSING,
     AbsVal,
     Atom,
-    Bound,
     Cause,
-    Class,
     Const,
-    Function,
-    Instance,
     Mapping,
     QualRef,
     Sequence,
     Site,
     SliceConst,
-    Super,
     Unknown,
     const_value,
     join,
@@ -180,6 +176,8 @@ class Expressions:
                 parts.extend(atom.items)
                 if atom.open_start or not atom.items:
                     parts.append(unknown("loop variable", Cause.LOOP_OR_CONTAINER))
+            elif isinstance(atom, Mapping) and atom.items:
+                parts.extend(of(Const(k)) for k, _ in atom.items)
             else:
                 parts.append(unknown("loop variable", Cause.LOOP_OR_CONTAINER))
         return join(parts) if parts else unknown("loop variable", Cause.LOOP_OR_CONTAINER)
@@ -206,10 +204,12 @@ class Expressions:
                 return unknown("index out of the known items", Cause.LOOP_OR_CONTAINER)
             return join(list(atom.items) + [unknown("item at an unknown index", Cause.LOOP_OR_CONTAINER)])
         if isinstance(atom, Mapping):
-            for k, v in atom.items:
-                if k == key:
-                    return v
-            return unknown("key of a dict", Cause.LOOP_OR_CONTAINER)
+            keys = [key] if key is not MISSING else [a.value for a in index if isinstance(a, Const)]
+            if len(keys) != len(index) and key is MISSING:
+                return unknown("key of a dict", Cause.LOOP_OR_CONTAINER)
+            found = dict(atom.items)
+            values = [found[k] if _hashable(k) and k in found else unknown("key of a dict", Cause.LOOP_OR_CONTAINER) for k in keys]
+            return join(values)
         library = self.library_subscript(atom, index)
         if library is not None:
             return library
@@ -217,87 +217,6 @@ class Expressions:
             return of(atom)  # keep the root cause
         return unknown("subscript of a value the analysis does not model", Cause.EXPRESSION)
 
-
-
-_NEVER_NONE = (Instance, Class, Function, Mapping, Sequence, SliceConst, Super)
-
-
-def _truth(value: AbsVal) -> Optional[bool]:
-    """The truth of a value whose every alternative is a constant with the same truth."""
-    truths = {bool(a.value) if isinstance(a, Const) else None for a in value}
-    return truths.pop() if len(truths) == 1 else None
-
-
-def compare(op: str, left: AbsVal, right: AbsVal) -> Optional[bool]:
-    """``left <op> right`` when every pair of alternatives gives the same answer."""
-    outcomes = set()
-    for a in left:
-        for b in right:
-            outcome = _compare_atoms(op, a, b)
-            if outcome is None:
-                return None
-            outcomes.add(outcome)
-    return outcomes.pop() if len(outcomes) == 1 else None
-
-
-_ORDER = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
-
-
-def _compare_atoms(op: str, a: Atom, b: Atom) -> Optional[bool]:
-    if op in ("is", "is not"):
-        if b == Const(None):
-            a, b = b, a
-        if a != Const(None):
-            return None  # only ``is None`` is decided
-        is_none = b == Const(None) if isinstance(b, Const) else (False if _never_none(b) else None)
-        return None if is_none is None else is_none == (op == "is")
-    if op in ("in", "not in"):
-        found = _contains(b, a)
-        return None if found is None else found == (op == "in")
-    if not isinstance(a, Const) or not isinstance(b, Const) or op not in _ORDER:
-        return None
-    if not isinstance(a.value, _PLAIN) or not isinstance(b.value, _PLAIN):
-        return None
-    try:
-        return bool(_ORDER[op](a.value, b.value))
-    except TypeError:
-        return None
-
-
-_PLAIN = (int, float, str, bool, type(None))
-
-
-def _never_none(atom: Atom) -> bool:
-    """Objects that are certainly not None: the engine's objects, and methods of them."""
-    if isinstance(atom, _NEVER_NONE):
-        return True
-    return isinstance(atom, Bound) and atom.function is not None
-
-
-def _contains(container: Atom, key: Atom) -> Optional[bool]:
-    """``key in container`` for a constant key: a dict or list holding it says True; only
-    a tuple or a string, which nothing changes, says False."""
-    if not isinstance(key, Const) or not isinstance(key.value, _PLAIN):
-        return None
-    if isinstance(container, Mapping):
-        return True if any(k == key.value for k, _ in container.items) else None
-    if isinstance(container, Sequence) and container.container in ("list", "tuple") and not container.open_start:
-        items = [const_value(item, MISSING) for item in container.items]
-        if key.value in items:
-            return True
-        if container.container == "tuple" and all(isinstance(i, _PLAIN) for i in items):
-            return False
-        return None
-    if isinstance(container, Const) and isinstance(container.value, str) and isinstance(key.value, str):
-        return key.value in container.value
-    return None
 
 
 def _arith(op: str, left: AbsVal, right: AbsVal) -> AbsVal:

@@ -7,7 +7,8 @@ from dataclasses import replace
 from typing import Any, Iterable, List, Optional, Tuple
 
 from losslint.analysis import ir
-from losslint.analysis.engine.expressions import _extend, compare
+from losslint.analysis.engine.conditions import compare
+from losslint.analysis.engine.expressions import _extend
 from losslint.analysis.engine.state import (
     LOOP_PASSES,
     BudgetExhausted,
@@ -187,18 +188,32 @@ class Statements:
         return env
 
     def _loop(self, stmt: ir.Loop, env: Env, ctx: Context) -> Optional[Env]:
+        """A loop over values of unknown number runs twice on the joined element (the
+        second pass sees what the first changed); a loop over a list, tuple, dict or
+        ``nn.Sequential``-like container whose items are known runs once per item, in
+        order (``for layer in self.layers: x = layer(x)`` ends with the last layer's
+        output); over one whose last items only are known, twice on unknown items, then
+        once per known item."""
         element = unknown("loop variable", Cause.LOOP_OR_CONTAINER)
+        items: List[AbsVal] = []
+        passes = LOOP_PASSES
         if stmt.iter is not None:
             iterated = self.eval(stmt.iter, env, ctx)
             element = self.iter_element(iterated)
             self.observe_use(iterated, element, None, "a for loop over it")
+            known = _known_items(iterated)
+            if known is not None and 0 < len(known[1]) <= MAX_UNROLLED:
+                open_start, items = known
+                passes = LOOP_PASSES if open_start else 0
+                element = unknown("loop variable", Cause.LOOP_OR_CONTAINER) if open_start else element
         state = env
         breaks: List[Env] = []
         entry = frozenset(env)
-        for _ in range(LOOP_PASSES):
+        elements = [element] * passes + items
+        for i, value in enumerate(elements):
             body_env = dict(state)
             if stmt.target is not None:
-                self.assign(stmt.target, element, body_env, ctx)
+                self.assign(stmt.target, value, body_env, ctx)
             exits = LoopExits(entry, self.sinks(stmt.body).calls_backward)
             ctx.loops.append(exits)
             try:
@@ -206,7 +221,13 @@ class Statements:
             finally:
                 ctx.loops.pop()
             breaks.extend(exits.breaks)
-            state = _join_envs([state, out, *exits.continues]) or state
+            if i < passes:
+                state = _join_envs([state, out, *exits.continues]) or state
+            else:  # an item that is surely iterated: what follows starts where it ended
+                following = _join_envs([out, *exits.continues])
+                if following is None:
+                    return _join_envs(breaks)
+                state = following
         after = self.exec_block(stmt.orelse, dict(state), ctx)
         return _join_envs([after, *breaks])
 
@@ -324,6 +345,22 @@ class Statements:
         for target, parts in zip(targets, per_target):
             self.assign(target, join(parts) if parts else unknown("unpacking", Cause.LOOP_OR_CONTAINER), env, ctx)
 
+
+
+MAX_UNROLLED = 8  # a loop over more known items runs twice on their join
+
+
+def _known_items(value: AbsVal) -> Optional[Tuple[bool, List[AbsVal]]]:
+    """What a loop over ``value`` iterates, in order, when it is one container whose
+    items (or last items: ``open_start``) are known; dicts give their keys."""
+    if len(value) != 1:
+        return None
+    (atom,) = value
+    if isinstance(atom, Sequence):
+        return atom.open_start, list(atom.items)
+    if isinstance(atom, Mapping):
+        return False, [of(Const(k)) for k, _ in atom.items]
+    return None
 
 
 def _pure(expr: ir.Expr) -> bool:
