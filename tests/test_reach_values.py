@@ -527,3 +527,19 @@ def test_dataset_targets_reach_the_target_rules(code):
 @pytest.mark.parametrize("code", DATASETS_VALID.values(), ids=list(DATASETS_VALID))
 def test_dataset_look_alikes_stay_silent(code):
     check_valid(code)
+
+
+def test_axis_moves_of_a_value_of_unknown_rank():
+    """``permute`` of a tensor whose rank is not known (a Linear's output on an input of
+    unknown rank) gives the rank the permutation says and follows the width only when
+    it can tell where the axis went."""
+    from losslint.analysis.tensor_ops import transposed
+    from losslint.analysis.values import Axis, Kind, Tensor
+
+    logits = Tensor(Kind.LOGITS, 5, Axis.LAST)
+    assert transposed(logits, "permute", [0, 2, 1]) == Tensor(Kind.LOGITS, 5, Axis.CHANNEL, 3)
+    assert transposed(logits, "permute", [1, 0, 2]) == Tensor(Kind.LOGITS, 5, Axis.LAST, 3)
+    assert transposed(Tensor(Kind.LOGITS, 5, Axis.LAST, 2), "permute", [1, 0, 2]).width is None
+    assert transposed(logits, "transpose", [0, 1]).width is None  # may be the last axis
+    assert transposed(logits, "transpose", [1, -1]) == Tensor(Kind.LOGITS, 5, Axis.CHANNEL)
+    assert transposed(Tensor(Kind.LOGITS, 1, Axis.LAST), "t", []).width is None

@@ -72,8 +72,7 @@ def transposed(atom: Tensor, name: str, dims: Seq[Any]) -> Tensor:
             return replace(atom, width=None, axis=None, rank=None)
         rank = len(values)
         order = [_norm(v, rank) for v in values]
-        old = atom.rank - 1 if atom.axis is Axis.LAST and atom.rank is None else None
-        old = width_index(replace(atom, rank=rank)) if old is None else old
+        old = width_index(replace(atom, rank=rank)) if atom.rank in (None, rank) else None
         if None in order or sorted(order) != list(range(rank)) or old is None or old not in order:  # type: ignore[type-var]
             return replace(atom, width=None, axis=None, rank=rank)
         return _placed(atom, order.index(old), rank)
