@@ -476,3 +476,26 @@ def test_a_parameter_bound_to_another_object_leaves_the_callers_alone():
         loss = nn.CrossEntropyLoss()(net(x), y)  # expect: LL201
         """
     )
+
+
+@pytest.mark.parametrize(
+    "loss",
+    ["criterion(model(x), y)", "model(x, labels=y).loss"],
+    ids=["torch loss", "model's own loss"],
+)
+def test_a_loss_computed_under_no_grad_holds_no_graph(loss):
+    source = f"""
+        import torch
+        import torch.nn as nn
+        from transformers import GPT2LMHeadModel
+
+        model = GPT2LMHeadModel.from_pretrained("gpt2")
+        criterion = nn.CrossEntropyLoss()
+        total = 0.0
+        for x, y in loader:
+            with torch.no_grad():
+                nll = {loss}
+            total += nll * 4
+    """
+    check_valid(source)
+    check_invalid(source.replace("with torch.no_grad():", "if True:").replace("total += nll * 4", "total += nll * 4  # expect: LL403"))

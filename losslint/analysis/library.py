@@ -180,7 +180,7 @@ class LibraryEffects:
         if name in T.LOSS_CLASSES or name in T.VALUE_LOSS_CLASSES:
             return of(Loss(name, site))
         if name in T.VALUE_LOSS_FUNCTIONS:  # no input rules: a loss tensor, not a checked call
-            return of(Tensor(Kind.LOSS, act=site))
+            return loss_tensor(site, ctx)
         if name in T.ACTIVATION_FUNCTIONS:
             activation = T.ACTIVATION_FUNCTIONS[name]
             dim = self._dim(activation, args, name, site)
@@ -495,7 +495,7 @@ class LibraryEffects:
     ) -> AbsVal:
         """A call of the loss ``callee`` (a loss function, or a loss class's instance)."""
         if callee in T.VALUE_LOSS_CLASSES:  # no input rules: a loss tensor, not a checked call
-            return of(Tensor(Kind.LOSS, act=site))
+            return loss_tensor(site, ctx)
         family = T.LOSS_FUNCTIONS.get(callee) or T.LOSS_CLASSES[callee]
         spec = T.LOSS_SIGNATURES[callee]
         value = args.get(0, spec.input_names) or unknown("loss input not given", Cause.FROM_OUTSIDE)
@@ -515,7 +515,7 @@ class LibraryEffects:
             acc.autocast = acc.autocast and autocast
         if created is not None:
             acc.created.add(created)
-        return of(Tensor(Kind.LOSS, act=site))
+        return loss_tensor(site, ctx)
 
     def _context_modes(self, expr: ir.Expr, env: Env, ctx: Context) -> "ModeSwitch":
         """What ``with expr:`` (or ``@expr``) turns on and off ("no_grad", "autocast").
@@ -587,6 +587,14 @@ class LibraryEffects:
             break
         return of(Mapping(tuple(pairs)))
 
+
+
+def loss_tensor(site: Site, ctx: Context) -> AbsVal:
+    """What a loss computation returns: a loss tensor holding its graph, or, computed
+    under ``no_grad``, a value without one (accumulating it keeps nothing alive)."""
+    if "no_grad" in ctx.modes:
+        return unknown("a loss computed without gradients", Cause.NOT_MODELLED)
+    return of(Tensor(Kind.LOSS, act=site))
 
 
 def _is_loss(atom: Atom) -> bool:

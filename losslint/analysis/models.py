@@ -17,6 +17,7 @@ from typing import Any, Optional, Tuple
 
 from losslint.analysis import tables as T
 from losslint.analysis.engine.state import Args, Context
+from losslint.analysis.library import loss_tensor
 from losslint.analysis.values import (
     AbsVal,
     Axis,
@@ -63,8 +64,10 @@ class LibraryModels:
         if lookup is None:
             return None
         builder = _named_builder(lookup, args)
-        if builder is None or T.model_entry(builder) is None:
-            return unknown(f"{name}() of a model the knowledge does not name", Cause.UNKNOWN_LIBRARY)
+        if builder is None:
+            return unknown(f"{name}() of a model whose name the analysis cannot tell", Cause.UNKNOWN_LIBRARY)
+        if T.model_entry(builder) is None:
+            return unknown(f"{name}() of a model the knowledge does not describe ({builder})", Cause.UNKNOWN_LIBRARY)
         position, keyword = lookup.name
         rest = Args(tuple(v for i, v in enumerate(args.positional) if i > position), tuple(args.keywords), args.open)
         return of(_built(T.model_entry(builder), builder, rest, site))  # type: ignore[arg-type]
@@ -75,7 +78,7 @@ class LibraryModels:
         if spec.output == "losses":
             if loss_given is not True:
                 return unknown(f"what {model.name} returns without targets (predictions)", Cause.NOT_MODELLED)
-            return of(Mapping(tuple((f, of(Tensor(Kind.LOSS, act=site))) for f in spec.fields)))
+            return of(Mapping(tuple((f, loss_tensor(site, ctx)) for f in spec.fields)))
         if spec.output == "tensor":
             return self._field_output(model, spec, "", site, ctx)
         outputs = tuple((f, self._field_output(model, spec, f, site, ctx)) for f in spec.fields)
@@ -84,7 +87,7 @@ class LibraryModels:
         fields = outputs
         positional: Optional[Tuple[AbsVal, ...]] = tuple(v for _, v in outputs)
         if spec.loss_field is not None:
-            loss = of(Tensor(Kind.LOSS, act=site))
+            loss = loss_tensor(site, ctx)
             fields = ((spec.loss_field, loss),) + outputs
             positional = None if loss_given is None else ((loss,) + positional if loss_given else positional)
         return of(Record(fields, positional))
