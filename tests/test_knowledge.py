@@ -109,8 +109,11 @@ def test_editing_a_knowledge_file_invalidates_the_cached_run(tmp_path):
 def test_explain_callee_says_the_effect_and_where_it_comes_from():
     result = CliRunner().invoke(main, ["--explain-callee", "torch.nn.functional.softmax"])
     assert "[activation.function]" in result.output and "torch.toml" in result.output
-    result = CliRunner().invoke(main, ["--explain-callee", "timm.create_model"])
-    assert "No knowledge of timm.create_model" in result.output
+    result = CliRunner().invoke(main, ["--explain-callee", "mmpretrain.get_model"])
+    assert "No knowledge of mmpretrain.get_model" in result.output
+    result = CliRunner().invoke(main, ["--explain-callee", "torchvision.models.resnet.resnet50"])
+    assert "[model.torchvision_fc]" in result.output and "default_width = 1000" in result.output
+    assert "torchvision.toml" in result.output
     result = CliRunner().invoke(main, [str(ACME), "--explain-callee", "acme.vision.build_classifier"])
     assert "[model_factory]" in result.output and "acme_knowledge.toml" in result.output
 
@@ -121,6 +124,25 @@ def test_the_prefilter_and_library_roots_come_from_the_data():
         for name in entry.get("classes", []) + entry.get("functions", []):
             assert T.RELEVANT.search(name.rsplit(".", 1)[-1].encode())
     assert T.LIBRARY_ROOTS == knowledge.names("library.roots")
+
+
+@pytest.mark.parametrize(
+    "entry, complaint",
+    [
+        ('builders = ["a.b"]\noutput = "record"', "needs 'fields'"),
+        ('builders = ["a.b"]\nhead = ["fc..x"]', "head path"),
+        ('builders = ["a.b"]\noutput = "stream"', "'output' must be one of"),
+        ('builders = ["a.b"]\nfields = ["out"]\noutput = "mapping"\nheads = { aux = ["x"] }', "'heads' must map fields"),
+        ('builders = ["a.b"]\ndefault_width = -1', "non-negative integer"),
+        ('width = "n"', "missing builders"),
+    ],
+)
+def test_a_malformed_model_entry_names_what_is_wrong(tmp_path, entry, complaint):
+    path = tmp_path / "k.toml"
+    path.write_text(f"[model.mine]\n{entry}\n")
+    with pytest.raises(KnowledgeError, match=complaint) as raised:
+        load([str(path)])
+    assert "[model] entry 'mine'" in str(raised.value)
 
 
 def test_every_loss_keeps_its_family_and_display_name():

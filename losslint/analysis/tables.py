@@ -8,13 +8,12 @@ source text: ``from torch.nn import Softmax as S`` and
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 from losslint.analysis.values import Axis, Kind
-from losslint.knowledge import ActivationSpec, Knowledge, load
+from losslint.knowledge import ActivationSpec, Knowledge, load, matches
 
 _SUBMODULE = re.compile(r"^torch\.nn\.modules\.[a-z_]+\.")
 _ALIASES: Dict[str, str] = {}
@@ -220,20 +219,11 @@ MODEL_BUILDERS: Tuple[Tuple[Tuple[str, ...], str], ...] = ()  # (pattern parts, 
 
 
 def model_entry(name: str) -> Optional[str]:
-    """The ``[model.<entry>]`` whose builder patterns match the callee ``name``: each
-    dotted part matched by ``fnmatch``, ``**`` standing for any number of parts."""
+    """The ``[model.<entry>]`` whose builder patterns match the callee ``name``."""
     if name not in _MODEL_ENTRIES:
         parts = tuple(name.split("."))
-        _MODEL_ENTRIES[name] = next((key for pattern, key in MODEL_BUILDERS if _matches(pattern, parts)), None)
+        _MODEL_ENTRIES[name] = next((key for pattern, key in MODEL_BUILDERS if matches(pattern, parts)), None)
     return _MODEL_ENTRIES[name]
-
-
-def _matches(pattern: Tuple[str, ...], parts: Tuple[str, ...]) -> bool:
-    if not pattern:
-        return not parts
-    if pattern[0] == "**":
-        return any(_matches(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
-    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and _matches(pattern[1:], parts[1:])
 
 
 _SHORT_PREFIXES = (("torch.nn.functional.", "F."), ("torch.nn.", "nn."), ("Tensor.", "Tensor."))

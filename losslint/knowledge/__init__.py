@@ -11,6 +11,7 @@ what is wrong, never a traceback.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import sys
 from dataclasses import dataclass, field
@@ -72,7 +73,11 @@ class Knowledge:
         """(table, what the entry says, file) for every table ``name`` is in."""
         found = []
         for table, value in sorted(self.tables.items()):
-            if table == "loss":
+            if table == "model":
+                for entry, spec in value.items():
+                    if any(matches(tuple(p.split(".")), tuple(name.split("."))) for p in spec.builders):
+                        found.append((f"model.{entry}", _show(spec), self.sources.get(entry, "?")))
+            elif table == "loss":
                 for family, entry in value.items():
                     if name in entry.get("classes", []) or name in entry.get("functions", []):
                         shown = {k: v for k, v in entry.items() if k not in ("classes", "functions")}
@@ -84,9 +89,21 @@ class Knowledge:
         return found
 
 
+def matches(pattern: Tuple[str, ...], parts: Tuple[str, ...]) -> bool:
+    """A builder pattern against a dotted name, part by part: each part matched by
+    ``fnmatch``, ``**`` standing for any number of parts."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(matches(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and matches(pattern[1:], parts[1:])
+
+
 def _show(value: Any) -> str:
-    if hasattr(value, "__dataclass_fields__"):
-        return ", ".join(f"{key} = {getattr(value, key)!r}" for key in value.__dataclass_fields__)
+    if hasattr(value, "__dataclass_fields__"):  # the fields an entry sets, not the defaults
+        shown = [(key, getattr(value, key)) for key, spec in value.__dataclass_fields__.items() if key != "builders"]
+        defaults = {key: spec.default for key, spec in value.__dataclass_fields__.items()}
+        return ", ".join(f"{key} = {item!r}" for key, item in shown if item != defaults.get(key))
     if isinstance(value, dict):
         return ", ".join(f"{key} = {item!r}" for key, item in value.items())
     return repr(value)
