@@ -198,7 +198,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "ITERATE": k.names("dataset.iterate"),
         "RELEVANT": _relevant(
             loss_classes, loss_functions, dict.fromkeys(k.names("loss_value.classes") | k.names("loss_value.functions")),
-            dict.fromkeys(k.names("tensor.backward")),
+            calls=k.names("tensor.backward"),
         ),
     }
 
@@ -207,10 +207,13 @@ def _activation(spec: ActivationSpec) -> Activation:
     return Activation(_KINDS[spec.kind], spec.dim, spec.implicit_dim)
 
 
-def _relevant(*names: Dict[str, str]) -> "re.Pattern[bytes]":
-    """A file naming none of the losses' last name parts cannot call one: the prefilter
-    of files worth running as entry points, derived from the knowledge."""
+def _relevant(*names: Dict[str, str], calls: frozenset = frozenset()) -> "re.Pattern[bytes]":
+    """A file naming none of the losses' last name parts, and calling none of the
+    ``calls`` methods (``.backward(``, not ``def backward(ctx, ...)``), cannot hold a
+    loss: the prefilter of files worth running as entry points, derived from the
+    knowledge."""
     parts = sorted({n.rsplit(".", 1)[-1] for table in names for n in table}, key=lambda p: (-len(p), p))
+    parts += sorted(f".{name}(" for name in calls)
     return re.compile(b"|".join(re.escape(p.encode()) for p in parts) or b"(?!)")
 
 
