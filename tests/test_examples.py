@@ -51,7 +51,7 @@ def test_every_rule_about_code_has_an_example_pair():
 
 def test_all_rules_report_exactly_the_marked_lines():
     status, found = run_losslint("--select", "ALL")
-    expected = set().union(*(markers(p) for p in SCRIPTS))
+    expected = set().union(*(markers(p) for p in EXAMPLES.rglob("*.py")))  # libraries/ too
     assert status == 1
     assert found == expected
     assert all(own_code(p) in {code for _, code, _ in markers(p)} for p in BUGGY)
@@ -59,7 +59,7 @@ def test_all_rules_report_exactly_the_marked_lines():
 
 def test_default_run_reports_the_marked_lines_of_default_rules():
     _, found = run_losslint()
-    expected = {m for p in SCRIPTS for m in markers(p) if BY_CODE[m[1]].default}
+    expected = {m for p in EXAMPLES.rglob("*.py") for m in markers(p) if BY_CODE[m[1]].default}
     assert found == expected
 
 
