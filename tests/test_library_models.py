@@ -499,3 +499,25 @@ def test_a_loss_computed_under_no_grad_holds_no_graph(loss):
     """
     check_valid(source)
     check_invalid(source.replace("with torch.no_grad():", "if True:").replace("total += nll * 4", "total += nll * 4  # expect: LL403"))
+
+
+@pytest.mark.parametrize(
+    "assignment, finding",
+    [
+        ('setattr(model, "fc", nn.Linear(512, 1))', "  # expect: LL201"),
+        ('model.add_module("fc", nn.Linear(512, 1))', "  # expect: LL201"),
+        ('setattr(model, "fc", nn.Linear(512, 4))', ""),
+        ("setattr(model, head_name, nn.Linear(512, 4))", ""),
+        ("model.add_module(head_name, nn.Linear(512, 4))", ""),
+    ],
+)
+def test_heads_set_by_setattr_and_add_module(assignment, finding):
+    source = f"""
+        import torch.nn as nn
+        from torchvision import models
+
+        model = models.resnet18(num_classes=1)
+        {assignment}
+        loss = nn.CrossEntropyLoss()(model(x), y){finding}
+    """
+    (check_invalid if finding else check_valid)(source)

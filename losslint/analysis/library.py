@@ -281,6 +281,8 @@ class LibraryEffects:
             if obj is not None and isinstance(attr, str) and len(args.positional) == 2:
                 return join(self.getattr(a, attr) for a in obj)
             return unknown("getattr with a computed name (dynamic dispatch)", Cause.DYNAMIC_DISPATCH)
+        if name == "builtins.setattr":
+            return self._setattr(args)
         if name in ("builtins.list", "builtins.tuple"):
             value = args.get(0)
             if value is not None and all(isinstance(a, Sequence) for a in value):
@@ -301,6 +303,19 @@ class LibraryEffects:
         if top in self.local_names and top not in T.LIBRARY_ROOTS:
             return unknown(f"{name}() is defined in another file of the linted code that this import does not reach (sys.path?)", Cause.UNREACHED_FILE)
         return unknown(f"{name}() comes from a library the analysis does not know", Cause.UNKNOWN_LIBRARY)
+
+    def _setattr(self, args: Args) -> AbsVal:
+        """``setattr(obj, "fc", head)`` is ``obj.fc = head`` for the caller's ``obj``; with a
+        computed name, a library model's heads are no longer known."""
+        if len(args.positional) == 3 and not args.open:
+            obj, attribute, value = args.positional
+            name = const_value(attribute, None)
+            changed = join(
+                self.set_path(a, (name,), value) if isinstance(name, str) else of(self.forget_heads(a)) for a in ordered(obj)
+            )
+            if changed != obj:
+                self.last_argument_changes = {0: changed}
+        return of(Const(None))
 
     def _dim(self, activation: T.Activation, args: Args, name: str, site: Site) -> Any:
         if activation.dim_param is None:

@@ -20,6 +20,7 @@ from losslint.analysis.engine.state import Args, Context
 from losslint.analysis.library import loss_tensor
 from losslint.analysis.values import (
     AbsVal,
+    Atom,
     Axis,
     Bound,
     Cause,
@@ -114,7 +115,7 @@ class LibraryModels:
             if path == (name,):
                 return value
         spec: ModelSpec = T.MODELS[model.entry]
-        if name in _MODULE_METHODS or name == spec.reset:
+        if name in _MODULE_METHODS or name in (spec.reset, "add_module"):
             return of(Bound(model, name))
         if name in T.DEVICE_ATTRIBUTES:
             return of(QualRef(T.DEVICE))
@@ -125,6 +126,10 @@ class LibraryModels:
         spec: ModelSpec = T.MODELS[model.entry]
         if name in _MODULE_METHODS:
             return of(model), None
+        if name == "add_module" and len(args.positional) == 2 and not args.keywords:
+            attribute = const_value(args.positional[0], None)
+            changed = self.model_set_path(model, (attribute,), args.positional[1]) if isinstance(attribute, str) else of(self.forget_heads(model))
+            return of(Const(None)), changed
         if name == spec.reset:
             width = _width(args.get(0, (spec.width or "num_classes",)), spec) if not args.open else None
             reset = replace(
@@ -136,6 +141,14 @@ class LibraryModels:
             )
             return of(Const(None)), of(reset)
         return None
+
+    def forget_heads(self, atom: Atom) -> Atom:
+        """A library model after something was assigned at a path the code computes: every
+        output is unknown. Other objects are returned as they are."""
+        if not isinstance(atom, Model):
+            return atom
+        spec: ModelSpec = T.MODELS[atom.entry]
+        return replace(atom, heads=(), lost=tuple(spec.fields or ("",)))
 
     def model_set_path(self, model: Model, path: Path, value: AbsVal) -> AbsVal:
         """``model.<path> = value``: at a head's path (or a module holding it) the value
