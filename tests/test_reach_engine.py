@@ -660,6 +660,22 @@ FILLED_BY_A_CALLEE = """
     """
 
 
-@pytest.mark.xfail(reason="needs the caller's dicts and lists handed back from the callee (engine/functions.py)", strict=False)
 def test_dicts_and_lists_filled_by_a_called_function():
     check_invalid(FILLED_BY_A_CALLEE)
+
+
+def test_a_callee_that_rebinds_its_parameter_fills_its_own_dict():
+    check_valid(
+        """
+        import torch.nn as nn
+
+        def add_heads(heads, width):
+            heads = {}
+            heads["cls"] = nn.Sequential(nn.Linear(width, 4), nn.Softmax(dim=1))
+            return heads
+
+        heads = {"cls": nn.Linear(8, 4)}
+        other = add_heads(heads, 8)
+        a = nn.CrossEntropyLoss()(heads["cls"](x), y)
+        """
+    )

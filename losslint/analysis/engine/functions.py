@@ -17,6 +17,7 @@ from losslint.analysis.engine.state import (
     Env,
     _switched,
 )
+from losslint.analysis.engine.walk import _bound_names
 from losslint.analysis.values import (
     AbsVal,
     Atom,
@@ -176,7 +177,9 @@ class Functions:
         for name, where in passed_as.items():
             passed = args.get(where) if isinstance(where, int) else dict(args.keywords)[where]
             after = join(e.get(name, passed) for _, e in exits) if exits else passed
-            if passed is not None and _assigned_into(passed, after):
+            if passed is not None and (
+                _assigned_into(passed, after) or (_filled(passed, after) and name not in _bound_names(definition))
+            ):
                 changes[where] = after
         if changes:
             self.argument_changes[(function, receiver, args, modes)] = changes
@@ -209,6 +212,12 @@ def _runaway(stack: Tuple[Function, ...], owner: Function) -> str:
     most = max(counts.values())
     name = next(f for f in stack if counts[f] == most).qualname if most > 1 else owner.qualname
     return name
+
+
+def _filled(before: AbsVal, after: AbsVal) -> bool:
+    """A dict or list the function changed in place (``heads["cls"] = ...``,
+    ``layers.append(...)``): the caller's is the same object."""
+    return after != before and all(isinstance(a, Mapping) or (isinstance(a, Sequence) and a.container != "tuple") for a in before)
 
 
 def _assigned_into(before: AbsVal, after: AbsVal) -> bool:

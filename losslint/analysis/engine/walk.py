@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis.engine.state import Env
@@ -196,3 +196,44 @@ def _declared_all(exported: Env, name: str) -> Iterable[str]:
             if all(isinstance(n, str) for n in names):
                 return names
     return () if name.startswith("_") else (name,)
+
+
+_BOUND: Dict[int, Tuple[ir.FunctionDef, frozenset]] = {}
+
+
+def _bound_names(definition: ir.FunctionDef) -> frozenset:
+    """Names a function's body binds anew (``d = {}``, a loop variable, an import): a
+    parameter among them may no longer name the caller's object."""
+    found = _BOUND.get(id(definition))
+    if found is None or found[0] is not definition:
+        names: set = set()
+        for stmt in _walk_statements(definition.body):
+            targets: Tuple[ir.Expr, ...] = ()
+            if isinstance(stmt, ir.Assign):
+                targets = stmt.targets
+            elif isinstance(stmt, ir.AugAssign):
+                targets = (stmt.target,)
+            elif isinstance(stmt, ir.Loop) and stmt.target is not None:
+                targets = (stmt.target,)
+            elif isinstance(stmt, ir.With):
+                targets = tuple(t for _, t in stmt.items if t is not None)
+            elif isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
+                names.add(stmt.name)
+            elif isinstance(stmt, ir.Try):
+                names.update(n for n, _ in stmt.handlers if n)
+            elif isinstance(stmt, (ir.Import, ir.ImportFrom)):
+                names.add(stmt.asname or (stmt.module.split(".")[0] if isinstance(stmt, ir.Import) else stmt.name))
+            for target in targets:
+                names.update(_target_names(target))
+        found = _BOUND[id(definition)] = (definition, frozenset(names))
+    return found[1]
+
+
+def _target_names(target: ir.Expr) -> List[str]:
+    if isinstance(target, ir.Name):
+        return [target.id]
+    if isinstance(target, ir.Collection):
+        return [n for item in target.items for n in _target_names(item)]
+    if isinstance(target, ir.Starred):
+        return _target_names(target.value)
+    return []
