@@ -260,6 +260,10 @@ class Run:
             report.internal_error(path, error, "its loss calls count as unresolved")
         for path in sorted(interpreter.exhausted - {p for p, _ in interpreter.internal_errors}):
             report.notes.append(f"analysis of {path} stopped at its step budget; its loss calls count as unresolved")
+        for path, function in sorted(set(interpreter.budget_notes)):
+            report.notes.append(
+                f"analysis of {function}() in {path} stopped at its step budget; the loss calls it reached count as unresolved"
+            )
         facts.loss_calls = [call for call in facts.loss_calls if call.site.path in linted]
         report.loss_calls = len(facts.loss_calls)
         for call in facts.loss_calls:

@@ -488,6 +488,7 @@ def test_a_runaway_call_stops_alone_and_says_which_function(monkeypatch):
     assert stopped and "slow() stopped at its step budget" in stopped[0]
     assert ("runaway.py", "slow") in made[0].budget_notes
     assert "runaway.py" not in made[0].exhausted
+    assert any("slow() in runaway.py stopped at its step budget" in note for note in report.notes)
 
 
 CONTAINERS_FOUND = {
