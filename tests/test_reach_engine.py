@@ -680,3 +680,62 @@ def test_a_callee_that_rebinds_its_parameter_fills_its_own_dict():
         a = nn.CrossEntropyLoss()(heads["cls"](x), y)
         """
     )
+
+
+MODULE_CONTAINERS = """
+    import torch.nn as nn
+
+    class Heads(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.blocks = nn.ModuleList([nn.Linear(8, 8) for _ in range(3)])
+            self.blocks.append(nn.Linear(8, 4))
+            self.blocks.append({last})
+            self.heads = nn.ModuleDict({{"cls": nn.Sequential(nn.Linear(8, 4), {last}), "reg": nn.Linear(8, 1)}})
+
+        def forward(self, x):
+            for block in self.blocks:
+                x = block(x)
+            return x
+
+        def classify(self, x):
+            return self.heads["cls"](x)
+
+    class Stack(nn.ModuleList):
+        pass
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = Stack([nn.Linear(8, 4), {last}])
+
+        def forward(self, x):
+            for layer in self.layers:
+                x = layer(x)
+            return x
+
+    m = Heads()
+    a = nn.CrossEntropyLoss()(m(x), y){mark}
+    b = nn.CrossEntropyLoss()(m.classify(x), y){mark}
+    c = nn.CrossEntropyLoss()(Net()(x), y){mark}
+"""
+
+
+def test_module_lists_from_comprehensions_module_dicts_and_container_subclasses():
+    check_invalid(MODULE_CONTAINERS.format(last="nn.Softmax(dim=1)", mark="  # expect: LL101"))
+    check_valid(MODULE_CONTAINERS.format(last="nn.Dropout(0.1)", mark=""))
+
+
+def test_a_container_subclass_with_its_own_forward_is_its_own_class():
+    check_valid(
+        """
+        import torch.nn as nn
+
+        class Stack(nn.ModuleList):
+            def forward(self, x):
+                return x
+
+        net = Stack([nn.Linear(8, 4), nn.Softmax(dim=1)])
+        a = nn.CrossEntropyLoss()(net(x), y)
+        """
+    )

@@ -197,11 +197,11 @@ class LibraryEffects:
             return of(Layer(name, site))
         if name in T.SEQUENTIALS:
             return of(self._sequential(args, site))
-        if name in T.MODULE_CONTAINERS:
+        if name in T.MODULE_CONTAINERS:  # built from a comprehension: items appended later stay known
             items = args.get(0, ("modules",))
             spliced = _splice(items) if items is not None else ((), False)
-            return of(Sequence(tuple(spliced[0]), "list", spliced[1])) if spliced else unknown("ModuleList", Cause.LOOP_OR_CONTAINER)
-        if name in T.ORDERED_DICT:
+            return of(Sequence(tuple(spliced[0]), "list", spliced[1]) if spliced else Sequence((), "list", True))
+        if name in T.ORDERED_DICT or name in T.MODULE_DICTS:
             return self._ordered_dict(args)
         if name in T.WRAPPERS:
             return args.get(0, ("module", "model", "obj", "func")) or unknown("wrapped model", Cause.FROM_OUTSIDE)
@@ -303,6 +303,25 @@ class LibraryEffects:
         if top in self.local_names and top not in T.LIBRARY_ROOTS:
             return unknown(f"{name}() is defined in another file of the linted code that this import does not reach (sys.path?)", Cause.UNREACHED_FILE)
         return unknown(f"{name}() comes from a library the analysis does not know", Cause.UNKNOWN_LIBRARY)
+
+    def library_subclass(self, cls: Class, args: Args) -> Optional[AbsVal]:
+        """A class of the code that only names a library container as its base
+        (``class Stack(nn.ModuleList): pass``) is built and called as that container."""
+        methods = ("__init__", "forward", "__call__", "__iter__", "__getitem__")
+        if any(not self._inherits_only(cls, m) for m in methods):
+            return None
+        containers = [
+            T.canonical(a.name) for base in self.classes[cls].bases for a in base
+            if isinstance(a, QualRef) and T.canonical(a.name) in T.SEQUENTIALS | T.MODULE_CONTAINERS | T.MODULE_DICTS
+        ]
+        if len(containers) != 1 or len(self.classes[cls].bases) != 1:
+            return None
+        return self.call_external(containers[0], args, Site(cls.module, -1), Context(cls.module), True)
+
+    def _inherits_only(self, cls: Class, method: str) -> bool:
+        """``method`` is not defined by ``cls`` or a base class of the analysed code."""
+        found = self.class_attribute(cls, method)
+        return found is None or all(isinstance(a, Unknown) for a in found)
 
     def _setattr(self, args: Args) -> AbsVal:
         """``setattr(obj, "fc", head)`` is ``obj.fc = head`` for the caller's ``obj``; with a
@@ -590,6 +609,8 @@ class LibraryEffects:
         items = args.get(0)
         if items is None:
             return of(Mapping(()))
+        if len(items) == 1 and isinstance(next(iter(items)), Mapping):
+            return items  # ModuleDict({...}), OrderedDict({...})
         pairs = []
         for atom in items:
             if not isinstance(atom, Sequence) or atom.open_start:

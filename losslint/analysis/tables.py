@@ -139,6 +139,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "SEQUENTIALS": k.names("container.sequential"),
         "MODULE_CONTAINERS": k.names("container.module_list"),
         "ORDERED_DICT": k.names("container.ordered_dict"),
+        "MODULE_DICTS": k.names("container.module_dict"),
         "WRAPPERS": k.names("wrapper.returns_argument"),
         "APPLY_MODULES": k.names("wrapper.apply_module"),
         "LAUNCHERS": k.names("launcher.classes"),

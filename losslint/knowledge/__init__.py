@@ -291,7 +291,7 @@ MAP_TABLES = {
 LIST_TABLES = {
     "library.roots", "library.model_bases", "library.no_grad_hooks",
     "layer.norm", "layer.transparent", "layer.flatten", "layer.embedding",
-    "container.sequential", "container.module_list", "container.ordered_dict",
+    "container.sequential", "container.module_list", "container.module_dict", "container.ordered_dict",
     "wrapper.returns_argument", "wrapper.apply_module", "launcher.classes", "launcher.pass_through",
     "tensor.same_values", "tensor.in_place_reshapes", "tensor.conversions", "tensor.shape_as", "tensor.clamp",
     "tensor.clamp_functions", "tensor.log_functions", "tensor.shape_attributes", "tensor.order_preserving_along",

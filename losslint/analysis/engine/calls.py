@@ -219,6 +219,9 @@ class Calls:
                 parts.append(exit_receiver if exit_receiver is not None else of(initial))
             constructed = join(parts)
         else:
+            inherited = self.library_subclass(cls, args)
+            if inherited is not None:  # class Stack(nn.ModuleList): pass
+                return inherited
             return unknown(f"{cls.qualname}.__init__ comes from outside the analysed code", Cause.FROM_OUTSIDE)
         constructed = join(_mark_reassigned(a, info.reassigned) for a in constructed)
         if record:
