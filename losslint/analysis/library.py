@@ -307,14 +307,15 @@ class LibraryEffects:
     def library_subclass(self, cls: Class, args: Args) -> Optional[AbsVal]:
         """A class of the code that only names a library container as its base
         (``class Stack(nn.ModuleList): pass``) is built and called as that container."""
-        methods = ("__init__", "forward", "__call__", "__iter__", "__getitem__")
-        if any(not self._inherits_only(cls, m) for m in methods):
-            return None
+        bases = self.classes[cls].bases
         containers = [
-            T.canonical(a.name) for base in self.classes[cls].bases for a in base
+            T.canonical(a.name) for base in bases for a in base
             if isinstance(a, QualRef) and T.canonical(a.name) in T.SEQUENTIALS | T.MODULE_CONTAINERS | T.MODULE_DICTS
         ]
-        if len(containers) != 1 or len(self.classes[cls].bases) != 1:
+        if len(containers) != 1 or len(bases) != 1:
+            return None
+        methods = ("__init__", "forward", "__call__", "__iter__", "__getitem__")
+        if any(not self._inherits_only(cls, m) for m in methods):
             return None
         return self.call_external(containers[0], args, Site(cls.module, -1), Context(cls.module), True)
 

@@ -117,6 +117,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
     widths = {**k.mapping("layer.width"), **k.mapping("model_factory")}
     return {
         "MODULE_BASES": k.names("library.model_bases"),
+        "MODULE_BASE_PATTERNS": tuple(tuple(p.split(".")) for p in sorted(k.names("library.model_base_patterns"))),
         "NO_GRAD_HOOKS": k.names("library.no_grad_hooks"),
         "LIBRARY_ROOTS": k.names("library.roots"),
         "LOSS_CLASSES": loss_classes,
@@ -220,6 +221,14 @@ def _relevant(*names: Dict[str, str], calls: frozenset = frozenset()) -> "re.Pat
 
 _MODEL_ENTRIES: Dict[str, Optional[str]] = {}
 MODEL_BUILDERS: Tuple[Tuple[Tuple[str, ...], str], ...] = ()  # (pattern parts, entry); set by configure
+MODULE_BASES: frozenset = frozenset()
+MODULE_BASE_PATTERNS: Tuple[Tuple[str, ...], ...] = ()
+
+
+def is_model_base(name: str) -> bool:
+    """A library class whose subclasses are models (``nn.Module``, ``nn.Transformer``)."""
+    name = canonical(name)
+    return name in MODULE_BASES or any(matches(p, tuple(name.split("."))) for p in MODULE_BASE_PATTERNS)
 
 
 def model_entry(name: str) -> Optional[str]:

@@ -289,7 +289,7 @@ MAP_TABLES = {
     "creation.typed": str,
 }
 LIST_TABLES = {
-    "library.roots", "library.model_bases", "library.no_grad_hooks",
+    "library.roots", "library.model_bases", "library.model_base_patterns", "library.no_grad_hooks",
     "layer.norm", "layer.transparent", "layer.flatten", "layer.embedding",
     "container.sequential", "container.module_list", "container.module_dict", "container.ordered_dict",
     "wrapper.returns_argument", "wrapper.apply_module", "launcher.classes", "launcher.pass_through",

@@ -208,6 +208,9 @@ class Calls:
         info = self.classes.get(cls)
         if info is None:
             return unknown("class not known", Cause.UNFOLLOWED_STATE)
+        inherited = self.library_subclass(cls, args)
+        if inherited is not None:  # class Stack(nn.ModuleList): pass
+            return inherited
         initial = Instance(cls, _args_key(args))
         init = self.class_attribute(cls, "__init__")
         if init is None:
@@ -219,9 +222,6 @@ class Calls:
                 parts.append(exit_receiver if exit_receiver is not None else of(initial))
             constructed = join(parts)
         else:
-            inherited = self.library_subclass(cls, args)
-            if inherited is not None:  # class Stack(nn.ModuleList): pass
-                return inherited
             return unknown(f"{cls.qualname}.__init__ comes from outside the analysed code", Cause.FROM_OUTSIDE)
         constructed = join(_mark_reassigned(a, info.reassigned) for a in constructed)
         if record:

@@ -99,7 +99,7 @@ class Objects:
             for base in info.bases:
                 classes = [a for a in base if isinstance(a, Class)]
                 if len(classes) != len(base):
-                    if not all(isinstance(a, QualRef) and T.canonical(a.name) in T.MODULE_BASES for a in base):
+                    if not all(isinstance(a, QualRef) and T.is_model_base(a.name) for a in base):
                         return unknown(f"'{name}' may come from a base class outside the analysed code", Cause.FROM_OUTSIDE)
                 order.extend(classes)
         return None
@@ -113,7 +113,7 @@ class Objects:
             seen.add(current)
             for base in self.classes[current].bases:
                 for atom in base:
-                    if isinstance(atom, QualRef) and T.canonical(atom.name) in T.MODULE_BASES:
+                    if isinstance(atom, QualRef) and T.is_model_base(atom.name):
                         return True
                     if isinstance(atom, Class):
                         order.append(atom)
