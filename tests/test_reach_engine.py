@@ -739,3 +739,24 @@ def test_a_container_subclass_with_its_own_forward_is_its_own_class():
         a = nn.CrossEntropyLoss()(net(x), y)
         """
     )
+
+
+PROCESSES = """
+    import torch.multiprocessing as mp
+    import torch.nn as nn
+
+    def train(rank, model, criterion):
+        for x, y in loader:
+            loss = criterion(model(x), y){mark}
+
+    if __name__ == "__main__":
+        model = nn.Sequential(nn.Linear(8, 3), {last})
+        processes = [mp.Process(target=train, args=(rank, model, nn.CrossEntropyLoss())) for rank in range(2)]
+        p = mp.Process(target=train, args=(0, model), kwargs={{"criterion": nn.CrossEntropyLoss()}})
+        mp.spawn(train, args=(model, nn.CrossEntropyLoss()), nprocs=2)
+"""
+
+
+def test_a_process_target_runs_with_the_arguments_it_is_given():
+    check_invalid(PROCESSES.format(last="nn.Softmax(dim=1)", mark="  # expect: LL101"))
+    check_valid(PROCESSES.format(last="nn.Dropout(0.1)", mark=""))

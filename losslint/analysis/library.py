@@ -281,6 +281,8 @@ class LibraryEffects:
             if obj is not None and isinstance(attr, str) and len(args.positional) == 2:
                 return join(self.getattr(a, attr) for a in obj)
             return unknown("getattr with a computed name (dynamic dispatch)", Cause.DYNAMIC_DISPATCH)
+        if name in T.PROCESS_TARGETS or name in T.SPAWNS:
+            return self._run_target(name, args, site, ctx)
         if name == "builtins.setattr":
             return self._setattr(args)
         if name in ("builtins.list", "builtins.tuple"):
@@ -323,6 +325,25 @@ class LibraryEffects:
         """``method`` is not defined by ``cls`` or a base class of the analysed code."""
         found = self.class_attribute(cls, method)
         return found is None or all(isinstance(a, Unknown) for a in found)
+
+    def _run_target(self, name: str, args: Args, site: Site, ctx: Context) -> AbsVal:
+        """``Process(target=f, args=(...), kwargs={...})`` runs ``f(*args, **kwargs)``;
+        ``spawn(f, args=(...))`` runs ``f(rank, *args)`` for each process rank."""
+        spawn = name in T.SPAWNS
+        target = args.get(0, ("fn",)) if spawn else args.get(None, ("target",))
+        given = args.get(None if not spawn else 1, ("args",))
+        keywords = args.get(None, ("kwargs",))
+        if target is None or args.open:
+            return unknown(f"{name}() of a function the analysis cannot see", Cause.DYNAMIC_DISPATCH)
+        spliced = _splice(given) if given is not None else ([], False)
+        mapping = [a for a in keywords or () if isinstance(a, Mapping)]
+        if spliced is None or spliced[1] or (keywords is not None and len(mapping) != len(keywords)):
+            return unknown(f"{name}() with arguments built at run time", Cause.DYNAMIC_DISPATCH)
+        positional = ((unknown("process rank", Cause.FROM_OUTSIDE),) if spawn else ()) + tuple(spliced[0])
+        passed = Args(positional, tuple((str(k), v) for k, v in mapping[0].items) if mapping else ())
+        for atom in ordered(target):
+            self.call(atom, passed, site, ctx)
+        return unknown(f"what {name}() returns", Cause.NOT_MODELLED)
 
     def _setattr(self, args: Args) -> AbsVal:
         """``setattr(obj, "fc", head)`` is ``obj.fc = head`` for the caller's ``obj``; with a

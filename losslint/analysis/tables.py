@@ -144,6 +144,8 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "WRAPPERS": k.names("wrapper.returns_argument"),
         "APPLY_MODULES": k.names("wrapper.apply_module"),
         "LAUNCHERS": k.names("launcher.classes"),
+        "PROCESS_TARGETS": k.names("process.target"),
+        "SPAWNS": k.names("process.spawn"),
         "PASS_THROUGH_METHODS": k.names("launcher.pass_through"),
         "SHAPE_METHODS": k.names("tensor.same_values"),
         "IN_PLACE_RESHAPES": k.names("tensor.in_place_reshapes"),

@@ -293,6 +293,7 @@ LIST_TABLES = {
     "layer.norm", "layer.transparent", "layer.flatten", "layer.embedding",
     "container.sequential", "container.module_list", "container.module_dict", "container.ordered_dict",
     "wrapper.returns_argument", "wrapper.apply_module", "launcher.classes", "launcher.pass_through",
+    "process.target", "process.spawn",
     "tensor.same_values", "tensor.in_place_reshapes", "tensor.conversions", "tensor.shape_as", "tensor.clamp",
     "tensor.clamp_functions", "tensor.log_functions", "tensor.shape_attributes", "tensor.order_preserving_along",
     "tensor.order_preserving", "tensor.device_attributes", "dtype.device_functions",
