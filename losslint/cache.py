@@ -22,6 +22,13 @@ from losslint.analysis.summary import ParseFailure
 from losslint.safe_read import read_regular
 
 CACHE_DIRECTORY = ".losslint_cache"
+CACHEDIR_TAG = (
+    b"Signature: 8a477f597d28d172789f06886806bc55\n"
+    b"# This file is a cache directory tag created by losslint.\n"
+    b"# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+"""Marks the folder as a cache for backup tools (tar --exclude-caches, borg, restic)."""
+MARKERS = ((".gitignore", b"# Created by losslint: everything here is a cache.\n*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG))
 
 
 @dataclass
@@ -118,7 +125,9 @@ class Cache:
 
     def __init__(self, directory: str, key: Optional[bytes] = None) -> None:
         self.fingerprint = code_fingerprint()
+        self.root = directory
         self.directory = os.path.join(directory, self.fingerprint)
+        self._marked = False
         self.problem = ""  # why the cache is off, when the user should know
         self.secret = key
         if self.secret is None:
@@ -173,6 +182,9 @@ class Cache:
             return  # not storable: computed again next time
         temporary = ""
         try:
+            if not self._marked:
+                mark(self.root)
+                self._marked = True
             os.makedirs(os.path.dirname(path), exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
@@ -184,3 +196,52 @@ class Cache:
                     os.unlink(temporary)
                 except OSError:
                     pass
+
+
+def mark(directory: str) -> None:
+    """Create the cache folder with a ``.gitignore`` (``*``: it never shows in ``git
+    status``) and a ``CACHEDIR.TAG``, each written only where no such entry exists: the
+    folder sits in the linted tree, so nothing there is followed or overwritten (a
+    planted symbolic link named ``.gitignore`` stays as it is)."""
+    os.makedirs(directory, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    for name, content in MARKERS:
+        try:
+            descriptor = os.open(os.path.join(directory, name), flags, 0o644)
+        except OSError:
+            continue  # there already (or not writable): left alone
+        try:
+            os.write(descriptor, content)
+        finally:
+            os.close(descriptor)
+
+
+def is_cache_directory(directory: str) -> bool:
+    """Whether ``directory`` is a losslint cache that ``losslint clean`` may remove: it
+    is named ``.losslint_cache`` or carries losslint's ``CACHEDIR.TAG`` (so a mistyped
+    ``--cache-dir`` never deletes a folder of the user's)."""
+    if os.path.islink(directory) or not os.path.isdir(directory):
+        return False
+    if os.path.basename(os.path.normpath(directory)) == CACHE_DIRECTORY:
+        return True
+    tag = read_regular(os.path.join(directory, "CACHEDIR.TAG"), 4096, follow=False)
+    return tag is not None and tag.startswith(CACHEDIR_TAG[:44]) and b"losslint" in tag
+
+
+def remove(directory: str) -> str:
+    """Remove a cache folder; "" or why it was not removed. The per-user key (outside
+    every project) stays."""
+    import shutil
+
+    if not os.path.lexists(directory):
+        return ""
+    if not is_cache_directory(directory):
+        return f"{directory} is not a losslint cache (no {CACHE_DIRECTORY} name, no CACHEDIR.TAG of losslint): not removed"
+    import sys
+
+    problems: list = []
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(directory, onexc=lambda _f, path, error: problems.append(f"{path}: {error}"))
+    else:  # pragma: no cover - Python < 3.12
+        shutil.rmtree(directory, onerror=lambda _f, path, info: problems.append(f"{path}: {info[1]}"))
+    return f"cannot remove all of {directory}: {problems[0]}" if problems else ""
