@@ -543,3 +543,11 @@ def test_axis_moves_of_a_value_of_unknown_rank():
     assert transposed(logits, "transpose", [0, 1]).width is None  # may be the last axis
     assert transposed(logits, "transpose", [1, -1]) == Tensor(Kind.LOGITS, 5, Axis.CHANNEL)
     assert transposed(Tensor(Kind.LOGITS, 1, Axis.LAST), "t", []).width is None
+
+
+def test_the_prefilter_takes_backward_calls_not_backward_definitions():
+    from losslint.analysis import tables as T
+
+    assert T.RELEVANT.search(b"    loss.backward()\n")
+    assert T.RELEVANT.search(b"scaler.scale(loss).backward(create_graph=True)")
+    assert not T.RELEVANT.search(b"class F(torch.autograd.Function):\n    def backward(ctx, g):\n        return g\n")
