@@ -521,3 +521,17 @@ def test_heads_set_by_setattr_and_add_module(assignment, finding):
         loss = nn.CrossEntropyLoss()(model(x), y){finding}
     """
     (check_invalid if finding else check_valid)(source)
+
+
+def test_without_num_labels_the_checkpoint_decides_the_width():
+    """A cross-encoder checkpoint has one label: a BCE on its squeezed logits is right."""
+    check_valid(
+        """
+        import torch.nn as nn
+        from transformers import AutoModelForSequenceClassification
+
+        model = AutoModelForSequenceClassification.from_pretrained("cross-encoder/ms-marco-MiniLM-L-6-v2")
+        logits = model(**features).logits.squeeze(-1)
+        loss = nn.BCEWithLogitsLoss()(logits, labels.float())
+        """
+    )
