@@ -551,3 +551,20 @@ def test_the_prefilter_takes_backward_calls_not_backward_definitions():
     assert T.RELEVANT.search(b"    loss.backward()\n")
     assert T.RELEVANT.search(b"scaler.scale(loss).backward(create_graph=True)")
     assert not T.RELEVANT.search(b"class F(torch.autograd.Function):\n    def backward(ctx, g):\n        return g\n")
+
+
+RELATIVISTIC = """
+    import torch
+    import torch.nn as nn
+
+    D = nn.Sequential(nn.Linear(8, 1){last})
+    real_pred, fake_pred = D(torch.randn(4, 8)), D(torch.randn(4, 8))
+    loss = nn.{loss}()(real_pred - fake_pred.mean(0, keepdim=True), valid){mark}
+"""
+
+
+def test_differences_of_raw_scores_are_raw_scores():
+    check_valid(RELATIVISTIC.format(last="", loss="BCEWithLogitsLoss", mark=""))
+    check_invalid(RELATIVISTIC.format(last="", loss="BCELoss", mark="  # expect: LL103"))
+    check_valid(RELATIVISTIC.format(last="", loss="BCELoss", mark="").replace("- fake_pred.mean(0, keepdim=True)", "- probs"))
+    check_valid(RELATIVISTIC.format(last=", nn.Sigmoid()", loss="BCELoss", mark=""))  # probabilities' difference: unknown

@@ -322,6 +322,10 @@ def arithmetic(op: str, left: AbsVal, right: AbsVal) -> Optional[AbsVal]:
         for own, other in ((left, right), (right, left)):
             if _number(other) == 1 and _all(own, lambda a: isinstance(a, Tensor) and a.kind is Kind.TANH):
                 return of(*(replace(a, kind=None, origin=None, selected=False, source=SHIFTED_TANH) for a in own))
+    if op in ("+", "-"):
+        combined = _logits_combined(left, right)
+        if combined is not None:
+            return combined
     if op in ("*", "/"):
         scaled = _scaled(op, left, right)
         if scaled is not None:
@@ -332,6 +336,19 @@ def arithmetic(op: str, left: AbsVal, right: AbsVal) -> Optional[AbsVal]:
             if all(a.act == normaliser.act and a.rank == normaliser.rank and not a.selected for a in left):  # type: ignore[union-attr]
                 return of(*(replace(a, kind=Kind.SOFTMAX, origin=None, source=None) for a in left))  # type: ignore[misc]
     return None
+
+
+def _logits_combined(left: AbsVal, right: AbsVal) -> Optional[AbsVal]:
+    """Sums and differences of raw scores are raw scores (a relativistic GAN's
+    ``real - fake.mean(0, keepdim=True)``); the shape is kept only where both agree."""
+    def scores(value: AbsVal) -> bool:
+        return _all(value, lambda a: isinstance(a, Tensor) and a.kind is Kind.LOGITS and not a.selected)
+
+    if not (scores(left) and scores(right)):
+        return None
+    shapes = {(a.width, a.axis, a.rank) for a in left | right}  # type: ignore[union-attr]
+    same = len(shapes) == 1
+    return of(*(a if same else replace(a, width=None, axis=None, rank=None) for a in left))  # type: ignore[misc]
 
 
 def _scaled(op: str, left: AbsVal, right: AbsVal) -> Optional[AbsVal]:
