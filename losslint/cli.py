@@ -16,6 +16,7 @@ from losslint import __version__
 from losslint.analysis import tables as T
 from losslint.cache import CACHE_DIRECTORY, Cache
 from losslint.config import ConfigError, settings
+from losslint.files import Excluder
 from losslint.knowledge import KnowledgeError
 from losslint.report import Report
 from losslint.reporters import REPORTERS, printable, reporter
@@ -43,7 +44,7 @@ def _fixed_output(outcome: "Outcome", diff: bool, stdin: Optional[Dict[str, byte
     elif stdin is not None:
         for path, source in stdin.items():
             fixed = outcome.changes.get(path, (source, source))[1]
-            click.echo(fixed.decode("utf-8", "replace"), nl=False)
+            click.echo(fixed, nl=False)  # the bytes: what could not be decoded comes back as it was
     else:
         problems += write(outcome.changes)
     for problem in problems:
@@ -103,7 +104,29 @@ def _progress(enabled: bool) -> Iterator[Optional[Callable[[int, int], None]]]:
         yield update
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+class _LintCommand(click.Command):
+    """``losslint [PATH ...]`` lints; ``losslint server`` and ``losslint clean`` are
+    subcommands, recognised as the first argument only (lint a folder named ``server``
+    as ``losslint ./server``)."""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        if args and args[0] in SUBCOMMANDS:
+            command = SUBCOMMANDS[args[0]]
+            return command.make_context(f"{info_name or 'losslint'} {args[0]}", list(args[1:]), parent=parent, **extra)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        if ctx.command is not self:
+            return ctx.command.invoke(ctx)
+        return super().invoke(ctx)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, command.get_short_help_str(60)) for name, command in sorted(SUBCOMMANDS.items())])
+        super().format_epilog(ctx, formatter)
+
+
+@click.command(cls=_LintCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True))
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable, replacing the defaults (ALL for all).")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection.")
@@ -129,7 +152,10 @@ def _progress(enabled: bool) -> Iterator[Optional[Callable[[int, int], None]]]:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of per-file summaries.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the cache lives [default: .losslint_cache at the project root].")
 @click.option("--quiet", "-q", is_flag=True, help="Print the findings only, without the summary line and notes.")
-@click.option("--stdin-filename", help="The name to report for source read from standard input ('-').")
+@click.option(
+    "--stdin-filename",
+    help="The file that standard input ('-') stands for: its name in reports, and where configuration, excludes and imports are found from.",
+)
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", metavar="CODE", help="Show a rule's documentation and loss-value demo, and exit.")
 @click.option("--plot", metavar="FILE.png", help="With --explain: also draw the demo's loss curve (needs matplotlib).")
@@ -178,8 +204,13 @@ def main(
     if "-" in targets and len(targets) > 1:
         raise click.UsageError("'-' (standard input) cannot be combined with other paths")
     extend = _split(extend_select) + (["LL900"] if show_unresolved else [])
+    reading_stdin = targets == ["-"]
+    if stdin_filename is not None and not stdin_filename.strip():
+        raise click.UsageError("--stdin-filename needs a file name")
+    # standard input's configuration, project and cache are those of the file it stands for
+    located = [stdin_filename] if reading_stdin and stdin_filename else targets
     try:
-        options = settings(targets, config, _split(select) if select else None, extend, _split(ignore))
+        options = settings(located, config, _split(select) if select else None, extend, _split(ignore))
     except ConfigError as error:
         click.echo(f"losslint: error: {error}", err=True)
         sys.exit(2)
@@ -197,11 +228,21 @@ def main(
         sys.exit(2)
 
     sources = None
-    if targets == ["-"]:
-        sources = {stdin_filename or "-": sys.stdin.buffer.read()}
+    if reading_stdin:
+        name = os.path.normpath(stdin_filename) if stdin_filename else "-"
+        sources = {name: sys.stdin.buffer.read()}
+        if stdin_filename and force_exclude and Excluder(options.exclude, options.root).excluded(name, is_dir=False):
+            if fix:  # an editor replaces its buffer with what comes back: the buffer, unchanged
+                sys.stdout.buffer.write(sources[name])
+            sys.exit(0)
     unsafe = options.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
-    # the default cache belongs to the project linted, not to wherever losslint started
-    cache = None if no_cache or sources is not None else Cache(cache_dir or os.path.join(options.project_root, CACHE_DIRECTORY))
+    # the default cache belongs to the project linted, not to wherever losslint started;
+    # standard input without a file name has no project
+    cache = (
+        None
+        if no_cache or sources is not None and not stdin_filename
+        else Cache(cache_dir or os.path.join(options.project_root, CACHE_DIRECTORY))
+    )
     collect_garbage_less_often()
     with _progress(not quiet) as progress:
 
@@ -218,6 +259,7 @@ def main(
                 cache=cache if cache is not None and cache.enabled else None,
                 jobs=jobs,
                 overrides=overrides,
+                on_disk=bool(stdin_filename),
             )
             report.unsafe_fixes = unsafe
             return report
@@ -281,3 +323,34 @@ def _internal_errors(report: Report, said: bool) -> None:
             for message in report.internal_errors:
                 click.echo(f"losslint: {printable(message)}", err=True)
         sys.exit(2)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache to remove [default: .losslint_cache at the project root].")
+def clean(path: Optional[str], cache_dir: Optional[str]) -> None:
+    """Remove the cache of the project PATH is in (default: the current folder)."""
+    from losslint.cache import remove
+    from losslint.config import project_root
+
+    directory = cache_dir or os.path.join(project_root([path or "."]), CACHE_DIRECTORY)
+    if not os.path.lexists(directory):
+        click.echo(f"no cache at {printable(directory)}")
+        return
+    problem = remove(directory)
+    if problem:
+        click.echo(f"losslint: error: {printable(problem)}", err=True)
+        sys.exit(2)
+    click.echo(f"removed {printable(directory)}")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--stdio", is_flag=True, help="Speak over standard input and output (the default, and the only transport).")
+def server(stdio: bool) -> None:
+    """Run the language server (LSP over standard input and output) for editors."""
+    from losslint.server import serve
+
+    serve()
+
+
+SUBCOMMANDS: Dict[str, click.Command] = {"clean": clean, "server": server}

@@ -33,6 +33,12 @@ from losslint.report import Change, Diagnostic, Location, RelatedLocation, Repor
 from losslint.rules import BY_CODE, RULES
 from losslint.rules.base import Finding
 
+IMPORT_STATEMENT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*\)|(?:[^\n\\]|\\(?:\r?\n|.))*)|import[ \t]+(?:[^\n\\]|\\(?:\r?\n|.))*)",
+    re.MULTILINE,
+)
+"""An import statement's text (a parenthesised or continued one whole): a file not named
+is parsed only if one of these names a named module."""
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
@@ -97,22 +103,29 @@ def lint(
     cache: Optional[Cache] = None,
     jobs: int = 1,
     overrides: Optional[Dict[str, bytes]] = None,
+    on_disk: bool = False,
 ) -> Report:
     """Lint ``paths`` (or the in-memory ``sources``, path -> bytes) with the ``selected``
     codes. Globs in ``exclude`` and ``per_file_ignores`` are relative to ``root``;
     ``progress(done, total)`` is called as files are read; ``jobs`` processes parse the
     files the ``cache`` does not have; ``overrides`` replace the contents of files on
-    disk (what ``--fix`` has changed so far)."""
-    run = Run(selected, sources, cache, overrides or {})
-    files = sorted(sources) if sources is not None else run.discover(paths, Excluder(exclude, root), force_exclude)
+    disk (what ``--fix`` has changed so far). ``on_disk``: the ``sources`` stand for the
+    files at their paths (standard input with ``--stdin-filename``, an editor's buffer):
+    imports lead to the project's other files on disk, as for named files."""
+    run = Run(selected, sources, cache, overrides or {}, on_disk)
+    excluder = Excluder(exclude, root)
+    files = sorted(sources) if sources is not None else run.discover(paths, excluder, force_exclude)
     contents = run.read(files, progress)
+    if run.reads_disk and (sources is not None or any(not os.path.isdir(path) for path in paths)):
+        run.scan(excluder)  # files were named: their importers may hold the loss calls they reach
     run_key = None
     if cache is not None and sources is None and not run.changed:
-        run_key = _run_key(selected, per_file_ignores, root, run.hashes, run.failures)
+        run_key = _run_key(selected, per_file_ignores, root, run.hashes, run.failures, run.scanned)
         record = cache.get(run_key, RunRecord)
         if record is not None and record.valid():
             return record.report
     named_losses, opted_in = run.summarise(contents, jobs)
+    named_losses += run.find_importers(jobs)
     facts = run.analyse(files, named_losses, opted_in)
     run.check(facts)
     run.filter(per_file_ignores, root)
@@ -127,7 +140,12 @@ class Run:
     rules and their fixes, filter and sort what is reported."""
 
     def __init__(
-        self, selected: FrozenSet[str], sources: Optional[Dict[str, bytes]], cache: Optional[Cache], changed: Dict[str, bytes]
+        self,
+        selected: FrozenSet[str],
+        sources: Optional[Dict[str, bytes]],
+        cache: Optional[Cache],
+        changed: Dict[str, bytes],
+        on_disk: bool = False,
     ) -> None:
         self.selected = selected
         self.sources = sources
@@ -141,6 +159,11 @@ class Run:
         self.dependencies: Dict[str, Optional[str]] = {}  # files read beyond the named ones -> content key
         self.linted: Set[str] = set()
         self.index = ModuleIndex({})
+        # Standard input read as a named file (``--stdin-filename``, an editor's buffer)
+        # stands in for that file: its imports lead to the project on disk around it.
+        self.reads_disk = sources is None or on_disk and "-" not in sources
+        self.importers: Set[str] = set()  # files not named that import a named one (``scan``)
+        self.scanned: Dict[str, bytes] = {}  # the project's other files, read by ``scan``
 
     def read_path(self, path: str) -> Tuple[bytes, str]:
         """A file's bytes, or "" and the LL000 message saying why it was not read."""
@@ -219,14 +242,14 @@ class Run:
         """A module an import leads to: a linted file, or a file of the project that was
         not named (read now; its findings are not reported, its models are followed)."""
         summary = self.summaries.get(path)
-        if summary is None and self.sources is None:
+        if summary is None and self.reads_disk:
             data, error = self.read_path(path)
             key = self.dependencies[path] = None if error else Cache.key(data)
             if key is None:
                 return None
             entry = self.cache.get(key) if self.cache is not None else None
             if entry is not None and entry.blob is not None:
-                found: Optional[FileSummary] = FileSummary(path, decode(data), blob=entry.blob)
+                found: Optional[FileSummary] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline)
             else:
                 found, failure = summarize(path, data)
                 if self.cache is not None:
@@ -236,6 +259,86 @@ class Run:
             summary = self.summaries[path] = found
         return summary.module if summary is not None else None
 
+    def scan(self, excluder: Excluder) -> None:
+        """Files were named (pre-commit passes the changed ones, an editor its buffer):
+        read the other Python files of their projects (not excluded, as a folder walk
+        finds them), where a loss call may consume what a named model returns."""
+        named = {os.path.abspath(path) for path in self.linted}
+        probe_index = ModuleIndex(())
+        roots = sorted({_shown(probe_index.project_root(os.path.dirname(path))) for path in named})
+        python_files, _ = discover(roots, excluder)
+        for path in python_files:
+            if os.path.abspath(path) in named or not path.endswith(".py"):
+                continue
+            data, error = self.read_path(path)
+            if not error:
+                self.scanned[path] = data
+
+    def load_all(self, paths: List[str], jobs: int) -> None:
+        """``load`` for scanned files at once: those the cache does not have are parsed by
+        ``jobs`` processes."""
+        cache = self.cache
+        missing: List[Tuple[str, bytes]] = []
+        for path in paths:
+            if path in self.summaries:
+                continue
+            data = self.scanned[path]
+            key = self.dependencies[path] = Cache.key(data)
+            entry = cache.get(key) if cache is not None else None
+            if entry is None:
+                missing.append((path, data))
+            elif entry.blob is not None:
+                self.summaries[path] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline)
+        for (path, data), (summary, failure) in zip(missing, _summarize_all(missing, jobs)):
+            if cache is not None and not (failure is not None and failure.internal):
+                cache.put(Cache.key(data), _entry(summary, failure))
+            if summary is not None:
+                self.summaries[path] = summary
+
+    def find_importers(self, jobs: int = 1) -> List[str]:
+        """The scanned files that import a named file, transitively, summarised as an
+        import would read them (their findings are reported only through a site in a
+        named file); returns those naming a loss. Only files whose text mentions a
+        named module are parsed (or read from the cache). Returns those that name a loss
+        or import a file that does (``main.py`` passing the model to ``train()``): the
+        entry points that can carry a named file's value to a loss."""
+        if not self.scanned:
+            return []
+        index = ModuleIndex(self.summaries)
+        known = set(self.summaries) & self.linted
+        pending = {path: b"\n".join(IMPORT_STATEMENT.findall(data)) for path, data in self.scanned.items()}
+        candidates: Dict[str, FileSummary] = {}
+        while pending:
+            names = sorted(_module_names(sorted(known)))
+            if not names:
+                break
+            mention = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
+            hits = [path for path, data in pending.items() if mention.search(data)]
+            for path in hits:
+                del pending[path]
+            self.load_all(hits, jobs)
+            candidates.update((path, self.summaries[path]) for path in hits if path in self.summaries)
+            added = _importers(known, candidates, index) - known
+            if not added:
+                break
+            known |= added
+            self.importers |= added
+
+        def holds_a_loss(path: Optional[str]) -> bool:
+            return path is not None and path in self.scanned and names_a_loss(self.scanned[path])
+
+        entries = []
+        for path in sorted(self.importers):
+            if holds_a_loss(path):
+                entries.append(path)
+                continue
+            for module, level, imported in self.summaries[path].outline.imports:
+                target = index.resolve(path, module, level)
+                if target is not None and any(holds_a_loss(t) for t in [target] + [index.submodule(target, n) for n in imported]):
+                    entries.append(path)
+                    break
+        return entries
+
     def analyse(self, files: List[str], named_losses: List[str], opted_in: List[str]) -> Facts:
         """Run the entry points (then the linted files an activation's output may reach)
         and count the loss calls of the linted files, resolved or not."""
@@ -244,15 +347,16 @@ class Run:
         entries = _entry_points(named_losses, opted_in, summaries, index)
         modules = {path: summaries[path].module for path in entries if path in summaries}
         modules = {path: module for path, module in modules.items() if module is not None}
-        interpreter = Interpreter(modules, local_names=_module_names(files), index=index, loader=self.load)
+        interpreter = Interpreter(modules, local_names=_module_names(files + sorted(self.importers)), index=index, loader=self.load)
         facts = _interpret(interpreter, None, report)
         while True:
             # A file whose activation reaches a loss runs whole, and so does every linted file
             # importing it (a predict.py thresholding the model's output): a fix that removes
             # the activation must see every use of its output.
             reached = {t.origin.path for call in facts.loss_calls for t in tensors(call.input) or () if t.origin is not None}
-            users = _importers(reached & set(summaries), {p: summaries[p] for p in linted if p in summaries}, index)
-            added = sorted(users & linted - set(interpreter.modules))
+            followed = linted | self.importers
+            users = _importers(reached & set(summaries), {p: summaries[p] for p in followed if p in summaries}, index)
+            added = sorted(users & followed - set(interpreter.modules))
             if not added:
                 break
             facts = _interpret(interpreter, added, report, facts)
@@ -264,9 +368,11 @@ class Run:
             report.notes.append(
                 f"analysis of {function}() in {path} stopped at its step budget; the loss calls it reached count as unresolved"
             )
-        facts.loss_calls = [call for call in facts.loss_calls if call.site.path in linted]
-        report.loss_calls = len(facts.loss_calls)
-        for call in facts.loss_calls:
+        # every loss call stays for the rules (one in a file not named reports through a named
+        # site: the activation that caused it); only the named files' calls are counted
+        counted = [call for call in facts.loss_calls if call.site.path in linted]
+        report.loss_calls = len(counted)
+        for call in counted:
             category = call.unresolved_category
             if category is not None:
                 report.unresolved += 1
@@ -287,9 +393,13 @@ class Run:
                     report.internal_error(f"rule {rule.code}", _describe(error), "its findings are missing")
         fixes = _FixChecker(self.summaries, self.linted, cell_maps, self.cache)
         for finding in findings:
-            if finding.site.path not in self.linted:
-                continue  # in a file only imported, not named: its own run reports it
             diagnostic = fixes.checked(finding, _diagnostic(finding, locator))
+            if finding.site.path not in self.linted:
+                # reported when the activation or layer that caused it is in a named file
+                named = [r for r in diagnostic.related if r.location.path in self.linted]
+                if not named:
+                    continue  # no site in a named file: that file's own run reports it
+                diagnostic = _at_named_site(diagnostic, named[0], locator.span(finding.site).snippet)
             sites = [diagnostic.location] + [r.location for r in diagnostic.related]
             if not any(locator.suppressed(finding.code, where) for where in sites):
                 report.diagnostics.append(_in_cells(diagnostic, cell_maps))
@@ -346,10 +456,14 @@ def _run_key(
     root: str,
     hashes: Dict[str, str],
     failures: Sequence[Tuple[str, ParseFailure]],
+    scanned: Optional[Dict[str, bytes]] = None,
 ) -> str:
     """What a run's report depends on, besides the files it reads through imports:
-    the settings and each named file's content key (``hashes``)."""
+    the settings, each named file's content key (``hashes``) and, when files were
+    named, the project's other files (one may start or stop importing a named file)."""
     files = sorted(hashes.items())
+    if scanned:
+        files.append(("scanned", Cache.key(repr(sorted((p, Cache.key(d)) for p, d in scanned.items())).encode())))
     unreadable = [(path, failure.message) for path, failure in failures]
     settings = (
         sorted(selected),
@@ -607,6 +721,24 @@ def _module_names(files: Sequence[str]) -> FrozenSet[str]:
         else:
             names.add(os.path.basename(os.path.dirname(os.path.abspath(path))))
     return frozenset(names)
+
+
+def _shown(path: str) -> str:
+    """An absolute path as the module index shows it: relative to the current folder
+    when inside it."""
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else path
+
+
+def _at_named_site(diagnostic: Diagnostic, named: RelatedLocation, snippet: str) -> Diagnostic:
+    """A finding whose loss call is in a file that was not named, moved to its site in
+    a named file (the activation or layer that caused it); the message names the loss
+    call, which becomes the first related location."""
+    where = diagnostic.location
+    elsewhere = f"{where.path}:{where.row}:{where.column}"
+    message = f"{diagnostic.message} (the loss call: {elsewhere} {snippet})"
+    related = (RelatedLocation(where, f"the loss call: {snippet}"),) + tuple(r for r in diagnostic.related if r is not named)
+    return replace(diagnostic, message=message, location=named.location, related=related)
 
 
 def _diagnostic(finding: Finding, locator: _Locator) -> Diagnostic:
