@@ -535,3 +535,20 @@ def test_without_num_labels_the_checkpoint_decides_the_width():
         loss = nn.BCEWithLogitsLoss()(logits, labels.float())
         """
     )
+
+
+def test_inception_logits_come_from_the_replaced_head():
+    check_invalid(
+        """
+        import torch.nn as nn
+        from torchvision import models
+
+        model = models.inception_v3(weights="DEFAULT")
+        model.AuxLogits.fc = nn.Linear(768, 1)
+        model.fc = nn.Linear(2048, 1)
+        out = model(x)
+        loss = nn.BCEWithLogitsLoss()(out.logits.squeeze(1), y.float())
+        aux = nn.BCEWithLogitsLoss()(out.aux_logits.squeeze(1), y.float())
+        wrong = nn.CrossEntropyLoss()(out.logits, y)  # expect: LL201
+        """
+    )
