@@ -122,6 +122,7 @@ class Accumulation:
     feeds_backward: bool  # the accumulator is later passed to a backward call
     loop_backward: bool  # the loop already backpropagates each iteration's loss
     escapes: bool  # the accumulator leaves its function: returned, stored, appended
+    returned_unused: bool = False  # returned only, to analysed callers none of which may backpropagate it
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from losslint.analysis.facts import (
 from losslint.analysis.values import (
     AbsVal,
     Bound,
+    Function,
     Kind,
     Mapping,
     QualRef,
@@ -47,13 +48,51 @@ class Observers:
         self.uses: Dict[Site, set] = {}  # activation origin -> its Uses
         self._sinks: Dict[int, Sinks] = {}
         self._hand_written_votes: Dict[Site, bool] = {}  # every context must see sigmoid probabilities
+        self._returned_by: Dict[Site, set] = {}  # accumulation -> functions returning the total
+        self._callers_pass_on: Dict[Tuple[str, str], bool] = {}  # function -> a caller may backpropagate its result
+        self._observed_calls: Dict[Tuple[str, str], int] = {}  # function -> calls observed in the code
+        self._runs: Dict[Tuple[str, str], int] = {}  # function -> runs asked for, by anyone
 
     def observed_facts(self, key: Callable[[Any], Any]) -> Dict[str, Any]:
         return {
-            "accumulations": sorted(self.accumulations.values(), key=key),
+            "accumulations": sorted((self._decided(a) for a in self.accumulations.values()), key=key),
             "hand_written_bce": sorted((HandWrittenBCE(s) for s, sure in self._hand_written_votes.items() if sure), key=key),
             "uses": {origin: frozenset(uses) for origin, uses in self.uses.items()},
         }
+
+    def observe_analysed_call(self, function: Function, func: ir.Expr, ctx: Context) -> None:
+        """A function of the analysed code called from ``ctx`` as ``func(...)``: whether
+        that caller may backpropagate what it returns (the callee's name, or the object
+        it is called on, flows into a backward call or out of the caller)."""
+        key = (function.module, function.qualname)
+        root = func
+        while isinstance(root, ir.Attr):
+            root = root.value
+        class_body = ctx.cls is not None and not ctx.in_function  # no sinks computed there
+        passes_on = class_body or not isinstance(root, ir.Name) or root.id in ctx.sinks.backward | ctx.sinks.escaping
+        self._callers_pass_on[key] = self._callers_pass_on.get(key, False) or passes_on
+        self._observed_calls[key] = self._observed_calls.get(key, 0) + 1
+
+    def observe_function_run(self, function: Function) -> None:
+        """Every run of an analysed function, whoever asks (a call in the code, a model's
+        forward, an entry point): one not observed as a call leaves its caller unknown."""
+        key = (function.module, function.qualname)
+        self._runs[key] = self._runs.get(key, 0) + 1
+
+    def _only_statistic_callers(self, function: Tuple[str, str]) -> bool:
+        """Every run of ``function`` was a call the code makes, none of whose callers may
+        backpropagate its result."""
+        seen = self._observed_calls.get(function, 0)
+        return 0 < seen == self._runs.get(function, 0) and not self._callers_pass_on.get(function, True)
+
+    def _decided(self, acc: Accumulation) -> Accumulation:
+        """A total that leaves its function only by ``return`` is a running statistic when
+        every function returning it is called by analysed code and no caller may
+        backpropagate it; otherwise it may be the loss being built."""
+        functions = self._returned_by.get(acc.site)
+        if not functions or not all(self._only_statistic_callers(f) for f in functions):
+            return acc
+        return replace(acc, returned_unused=True)
 
     def observe_call(self, expr: ir.Call, callee: AbsVal, args: "Args", result: AbsVal, site: Site) -> None:
         """A call of code the interpreter does not run: the activation outputs among its
@@ -139,6 +178,9 @@ class Observers:
             ctx.loops[-1].backward,
             name in ctx.sinks.escaping,
         )
+        if name in ctx.sinks.returned and self.call_stack:  # returned: its callers decide
+            function = self.call_stack[-1]
+            self._returned_by.setdefault(site, set()).add((function.module, function.qualname))
         previous = self.accumulations.get(site)
         if previous is not None:
             fact = replace(
@@ -205,11 +247,12 @@ _STORING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefaul
 def _sinks(body: Iterable[ir.Stmt]) -> Sinks:
     backward: set = set()
     escaping: set = set()
+    returned: set = set()
     flows: List[Tuple[str, frozenset]] = []
     calls_backward = False
     for stmt in _walk_statements(body):
         if isinstance(stmt, ir.Return) and stmt.value is not None:
-            escaping |= _names(stmt.value)
+            returned |= _names(stmt.value)
         elif isinstance(stmt, (ir.Assign, ir.AugAssign)):
             sources = _names(stmt.value)
             for target in stmt.targets if isinstance(stmt, ir.Assign) else (stmt.target,):
@@ -228,7 +271,7 @@ def _sinks(body: Iterable[ir.Stmt]) -> Sinks:
                 elif isinstance(node.func, ir.Attr) and node.func.attr in _STORING_METHODS:
                     for arg in node.args:
                         escaping |= _names(arg.value)
-    for sink in (backward, escaping):
+    for sink in (backward, escaping, returned):
         grown = True
         while grown:
             before = len(sink)
@@ -236,7 +279,7 @@ def _sinks(body: Iterable[ir.Stmt]) -> Sinks:
                 if target in sink:
                     sink |= sources
             grown = len(sink) > before
-    return Sinks(frozenset(backward), frozenset(escaping), calls_backward)
+    return Sinks(frozenset(backward), frozenset(escaping | returned), calls_backward, frozenset(returned - escaping))
 
 def _callee_display(func: ir.Expr, callee: AbsVal) -> str:
     """``F.softmax``, ``Tensor.argmax``, or the callee's name in the code."""

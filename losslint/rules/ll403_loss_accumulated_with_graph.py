@@ -11,7 +11,7 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
     for acc in facts.accumulations:
         if not (acc.only_losses and acc.outlives_iteration) or acc.under_no_grad or acc.feeds_backward:
             continue
-        if acc.escapes and not acc.loop_backward:
+        if acc.escapes and not acc.loop_backward and not acc.returned_unused:
             continue  # per-term losses summed into the loss the caller backpropagates
         yield Finding(
             "LL403",
@@ -50,7 +50,8 @@ gradients on: a running statistic. It stays silent under `torch.no_grad()` /
 passed to a backward call (gradient accumulation), and when the loop backpropagates
 nothing itself while `total` leaves the function (returned, stored in an attribute, an
 item or a container): summing per-term losses (deep supervision, per-head losses) is
-how the loss is built.
+how the loss is built. A total that is only returned, to callers of the analysed code
+none of which calls a backward or passes values on, is a running statistic again.
 
 ## Why is this bad?
 A loss tensor carries its autograd graph. Summing them keeps the graph of every

@@ -47,6 +47,24 @@ INVALID = {
                 total += loss  # expect: LL403
             return total / len(loader)
     """,
+    "a total returned to callers that only log it (validation without no_grad)": """
+        import torch.nn.functional as F
+
+        def evaluate(model, loader):
+            total = 0
+            for x, y in loader:
+                total = total + F.cross_entropy(model(x), y)  # expect: LL403
+            return total
+
+        def fit(model, train_loader, val_loader, optimizer):
+            for x, y in train_loader:
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+            val = evaluate(model, val_loader)
+            print(f"val {val.item():.3f}")
+
+        fit(net, a, b, opt)
+    """,
     "per-head sum only logged in a training step (not returned)": """
         import lightning as L
         import torch.nn.functional as F
@@ -135,6 +153,44 @@ VALID = {
                 total = total + F.cross_entropy(out, y)
             losses["total"] = total
             return losses
+    """,
+    "a total returned to a caller that backpropagates it": """
+        import torch.nn.functional as F
+
+        def heads_loss(outputs, y):
+            total = 0
+            for out in outputs:
+                total = total + F.cross_entropy(out, y)
+            return total
+
+        def step(model, x, y):
+            heads_loss(model(x), y).backward()
+
+        step(net, x, y)
+    """,
+    "a total returned to a caller that returns it on": """
+        import torch.nn.functional as F
+
+        def heads_loss(outputs, y):
+            total = 0
+            for out in outputs:
+                total = total + F.cross_entropy(out, y)
+            return total
+
+        def compute(model, x, y):
+            loss = heads_loss(model(x), y)
+            return loss
+
+        value = compute(net, x, y)
+    """,
+    "a total returned by a function nothing in the code calls": """
+        import torch.nn.functional as F
+
+        def heads_loss(outputs, y):
+            total = 0
+            for out in outputs:
+                total = total + F.cross_entropy(out, y)
+            return total
     """,
     "per-head losses summed, then backpropagated through another name": """
         import torch.nn.functional as F

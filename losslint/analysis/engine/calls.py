@@ -56,6 +56,9 @@ class Calls:
         for atom in ordered(callee):
             self.last_argument_changes = {}
             value, new_receiver = self.call(atom, args, site, ctx, complete)
+            function = atom if isinstance(atom, Function) else atom.function if isinstance(atom, Bound) else None
+            if function is not None:
+                self.observe_analysed_call(function, expr.func, ctx)
             if len(callee) == 1 and self.last_argument_changes:
                 self._pass_back(expr, self.last_argument_changes, env, ctx)
             results.append(value)

@@ -47,6 +47,7 @@ class Functions:
         """Evaluate a function defined in the analysed code. Returns its value and, for
         methods, the receiver as it is when the method returns."""
         self.last_argument_changes = {}
+        self.observe_function_run(function)
         definition = self.definitions.get((function.module, function.qualname))
         if definition is None:
             return unknown(f"{function.qualname} is not known", Cause.UNFOLLOWED_STATE), None

@@ -165,4 +165,5 @@ class Sinks:
     backward: frozenset = frozenset()
     escaping: frozenset = frozenset()
     calls_backward: bool = False  # the body (its nested blocks too) calls a backward
+    returned: frozenset = frozenset()  # the escaping names that leave only through a return
 
