@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+import functools
+from typing import Any, Iterable, List, Optional, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis.engine.state import Env
@@ -158,12 +159,7 @@ def _reassigned_attributes(cls: ir.ClassDef) -> frozenset:
             continue
         receiver = method.params[0].name
         for stmt in _walk_statements(method.body):
-            targets: Tuple[ir.Expr, ...] = ()
-            if isinstance(stmt, ir.Assign):
-                targets = stmt.targets
-            elif isinstance(stmt, ir.AugAssign):
-                targets = (stmt.target,)
-            for target in targets:
+            for target in _assigned(stmt):
                 while isinstance(target, (ir.Attr, ir.Subscript)) and not (
                     isinstance(target, ir.Attr) and isinstance(target.value, ir.Name)
                 ):
@@ -198,35 +194,35 @@ def _declared_all(exported: Env, name: str) -> Iterable[str]:
     return () if name.startswith("_") else (name,)
 
 
-_BOUND: Dict[int, Tuple[ir.FunctionDef, frozenset]] = {}
+def _assigned(stmt: ir.Stmt) -> Tuple[ir.Expr, ...]:
+    """The targets an assignment statement (``=`` or an augmented one) writes."""
+    if isinstance(stmt, ir.Assign):
+        return stmt.targets
+    if isinstance(stmt, ir.AugAssign):
+        return (stmt.target,)
+    return ()
 
 
+@functools.lru_cache(maxsize=4096)
 def _bound_names(definition: ir.FunctionDef) -> frozenset:
     """Names a function's body binds anew (``d = {}``, a loop variable, an import): a
     parameter among them may no longer name the caller's object."""
-    found = _BOUND.get(id(definition))
-    if found is None or found[0] is not definition:
-        names: set = set()
-        for stmt in _walk_statements(definition.body):
-            targets: Tuple[ir.Expr, ...] = ()
-            if isinstance(stmt, ir.Assign):
-                targets = stmt.targets
-            elif isinstance(stmt, ir.AugAssign):
-                targets = (stmt.target,)
-            elif isinstance(stmt, ir.Loop) and stmt.target is not None:
-                targets = (stmt.target,)
-            elif isinstance(stmt, ir.With):
-                targets = tuple(t for _, t in stmt.items if t is not None)
-            elif isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
-                names.add(stmt.name)
-            elif isinstance(stmt, ir.Try):
-                names.update(n for n, _ in stmt.handlers if n)
-            elif isinstance(stmt, (ir.Import, ir.ImportFrom)):
-                names.add(stmt.asname or (stmt.module.split(".")[0] if isinstance(stmt, ir.Import) else stmt.name))
-            for target in targets:
-                names.update(_target_names(target))
-        found = _BOUND[id(definition)] = (definition, frozenset(names))
-    return found[1]
+    names: set = set()
+    for stmt in _walk_statements(definition.body):
+        targets = _assigned(stmt)
+        if isinstance(stmt, ir.Loop) and stmt.target is not None:
+            targets = (stmt.target,)
+        elif isinstance(stmt, ir.With):
+            targets = tuple(t for _, t in stmt.items if t is not None)
+        elif isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
+            names.add(stmt.name)
+        elif isinstance(stmt, ir.Try):
+            names.update(n for n, _ in stmt.handlers if n)
+        elif isinstance(stmt, (ir.Import, ir.ImportFrom)):
+            names.add(stmt.asname or (stmt.module.split(".")[0] if isinstance(stmt, ir.Import) else stmt.name))
+        for target in targets:
+            names.update(_target_names(target))
+    return frozenset(names)
 
 
 def _target_names(target: ir.Expr) -> List[str]:
