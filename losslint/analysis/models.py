@@ -208,7 +208,18 @@ def _built(entry: str, name: str, args: Args, site: Site) -> Model:
     elif spec.width and not args.open and not any(args.get(None, (k,)) is not None for k in spec.width_unknown_with):
         width = spec.default_width
     features = width is not None and width == spec.features_width
-    return Model(entry, name.rsplit(".", 1)[-1] if "." in name else name, site, None if features else width, features)
+    return Model(entry, _display(name, args), site, None if features else width, features)
+
+
+def _display(name: str, args: Args) -> str:
+    """What messages call the model: the name it is built by (``timm.create_model("resnet50")``
+    is resnet50, ``from_pretrained("bert-base-uncased")`` bert-base-uncased), else the
+    builder (``resnet18``) or the class of a class method (``BertForSequenceClassification``)."""
+    given = const_value(args.positional[0], None) if args.positional and not args.open else None
+    if isinstance(given, str) and given:
+        return given
+    parts = name.split(".")
+    return parts[-2] if len(parts) >= 2 and parts[-2][:1].isupper() else parts[-1]
 
 
 def _width(value: Optional[AbsVal], spec: ModelSpec) -> Optional[int]:
