@@ -175,3 +175,9 @@ class Facts:
     hand_written_bce: List[HandWrittenBCE]
     uses: Dict[Site, FrozenSet[Use]] = field(default_factory=dict)  # by activation origin
     forms: Dict[Site, Tuple[str, Site]] = field(default_factory=dict)  # origin -> (Form, activation site)
+    # calls of the elementwise losses (MSELoss, L1Loss, SmoothL1Loss, HuberLoss): their
+    # input and target, for LL303. Not in ``loss_calls``: no rule checks their input's
+    # kind, so they are neither resolved nor unresolved (README: what counts as checked)
+    regression_calls: List[LossCall] = field(default_factory=list)
+    non_negative: FrozenSet[Site] = frozenset()  # activation sites whose output is >= 0 in every context
+    activation_inputs: Dict[Site, AbsVal] = field(default_factory=dict)  # activations without dim: their input

@@ -58,6 +58,9 @@ class LibraryEffects:
         self.implicit_dims: Dict[Site, ImplicitDim] = {}
         self.logs: Dict[Site, LogOf] = {}
         self.forms: Dict[Site, Tuple[str, Site]] = {}  # activation origin -> (Form, activation site)
+        self.regression_calls: Dict[Site, _LossAcc] = {}  # elementwise losses (MSELoss...): LL303
+        self.non_negative: Dict[Site, bool] = {}  # activation site -> its output is >= 0 in every context
+        self.activation_inputs: Dict[Site, AbsVal] = {}  # activations without dim (sigmoid, relu...): their input
 
     def library_facts(self, key: Callable[[Any], Any]) -> Dict[str, Any]:
         """The loss calls (joined over contexts), softmax uses, dim-less softmaxes, logs."""
@@ -74,7 +77,15 @@ class LibraryEffects:
             )
             for site, acc in self.loss_calls.items()
         ]
+        regression = [
+            LossCall(site, frozenset(acc.families), acc.input, acc.target, acc.complete and site.path not in self.exhausted,
+                     frozenset(acc.names), acc.autocast, frozenset(acc.created))
+            for site, acc in self.regression_calls.items()
+        ]
         return {
+            "regression_calls": sorted(regression, key=key),
+            "non_negative": frozenset(site for site, sure in self.non_negative.items() if sure),
+            "activation_inputs": dict(self.activation_inputs),
             "loss_calls": sorted(calls, key=key),
             "activations": sorted(self.activations.values(), key=key),
             "implicit_dims": sorted(self.implicit_dims.values(), key=key),
@@ -180,6 +191,8 @@ class LibraryEffects:
         if name in T.LOSS_CLASSES or name in T.VALUE_LOSS_CLASSES:
             return of(Loss(name, site))
         if name in T.VALUE_LOSS_FUNCTIONS:  # no input rules: a loss tensor, not a checked call
+            if name in T.ELEMENTWISE_LOSSES:
+                self._record_elementwise(name, args, site, complete)
             return loss_tensor(site, ctx)
         if name in T.ACTIVATION_FUNCTIONS:
             activation = T.ACTIVATION_FUNCTIONS[name]
@@ -189,6 +202,8 @@ class LibraryEffects:
         if name in T.ACTIVATION_LAYERS:
             activation = T.ACTIVATION_LAYERS[name]
             return of(Layer(name, site, dim=self._dim(activation, args, name, site)))
+        if name in T.SEQUENCE_LAYERS:
+            return of(Layer(name, site, batch_first=self._batch_first(T.SEQUENCE_LAYERS[name], args)))
         if name in T.WIDTH_LAYERS:
             position, keyword = T.WIDTH_LAYERS[name].width_param
             width = const_value(args.get(position, (keyword,)) or unknown("", Cause.OTHER), None)
@@ -358,6 +373,36 @@ class LibraryEffects:
                 self.last_argument_changes = {0: changed}
         return of(Const(None))
 
+    def _record_elementwise(self, callee: str, args: Args, site: Site, complete: bool, created: Optional[Site] = None) -> None:
+        """An elementwise loss's input and target (LL303), joined over contexts; like any
+        loss without input rules it is not a checked call (``loss_calls``)."""
+        value = args.get(0, ("input",)) or unknown("loss input not given", Cause.FROM_OUTSIDE)
+        target = args.get(1, ("target",)) or unknown("loss target not given", Cause.FROM_OUTSIDE)
+        display = T.display_name(callee).replace("()", "").replace("nn.", "", 1)
+        acc = self.regression_calls.get(site)
+        if acc is None:
+            acc = self.regression_calls[site] = _LossAcc({"elementwise"}, value, target, complete, False, set(), {display})
+        else:
+            acc.names.add(display)
+            acc.input = join((acc.input, value))
+            acc.target = join((acc.target, target))
+            acc.complete = acc.complete and complete
+        if created is not None:
+            acc.created.add(created)
+
+    def _batch_first(self, spec: Any, args: Args) -> Optional[bool]:
+        """A sequence layer's ``batch_first``: True only for a literal True (an encoder:
+        every alternative of its layer argument batch-first)."""
+        if args.open:
+            return None
+        if spec.layer is not None:
+            layer = args.get(spec.layer[0], (spec.layer[1],))
+            if layer and all(isinstance(a, Layer) and a.batch_first is True for a in layer):
+                return True
+            return None
+        given = args.get(spec.batch_first[0], (spec.batch_first[1],))
+        return True if given is not None and const_value(given, None) is True else None
+
     def _dim(self, activation: T.Activation, args: Args, name: str, site: Site) -> Any:
         if activation.dim_param is None:
             return None
@@ -377,6 +422,10 @@ class LibraryEffects:
         """The activation's output; ``site`` is the activation (call or layer) the rules
         name, ``origin`` where it is applied, ``form`` how (see ``Form``)."""
         self.forms.setdefault(origin, (form, site))
+        self.non_negative[site] = self.non_negative.get(site, True) and activation.non_negative
+        if activation.dim_param is None:
+            previous_input = self.activation_inputs.get(site)
+            self.activation_inputs[site] = join((previous_input, value)) if previous_input is not None else value
         out = []
         for atom in value:
             if isinstance(atom, Tensor):
@@ -403,6 +452,8 @@ class LibraryEffects:
             ranks = {a.rank for a in value if isinstance(a, Tensor)}
             rank = ranks.pop() if len(ranks) == 1 and len(value) == 1 else None
             return of(Tensor(Kind.LOGITS, layer.width, axis, rank, act=layer.site, layer=layer.site))
+        if name in T.SEQUENCE_LAYERS:
+            return _sequence_output(layer, T.SEQUENCE_LAYERS[name], value)
         if name in T.NORM_LAYERS:
             return join(
                 of(Tensor(Kind.LOGITS, a.width, a.axis, a.rank, act=layer.site, layer=a.layer))
@@ -463,6 +514,9 @@ class LibraryEffects:
                 floor = const_value(args.get(0, ("min",)) or of(Const(None)), None)
                 floored = isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0
                 return of(replace(atom, floored=True) if floored else atom)
+            if atom.kind in CLAMPED_AT_ZERO and _clamped_at_zero(args):  # clamp(min=0): a ReLU
+                self.non_negative[site] = self.non_negative.get(site, True)
+                return of(replace(atom, kind=Kind.RELU, act=site, origin=None, selected=False))
             return unknown("clamped values", Cause.NOT_MODELLED)
         if name in T.SHAPE_METHODS:
             return of(_reshaped(atom, name, args))
@@ -551,6 +605,8 @@ class LibraryEffects:
     ) -> AbsVal:
         """A call of the loss ``callee`` (a loss function, or a loss class's instance)."""
         if callee in T.VALUE_LOSS_CLASSES:  # no input rules: a loss tensor, not a checked call
+            if callee in T.ELEMENTWISE_LOSSES:
+                self._record_elementwise(callee, args, site, complete, created)
             return loss_tensor(site, ctx)
         family = T.LOSS_FUNCTIONS.get(callee) or T.LOSS_CLASSES[callee]
         spec = T.LOSS_SIGNATURES[callee]
@@ -645,6 +701,31 @@ class LibraryEffects:
             break
         return of(Mapping(tuple(pairs)))
 
+
+
+CLAMPED_AT_ZERO = frozenset({Kind.LOGITS, Kind.UNBOUNDED, Kind.RELU})
+
+
+def _clamped_at_zero(args: Args) -> bool:
+    """``clamp(min=0)`` / ``clamp(0)`` without a maximum."""
+    if args.open or len(args.positional) > 1 or any(key not in ("min",) for key, _ in args.keywords):
+        return False
+    floor = const_value(args.get(0, ("min",)) or of(Const(None)), None)
+    return isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor == 0
+
+
+def _sequence_output(layer: Layer, spec: Any, value: AbsVal) -> AbsVal:
+    """A batch-first sequence layer's output: (N, L, H) features, or (L, H) for an input
+    known to be 2-D (unbatched); with the hidden state for the recurrent layers. A layer
+    not known to be batch-first (time first, or a computed flag) is not modelled."""
+    if layer.batch_first is not True:
+        return unknown(f"{T.display_name(layer.name)} output (not batch-first)", Cause.NOT_MODELLED)
+    ranks = {a.rank if isinstance(a, Tensor) else None for a in value}
+    rank = 2 if ranks == {2} else 3
+    out = of(Tensor(None, rank=rank, dtype="float"))
+    if spec.output == "tuple":
+        return of(Sequence((out, unknown(f"{T.display_name(layer.name)} hidden state", Cause.NOT_MODELLED)), "tuple"))
+    return out
 
 
 def loss_tensor(site: Site, ctx: Context) -> AbsVal:

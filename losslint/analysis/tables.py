@@ -41,6 +41,7 @@ class Activation:
     kind: Kind
     dim_param: Optional[Tuple[int, str]] = None  # (position, keyword) of ``dim``
     implicit_dim: bool = False  # torch accepts a missing dim and guesses it
+    non_negative: bool = False  # every output value is >= 0 (ReLU, ReLU6)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "ACTIVATION_FUNCTIONS": {n: _activation(a) for n, a in k.mapping("activation.function").items()},
         "ACTIVATION_METHODS": {n: _activation(a) for n, a in k.mapping("activation.method").items()},
         "WIDTH_LAYERS": {n: WidthLayer(w.width, _AXES[w.axis]) for n, w in widths.items()},
+        "SEQUENCE_LAYERS": k.mapping("layer.sequence"),
         "NORM_LAYERS": k.names("layer.norm"),
         "TRANSPARENT_LAYERS": k.names("layer.transparent"),
         "FLATTEN_LAYERS": k.names("layer.flatten"),
@@ -186,6 +188,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "AUTOCAST_CUDA_ONLY": k.names("context.autocast_cuda_only"),
         "VALUE_LOSS_CLASSES": k.names("loss_value.classes"),
         "VALUE_LOSS_FUNCTIONS": k.names("loss_value.functions"),
+        "ELEMENTWISE_LOSSES": k.names("loss_value.elementwise"),
         "BACKWARD_METHODS": k.names("tensor.backward"),
         "TRANSPOSES": k.names("tensor.transposes"),
         "TRANSPOSE_ATTRIBUTES": k.names("tensor.transpose_attributes"),
@@ -208,7 +211,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
 
 
 def _activation(spec: ActivationSpec) -> Activation:
-    return Activation(_KINDS[spec.kind], spec.dim, spec.implicit_dim)
+    return Activation(_KINDS[spec.kind], spec.dim, spec.implicit_dim, spec.non_negative)
 
 
 def _relevant(*names: Dict[str, str], calls: frozenset = frozenset()) -> "re.Pattern[bytes]":

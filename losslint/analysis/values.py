@@ -231,6 +231,7 @@ class Layer(Atom):
     site: Optional[Site]
     width: Optional[int] = None  # output width, where the layer fixes one
     dim: Any = None  # softmax-like layers: the dim argument (a Const value or MISSING)
+    batch_first: Optional[bool] = None  # sequence layers: True when built with a literal batch_first=True
 
 
 @atom

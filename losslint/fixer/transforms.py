@@ -175,8 +175,12 @@ class EditTransformer(cst.CSTTransformer):
         call = _expect(updated, cst.Call)
         if any(arg.star for arg in call.args):
             raise NotApplicable("arguments passed with * or **")
+        number = int(edit.argument)
+        value: cst.BaseExpression = cst.Integer(str(abs(number)))
+        if number < 0:  # dim=-1
+            value = cst.UnaryOperation(cst.Minus(), value)
         dim = cst.Arg(
-            cst.Integer(str(edit.argument)),
+            value,
             keyword=cst.Name("dim"),
             equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
         )
@@ -228,6 +232,31 @@ class EditTransformer(cst.CSTTransformer):
     ) -> Union[cst.AugAssign, cst.Assign]:
         """``total += loss.detach()``: the total stays a tensor for the code it goes to."""
         return self._accumulate_value(original, updated, edit, "detach")
+
+    def _method_on_argument(self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit) -> cst.Call:
+        """A method call appended to one argument of a call (the loss input or target):
+        ``criterion(out, y)`` -> ``criterion(out.permute(0, 2, 1), y)``; the argument is
+        found by position, else by keyword."""
+        position, keyword, method = edit.argument
+        call = _expect(updated, cst.Call)
+        if any(arg.star for arg in call.args):
+            raise NotApplicable("arguments passed with * or **")
+        positional = [i for i, arg in enumerate(call.args) if arg.keyword is None]
+        chosen = positional[position] if position < len(positional) else None
+        if chosen is None:
+            chosen = next((i for i, arg in enumerate(call.args) if arg.keyword is not None and arg.keyword.value == keyword), None)
+        if chosen is None:
+            raise NotApplicable("the call has no such argument")
+        value = call.args[chosen].value
+        if not value.lpar and not isinstance(value, ATOMIC):
+            value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        suffix = cst.parse_expression("_." + method)
+        if not isinstance(suffix, cst.Call) or not isinstance(suffix.func, cst.Attribute):
+            raise NotApplicable("not a method call")
+        changed = suffix.with_changes(func=suffix.func.with_changes(value=value))
+        args = list(call.args)
+        args[chosen] = args[chosen].with_changes(value=changed)
+        return call.with_changes(args=args)
 
     def _remove_items(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
         """Layers removed from ``nn.Sequential(...)`` or from a list of layers; when the

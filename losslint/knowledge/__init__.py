@@ -41,6 +41,19 @@ class ActivationSpec:
     kind: str
     dim: Optional[Tuple[int, str]] = None  # (position, keyword)
     implicit_dim: bool = False  # torch accepts a missing dim and guesses it
+    non_negative: bool = False  # every output value is >= 0 (ReLU, ReLU6; not LeakyReLU, GELU)
+
+
+@dataclass(frozen=True)
+class SequenceSpec:
+    """A sequence layer (``nn.LSTM``, ``nn.TransformerEncoder``): batch-first when its
+    ``batch_first`` argument (or that of its ``layer`` argument, for an encoder built
+    from a layer) is a literal True, then its output is ``(N, L, H)``; ``output`` is
+    ``tensor`` or ``tuple`` (the output first, then the hidden state)."""
+
+    batch_first: Optional[Tuple[int, str]] = None
+    layer: Optional[Tuple[int, str]] = None
+    output: str = "tensor"
 
 
 @dataclass(frozen=True)
@@ -112,9 +125,23 @@ def _show(value: Any) -> str:
 # Each table: its kind ("list" of names, "map" of name -> scalar, "spec" of name -> table)
 # and, for specs, the check that turns an entry into its spec.
 def _activation(entry: Dict[str, Any]) -> ActivationSpec:
-    _keys(entry, {"kind"}, {"dim", "implicit_dim"})
+    _keys(entry, {"kind"}, {"dim", "implicit_dim", "non_negative"})
     dim = entry.get("dim")
-    return ActivationSpec(_choice(entry["kind"], KINDS, "kind"), _position(dim, "dim") if dim is not None else None, _bool(entry.get("implicit_dim", False), "implicit_dim"))
+    return ActivationSpec(
+        _choice(entry["kind"], KINDS, "kind"), _position(dim, "dim") if dim is not None else None,
+        _bool(entry.get("implicit_dim", False), "implicit_dim"), _bool(entry.get("non_negative", False), "non_negative"),
+    )
+
+
+def _sequence(entry: Dict[str, Any]) -> SequenceSpec:
+    _keys(entry, set(), {"batch_first", "layer", "output"})
+    if ("batch_first" in entry) == ("layer" in entry):
+        raise KnowledgeError("needs one of 'batch_first' (the argument) or 'layer' (the layer argument that says it)")
+    return SequenceSpec(
+        _position(entry["batch_first"], "batch_first") if "batch_first" in entry else None,
+        _position(entry["layer"], "layer") if "layer" in entry else None,
+        _choice(entry.get("output", "tensor"), ("tensor", "tuple"), "output"),
+    )
 
 
 def _width(entry: Dict[str, Any]) -> WidthSpec:
@@ -271,6 +298,7 @@ SPEC_TABLES = {
     "activation.function": _activation,
     "activation.method": _activation,
     "layer.width": _width,
+    "layer.sequence": _sequence,
     "model_factory": _width,
     "loss": _loss,
     "dataset.class_index": _dataset,
@@ -299,7 +327,7 @@ LIST_TABLES = {
     "tensor.order_preserving", "tensor.device_attributes", "dtype.device_functions",
     "creation.random_unbounded", "creation.literal", "creation.like", "creation.one_hot", "creation.randint",
     "creation.full", "creation.arange",
-    "loss_value.classes", "loss_value.functions", "tensor.backward", "tensor.transposes", "tensor.transpose_attributes",
+    "loss_value.classes", "loss_value.functions", "loss_value.elementwise", "tensor.backward", "tensor.transposes", "tensor.transpose_attributes",
     "tensor.reductions", "tensor.selections", "tensor.joins", "tensor.stacks", "tensor.where", "tensor.resize_functions",
     "layer.resize", "dataset.tensors", "dataset.loaders", "dataset.iterate",
     "context.grad_off", "context.grad_on", "context.grad_switch", "context.autocast", "context.autocast_cuda_only",

@@ -244,14 +244,68 @@ CASES = {
         HEAD + "probs = F.softmax(torch.randn(4, 5), dim=1)\n",
         False,
     ),
-    "LL205 3-D input gets dim=0, what torch does (safe)": (
-        HEAD + "layer = nn.Softmax()\nprobs = layer(torch.randn(2, 7, 5))\n",
-        HEAD + "layer = nn.Softmax(dim=0)\nprobs = layer(torch.randn(2, 7, 5))\n",
+    "LL205 3-D output of a Linear gets dim=-1, its class axis, never dim=0 (unsafe)": (
+        HEAD + "layer = nn.Softmax()\nprobs = layer(nn.Linear(8, 5)(torch.randn(2, 7, 8)))\n",
+        HEAD + "layer = nn.Softmax(dim=-1)\nprobs = layer(nn.Linear(8, 5)(torch.randn(2, 7, 8)))\n",
+        True,
+    ),
+    "LL205 3-D output of a Conv1d gets dim=1, its channel axis (unsafe)": (
+        HEAD + "probs = F.softmax(nn.Conv1d(8, 5, 3)(torch.randn(2, 8, 16)))\n",
+        HEAD + "probs = F.softmax(nn.Conv1d(8, 5, 3)(torch.randn(2, 8, 16)), dim=1)\n",
+        True,
+    ),
+    "LL205 no fix: 3-D input whose class axis is not known (dim 0 would be the batch)": (
+        HEAD + "layer = nn.Softmax()\nprobs = layer(nn.Embedding(10, 4)(torch.randint(0, 10, (2, 7))))\n",
+        None,
+        False,
+    ),
+    "LL205 1-D input gets dim=0, its only dim (safe)": (
+        HEAD + "probs = F.softmax(torch.randn(5))\n",
+        HEAD + "probs = F.softmax(torch.randn(5), dim=0)\n",
         False,
     ),
     "LL205 no fix: the rank is unknown": (
         HEAD + "def probabilities(x):\n    return F.softmax(x)\n",
         None,
+        False,
+    ),
+    "LL206 class axis moved to dim 1 in the loss call (unsafe)": (
+        HEAD + "class Tagger(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.rnn = nn.GRU(8, 16, batch_first=True)\n"
+        "        self.fc = nn.Linear(16, 5)\n\n"
+        "    def forward(self, x):\n"
+        "        out, _ = self.rnn(x)\n"
+        "        return self.fc(out)\n\n\n"
+        "tags = torch.randint(0, 5, (4, 9))\n"
+        "loss = F.cross_entropy(input=Tagger()(torch.randn(4, 9, 8)), target=tags)\n",
+        HEAD + "class Tagger(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.rnn = nn.GRU(8, 16, batch_first=True)\n"
+        "        self.fc = nn.Linear(16, 5)\n\n"
+        "    def forward(self, x):\n"
+        "        out, _ = self.rnn(x)\n"
+        "        return self.fc(out)\n\n\n"
+        "tags = torch.randint(0, 5, (4, 9))\n"
+        "loss = F.cross_entropy(input=Tagger()(torch.randn(4, 9, 8)).permute(0, 2, 1), target=tags)\n",
+        True,
+    ),
+    "LL303 the (N, 1) output squeezed in the loss call (safe)": (
+        HEAD + "head = nn.Linear(8, 1)\n"
+        "price = torch.randn(16)\n"
+        "loss = nn.MSELoss()(head(torch.randn(16, 8)) * 2, price)\n",
+        HEAD + "head = nn.Linear(8, 1)\n"
+        "price = torch.randn(16)\n"
+        "loss = nn.MSELoss()((head(torch.randn(16, 8)) * 2).squeeze(1), price)\n",
+        False,
+    ),
+    "LL303 the (N, 1) target squeezed (safe)": (
+        HEAD + "out = nn.Linear(8, 1)(torch.randn(16, 8)).squeeze(1)\n"
+        "loss = F.l1_loss(out, torch.rand(16, 1))\n",
+        HEAD + "out = nn.Linear(8, 1)(torch.randn(16, 8)).squeeze(1)\n"
+        "loss = F.l1_loss(out, torch.rand(16, 1).squeeze(1))\n",
         False,
     ),
     "LL401 log of softmax (safe)": (
