@@ -569,13 +569,19 @@ def _entry_points(
     and calls ``train()`` from ``train.py`` gives that loss its input); those with a
     softmax that needs no loss to be wrong (``ir.Outline.standalone``); and those an
     opt-in rule's prefilter matches."""
-    entries = _importers(set(named_losses), summaries, index)
+    entries = _importers(set(named_losses), summaries, index, by_name=True)
     standalone = {path for path, summary in summaries.items() if summary.outline.standalone}
     return sorted(entries | standalone | set(opted_in))
 
 
-def _importers(paths: Set[str], summaries: Dict[str, FileSummary], index: ModuleIndex) -> Set[str]:
-    """``paths`` and the files of ``summaries`` that import one of them, transitively."""
+def _importers(
+    paths: Set[str], summaries: Dict[str, FileSummary], index: ModuleIndex, by_name: bool = False
+) -> Set[str]:
+    """``paths`` and the files of ``summaries`` that import one of them, transitively.
+    ``by_name``: a file that imports names from one of them counts only if one of those
+    names may lead there: ``from detectron2.layers import ShapeSpec``, where the package
+    ``__init__`` imports a file naming a loss but ``ShapeSpec`` is re-exported from one
+    that does not, imports nothing that can reach a loss (see ``_name_leads_into``)."""
     found = set(paths)
     while True:
         names = _module_names(list(found))
@@ -587,13 +593,51 @@ def _importers(paths: Set[str], summaries: Dict[str, FileSummary], index: Module
                 if not ({module.rsplit(".", 1)[-1], *imported} & names):
                     continue  # cannot lead there: not worth resolving
                 target = index.resolve(path, module, level)
-                targets = [target] + [index.submodule(target, name) for name in imported] if target else []
-                if any(t in found for t in targets):
+                if target is None:
+                    continue
+                if any(index.submodule(target, name) in found for name in imported):
+                    added.add(path)
+                    break
+                if target in found and (
+                    not by_name
+                    or not imported
+                    or any(_name_leads_into(target, name, summaries, index, found, set()) for name in imported)
+                ):
                     added.add(path)
                     break
         if not added:
             return found
         found |= added
+
+
+def _name_leads_into(
+    path: str, name: str, summaries: Dict[str, FileSummary], index: ModuleIndex, found: Set[str], seen: Set[str]
+) -> bool:
+    """Whether ``name`` imported from the module ``path`` may be (or lead to) something
+    of the modules ``found``: unless ``path`` binds it only by importing it from
+    modules outside ``found`` (a package ``__init__`` re-exporting), yes. A star import
+    or anything not followed says yes."""
+    if path not in found:
+        return False
+    summary = summaries.get(path)
+    if name == "*" or summary is None or path in seen:
+        return True
+    seen.add(path)
+    sources = []
+    for module, level, imported in summary.outline.imports:
+        if "*" in imported:
+            return True  # the name may come from anywhere the star reaches
+        if name in imported:
+            target = index.resolve(path, module, level)
+            if target is None:
+                return True  # a library's object (``from torch.nn import CrossEntropyLoss``)
+            sources.append(target)
+    if not sources:
+        return True  # defined here (or bound under another name): this module leads there
+    for target in sources:
+        if index.submodule(target, name) in found or _name_leads_into(target, name, summaries, index, found, seen):
+            return True
+    return False
 
 
 def _entry(summary: Optional[FileSummary], failure: Optional[ParseFailure]) -> Entry:

@@ -68,6 +68,7 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
         self.budget_notes: List[Tuple[str, str]] = []  # (module, function) of calls stopped at their budget
         self.globals: Dict[str, Env] = {}
         self.definitions: Dict[Tuple[str, str], ir.FunctionDef] = {}
+        self.module_definitions: Dict[str, Dict[str, ir.FunctionDef]] = {}  # module -> qualname -> its def, in order
         self.defaults: Dict[Function, Tuple[Optional[AbsVal], ...]] = {}
         self.closures: Dict[int, Tuple[Env, int]] = {}
         self.closure_of: Dict[Tuple[str, str], int] = {}  # nested function -> its latest frame
@@ -161,9 +162,10 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
             return
         env: Env = {"__name__": unknown("__name__", Cause.FROM_OUTSIDE)}
         self.globals[name] = env
+        own = self.module_definitions.setdefault(name, {})
         for stmt in _walk_defs(module.body):
             if isinstance(stmt, ir.FunctionDef):
-                self.definitions[(name, stmt.qualname)] = stmt
+                self.definitions[(name, stmt.qualname)] = own[stmt.qualname] = stmt
         final = self.exec_block(module.body, env, Context(name, sinks=self.sinks(module.body)))
         if final is not None:
             self.globals[name] = final
@@ -172,7 +174,7 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
         """Run, with unknown arguments, every function the analysed code never called:
         first those whose name no code calls (roots such as ``main``), then the rest."""
         module = self.modules[name]
-        functions = [d for (m, _), d in self.definitions.items() if m == name]
+        functions = list(self.module_definitions.get(name, {}).values())  # not a scan of every module's
         roots = [d for d in functions if d.name not in module.called_names]
         for definition in roots + functions:
             if (name, definition.qualname) not in self.evaluated:
