@@ -13,7 +13,7 @@ from losslint.analysis import ir
 from losslint.analysis import tables as T
 from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.engine import Interpreter
-from losslint.analysis.modules import ModuleIndex, probe
+from losslint.analysis.modules import PROJECT_MARKERS, ModuleIndex, probe
 from losslint.analysis.summary import (
     FileSummary,
     ParseFailure,
@@ -265,7 +265,17 @@ class Run:
         finds them), where a loss call may consume what a named model returns."""
         named = {os.path.abspath(path) for path in self.linted}
         probe_index = ModuleIndex(())
-        roots = sorted({_shown(probe_index.project_root(os.path.dirname(path))) for path in named})
+        here = os.path.abspath(".")
+
+        def root_of(path: str) -> str:
+            """The project root; without a project marker above the file, the current
+            folder if the file is in it (else the file's folder)."""
+            root = probe_index.project_root(os.path.dirname(path))
+            if not any(os.path.exists(os.path.join(root, marker)) for marker in PROJECT_MARKERS):
+                return here if path.startswith(here + os.sep) else root
+            return root
+
+        roots = sorted({_shown(root_of(path)) for path in named})
         python_files, _ = discover(roots, excluder)
         for path in python_files:
             if os.path.abspath(path) in named or not path.endswith(".py"):
@@ -296,29 +306,30 @@ class Run:
                 self.summaries[path] = summary
 
     def find_importers(self, jobs: int = 1) -> List[str]:
-        """The scanned files that import a named file, transitively, summarised as an
-        import would read them (their findings are reported only through a site in a
-        named file); returns those naming a loss. Only files whose text mentions a
-        named module are parsed (or read from the cache). Returns those that name a loss
-        or import a file that does (``main.py`` passing the model to ``train()``): the
-        entry points that can carry a named file's value to a loss."""
+        """The scanned files that import a named file, transitively (``importers``): found
+        from their import statements alone (the text ``IMPORT_STATEMENT`` finds, parsed
+        on its own), without parsing the files. Returns the importers that name a loss or
+        import a file that does (``main.py`` passing the model to ``train()``): the entry
+        points that can carry a named file's value to a loss, summarised now (with
+        ``jobs`` processes, or from the cache); the interpreter loads any other file it
+        reaches, as for any import. Findings in these files are reported only through a
+        site in a named file."""
         if not self.scanned:
             return []
         index = ModuleIndex(self.summaries)
         known = set(self.summaries) & self.linted
-        pending = {path: b"\n".join(IMPORT_STATEMENT.findall(data)) for path, data in self.scanned.items()}
-        candidates: Dict[str, FileSummary] = {}
+        statements = {path: IMPORT_STATEMENT.findall(data) for path, data in self.scanned.items()}
+        pending = {path: b"\n".join(found) for path, found in statements.items() if found}
+        outlines: Dict[str, FileSummary] = {}
         while pending:
             names = sorted(_module_names(sorted(known)))
             if not names:
                 break
             mention = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
-            hits = [path for path, data in pending.items() if mention.search(data)]
-            for path in hits:
+            for path in [p for p, text in pending.items() if mention.search(text)]:
                 del pending[path]
-            self.load_all(hits, jobs)
-            candidates.update((path, self.summaries[path]) for path in hits if path in self.summaries)
-            added = _importers(known, candidates, index) - known
+                outlines[path] = FileSummary(path, "", outline=ir.Outline(imports=_imports_in(statements[path])))
+            added = _importers(known, outlines, index) - known
             if not added:
                 break
             known |= added
@@ -332,12 +343,13 @@ class Run:
             if holds_a_loss(path):
                 entries.append(path)
                 continue
-            for module, level, imported in self.summaries[path].outline.imports:
+            for module, level, imported in outlines[path].outline.imports:
                 target = index.resolve(path, module, level)
                 if target is not None and any(holds_a_loss(t) for t in [target] + [index.submodule(target, n) for n in imported]):
                     entries.append(path)
                     break
-        return entries
+        self.load_all(entries, jobs)
+        return [path for path in entries if path in self.summaries]
 
     def analyse(self, files: List[str], named_losses: List[str], opted_in: List[str]) -> Facts:
         """Run the entry points (then the linted files an activation's output may reach)
@@ -638,6 +650,25 @@ def _name_leads_into(
         if index.submodule(target, name) in found or _name_leads_into(target, name, summaries, index, found, seen):
             return True
     return False
+
+
+def _imports_in(statements: Sequence[bytes]) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:
+    """(module, level, names) of import statements' text, as ``ir.Outline.imports`` has
+    them; a text that does not parse as an import (it was in a string) is skipped."""
+    import ast
+
+    found: List[Tuple[str, int, Tuple[str, ...]]] = []
+    for statement in statements:
+        try:
+            tree = ast.parse(statement.lstrip().decode("utf-8", "replace"))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found.extend((alias.name, 0, ()) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                found.append((node.module or "", node.level or 0, tuple(alias.name for alias in node.names)))
+    return tuple(found)
 
 
 def _entry(summary: Optional[FileSummary], failure: Optional[ParseFailure]) -> Entry:

@@ -141,3 +141,33 @@ def test_output_is_the_same_with_and_without_the_cache_and_with_jobs(monkeypatch
     assert len(outputs) == 1
     [output] = outputs
     assert output.count("model.py:11:16: LL101") == 1 and output.count("model.py:11:16: LL106") == 10
+
+
+def test_every_cross_file_finding_of_the_fixture_projects_is_found_from_the_activation_s_file(monkeypatch, tmp_path):
+    """For each finding of a whole-project run whose activation is in another file than
+    its loss call, naming only the activation's file reports it there (the projects have
+    no project marker: the current folder is the tree searched)."""
+    import shutil
+    from pathlib import Path
+
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    checked = 0
+    for source in sorted([*(fixtures / "projects").iterdir(), *(fixtures / "fix_projects").iterdir()]):
+        if not source.is_dir():
+            continue
+        folder = tmp_path / source.parent.name / source.name
+        shutil.copytree(source, folder)
+        whole = findings(monkeypatch, folder, "--no-cache", ".")
+        for finding in whole:
+            for related in finding["related"]:
+                if related["filename"] == finding["filename"] or related["filename"].endswith(".ipynb"):
+                    continue
+                named = findings(monkeypatch, folder, "--no-cache", related["filename"])
+                at = [
+                    (d["code"], d["location"], d["related"][0]["filename"], d["related"][0]["location"])
+                    for d in named
+                    if d["related"]
+                ]
+                assert (finding["code"], related["location"], finding["filename"], finding["location"]) in at, (source.name, at)
+                checked += 1
+    assert checked >= 6

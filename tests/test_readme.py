@@ -59,6 +59,8 @@ def test_nothing_says_to_install_losslint_from_the_registry():
     texts = {"README.md": README, **{str(p.relative_to(ROOT)): p.read_text() for p in (ROOT / "losslint").rglob("*.py")}}
     for workflow in (ROOT / ".github").rglob("*.yml"):
         texts[str(workflow.relative_to(ROOT))] = workflow.read_text()
+    # the warnings themselves name the wrong command
+    texts = {name: re.sub(r"[^\n]*(?:unrelated|another) project[^\n]*", "", text) for name, text in texts.items()}
     wrong = {name: FROM_THE_REGISTRY.findall(text) for name, text in texts.items() if FROM_THE_REGISTRY.search(text)}
     assert wrong == {}
     installs = re.findall(r'pip install "([^"]+)"', README.split("## Installation", 1)[1].split("\n## ", 1)[0])
