@@ -62,7 +62,9 @@ class Client:
         self.messages: "queue.Queue[dict]" = queue.Queue()
         self.notifications: list = []
         self.next_id = 0
+        self.stderr: list = []
         threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=lambda: self.stderr.extend(iter(self.process.stderr.readline, b"")), daemon=True).start()
 
     def _read(self) -> None:
         stream = self.process.stdout
@@ -99,7 +101,7 @@ class Client:
             try:
                 message = self.messages.get(timeout=0.5)
             except queue.Empty:
-                assert self.process.poll() is None, self.process.stderr.read().decode()
+                assert self.process.poll() is None, b"".join(self.stderr).decode()
                 continue
             if "method" in message and "id" in message:  # a request from the server: answer it
                 self.send({"id": message["id"], "result": None})
