@@ -333,7 +333,11 @@ def clean(path: Optional[str], cache_dir: Optional[str]) -> None:
     from losslint.cache import remove
     from losslint.config import project_root
 
-    directory = cache_dir or os.path.join(project_root([path or "."]), CACHE_DIRECTORY)
+    try:  # where a run puts the cache: beside the pyproject.toml that configures losslint
+        root = settings([path or "."], None, None, [], []).project_root
+    except ConfigError:
+        root = project_root([path or "."])
+    directory = cache_dir or os.path.join(root, CACHE_DIRECTORY)
     if not os.path.lexists(directory):
         click.echo(f"no cache at {printable(directory)}")
         return
