@@ -23,6 +23,7 @@ RAISES = {
     "LL201": "Target 1 is out of bounds",
     "LL203": "must be the same as input size",
     "LL204": "must be the same as input size",
+    "LL206": "Expected target size [4, 5], got [4, 7]",
     "LL301": "can't be cast to the desired output type Long",
     "LL302": "expected target dtype to be Long or Byte, but got Float",
 }
@@ -99,7 +100,9 @@ def fixed_folder(tmp_path_factory):
     return fixed_examples(tmp_path_factory.mktemp("fixed"))
 
 
-FIXED_BY_LOSSLINT = {"LL101", "LL102", "LL103", "LL104", "LL105", "LL106", "LL108", "LL111", "LL205", "LL401", "LL403", "LL404"}
+FIXED_BY_LOSSLINT = {
+    "LL101", "LL102", "LL103", "LL104", "LL105", "LL106", "LL108", "LL111", "LL205", "LL206", "LL303", "LL401", "LL403", "LL404",
+}
 KEEPS_BEHAVIOUR: set = set()  # LL205's fix on a 3-D output writes the class axis, not the batch dim torch picked
 
 

@@ -317,6 +317,91 @@ def _ll302(width: int) -> Demo:
     return _shape_error("LL302", "RuntimeError: expected target dtype to be Long or Byte, but got Float", good, "target 0.0 as a float")
 
 
+def _ll112(width: int) -> Demo:
+    y = np.array([[0.0]])
+    correct = bcel_on_logits(y)
+
+    def after_relu(z: np.ndarray) -> Tuple[float, np.ndarray]:
+        r = np.maximum(z, 0.0)
+        return F.binary_cross_entropy_with_logits(r, y), G.binary_cross_entropy_with_logits(r, y) * (z > 0)
+
+    z = np.array([[-4.0]])
+    good = _row("BCEWithLogitsLoss on the logit", correct, z)
+    bad = _row("after ReLU (the logit becomes 0)", after_relu, z, "stuck: zero gradient")
+    classes = max(width, 2)
+    floor = math.log(1 + (classes - 1) / math.e)
+    return Demo(
+        "LL112",
+        "a negative sample (target 0), logit -4",
+        [good, bad],
+        f"ReLU logits are never negative, so sigmoid >= 0.5: a negative sample's loss can never go below "
+        f"log(2) = {math.log(2):.3f} (here {bad.loss:.3f} instead of {good.loss:.3f}); with {classes} classes and the "
+        f"true logit at 1, the other classes cannot go below 0 and the loss stays above {floor:.3f}",
+        _curve("logit (target 0)", np.array([[0.0]]), (0, 0), {"correct": correct, "mistaken": after_relu}, -6.0, 6.0),
+    )
+
+
+def _log_softmax_vjp_along(z: np.ndarray, upstream: np.ndarray, dim: int) -> np.ndarray:
+    return upstream - F.softmax(z, dim) * np.sum(upstream, axis=dim, keepdims=True)
+
+
+def _ll207(width: int) -> Demo:
+    classes = max(width, 2)
+    z = np.stack([class_logits(classes)[0], class_logits(classes)[0][::-1]])  # (N=2, C)
+    y = np.array([0, classes - 1])
+
+    def over(dim: int) -> Pipeline:
+        return lambda v: (F.nll_loss(F.log_softmax(v, dim), y), _log_softmax_vjp_along(v, G.nll_loss(F.log_softmax(v, dim), y), dim))
+
+    good, bad = _row("log_softmax(dim=1), the classes", over(1), z), _row("log_softmax(dim=0), the batch", over(0), z)
+    sums = F.softmax(z, 0).sum(axis=1)
+    other = z.copy()
+    other[1] += 3.0  # only the second sample changes
+    moved = float(F.nll_loss(F.log_softmax(other, 0)[:1], y[:1]))
+    alone = float(F.nll_loss(F.log_softmax(z, 0)[:1], y[:1]))
+    return Demo(
+        "LL207",
+        f"a batch of 2 samples, {classes} classes, logits {_fmt(z[0])} and {_fmt(z[1])}",
+        [good, bad],
+        f"over the batch each sample's probabilities sum to {', '.join(f'{v:.3f}' for v in sums)} instead of 1; the "
+        f"loss is {bad.loss:.3f} instead of {good.loss:.3f}, and sample 0's own loss moves from {alone:.3f} to "
+        f"{moved:.3f} when only sample 1 changes",
+    )
+
+
+def _ll206(width: int) -> Demo:
+    classes = max(width, 2)
+    length = classes + 1
+    rng = np.random.default_rng(0)
+    logits = np.round(rng.normal(0, 2, (2, length, classes)), 2)  # (N, L, C)
+    tags = np.arange(2 * length).reshape(2, length) % classes
+    good = _row("CrossEntropyLoss on (N, C, L)", lambda v: (F.cross_entropy(v.transpose(0, 2, 1), tags), G.cross_entropy(v.transpose(0, 2, 1), tags)), logits)
+    square = logits[:, :classes, :]  # length == classes: no error
+    right = float(F.cross_entropy(square.transpose(0, 2, 1), tags[:, :classes]))
+    wrong = float(F.cross_entropy(square, tags[:, :classes]))
+    rows = [good, Row("as written, (N, L, C) with L != C", None, None,
+                      f"RuntimeError: Expected target size [2, {classes}], got [2, {length}]"),
+            Row("as written, L == C", wrong, None, f"silently wrong: {right:.4f} is right")]
+    return Demo("LL206", f"2 sequences of {length} tokens, {classes} tags, class axis last", rows,
+                f"torch reads dim 1 as the classes: it raises when the length differs from the number of tags, and "
+                f"when they are equal it trains on the wrong axis ({wrong:.3f} instead of {right:.3f})")
+
+
+def _ll303(width: int) -> Demo:
+    prediction, target = np.array([[1.0], [2.0], [3.0], [6.0]]), np.array([1.0, 2.0, 3.0, 6.0])
+    right = float(F.mse_loss(prediction[:, 0], target))
+    broadcast = float(F.mse_loss(prediction, target))
+    mean = np.full((4, 1), target.mean())
+    at_mean = float(F.mse_loss(mean, target))
+    rows = [Row("MSELoss, (N,) against (N,)", right, float(np.linalg.norm(G.mse_loss(prediction[:, 0], target))), "perfect predictions"),
+            Row("MSELoss, (N, 1) against (N,)", broadcast, float(np.linalg.norm(G.mse_loss(prediction, target))), "broadcast to (N, N)"),
+            Row("  the same, predicting the mean", at_mean, float(np.linalg.norm(G.mse_loss(mean, target))), "lower: the minimum")]
+    return Demo("LL303", f"predictions = targets = {_fmt(target)}", rows,
+                f"broadcast to (N, N), perfect predictions score {broadcast:.3f} while predicting the mean "
+                f"({target.mean():g}) for every sample scores {at_mean:.3f}, the minimum: the model learns the mean "
+                f"(the right loss is {right:.3f})")
+
+
 DEMOS: Dict[str, Callable[[int], Demo]] = {
     "LL101": lambda w: _double_activation("LL101", "softmax", w),
     "LL102": lambda w: _double_activation("LL102", "sigmoid", w),
@@ -329,13 +414,17 @@ DEMOS: Dict[str, Callable[[int], Demo]] = {
     "LL109": _ll109,
     "LL110": _ll110,
     "LL111": _ll111,
+    "LL112": _ll112,
     "LL201": _ll201,
     "LL202": _ll202,
     "LL203": _ll203,
     "LL204": _ll204,
     "LL205": _ll205,
+    "LL206": _ll206,
+    "LL207": _ll207,
     "LL301": _ll301,
     "LL302": _ll302,
+    "LL303": _ll303,
 }
 DEFAULT_WIDTH = 3
 

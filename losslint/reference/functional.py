@@ -182,3 +182,37 @@ def kl_div(input: np.ndarray, target: np.ndarray, reduction: str = "mean", log_t
     if reduction == "batchmean":
         return loss.sum() / x.shape[0]
     return _reduce(loss, reduction)
+
+
+# --- elementwise regression losses: input and target broadcast together, like torch ------
+
+
+def _differences(input: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """input - target after broadcasting both (torch warns when the shapes differ, then
+    broadcasts: an (N, 1) input against an (N,) target gives (N, N))."""
+    x, y = np.broadcast_arrays(_array(input), _array(target))
+    return x - y
+
+
+def mse_loss(input: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
+    """(x - y)^2 over the broadcast shape."""
+    return _reduce(_differences(input, target) ** 2, reduction)
+
+
+def l1_loss(input: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
+    """|x - y| over the broadcast shape."""
+    return _reduce(np.abs(_differences(input, target)), reduction)
+
+
+def smooth_l1_loss(input: np.ndarray, target: np.ndarray, reduction: str = "mean", beta: float = 1.0) -> np.ndarray:
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (beta 0: the L1 loss)."""
+    d = np.abs(_differences(input, target))
+    if beta == 0:
+        return _reduce(d, reduction)
+    return _reduce(np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def huber_loss(input: np.ndarray, target: np.ndarray, reduction: str = "mean", delta: float = 1.0) -> np.ndarray:
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    d = np.abs(_differences(input, target))
+    return _reduce(np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)

@@ -11,7 +11,7 @@ from typing import Optional
 
 import numpy as np
 
-from losslint.reference.functional import _array, _batched, _class_weight, _target_weights, sigmoid, softmax
+from losslint.reference.functional import _array, _batched, _class_weight, _differences, _target_weights, sigmoid, softmax
 
 BCE_EPSILON = 1e-12  # torch's binary_cross_entropy backward divides by max(x (1 - x), this)
 
@@ -109,3 +109,39 @@ def kl_div(input: np.ndarray, target: np.ndarray, reduction: str = "mean", log_t
     if reduction == "batchmean":
         return grad / x.shape[0]
     return grad / _denominator(reduction, x.size)
+
+
+def _to_input(grad: np.ndarray, input: np.ndarray, reduction: str) -> np.ndarray:
+    """A gradient over the broadcast shape, averaged for "mean" over that shape's count,
+    then summed back onto the input's shape (the dims broadcasting added or stretched)."""
+    shape = np.shape(input)
+    grad = grad / _denominator(reduction, grad.size)
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=0)
+    for axis, size in enumerate(shape):
+        if size == 1 and grad.shape[axis] != 1:
+            grad = grad.sum(axis=axis, keepdims=True)
+    return grad
+
+
+def mse_loss(input: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
+    """2 (x - y), summed over what broadcasting added."""
+    return _to_input(2.0 * _differences(input, target), input, reduction)
+
+
+def l1_loss(input: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
+    """sign(x - y) (0 where equal)."""
+    return _to_input(np.sign(_differences(input, target)), input, reduction)
+
+
+def smooth_l1_loss(input: np.ndarray, target: np.ndarray, reduction: str = "mean", beta: float = 1.0) -> np.ndarray:
+    """d / beta where |d| < beta, else sign(d)."""
+    d = _differences(input, target)
+    grad = np.sign(d) if beta == 0 else np.where(np.abs(d) < beta, d / beta if beta else 0.0, np.sign(d))
+    return _to_input(grad, input, reduction)
+
+
+def huber_loss(input: np.ndarray, target: np.ndarray, reduction: str = "mean", delta: float = 1.0) -> np.ndarray:
+    """d where |d| < delta, else delta sign(d)."""
+    d = _differences(input, target)
+    return _to_input(np.where(np.abs(d) < delta, d, delta * np.sign(d)), input, reduction)

@@ -179,7 +179,7 @@ def test_examples_after_unsafe_fixes(tmp_path):
     snapshot = {p.name: p.read_bytes() for p in folder.iterdir()}
     remaining = json.loads(run(folder, "--output-format", "json", "--unsafe-fixes").output)
     assert [d for d in remaining if d["fix"] is not None] == []
-    assert {d["code"] for d in remaining} <= {"LL201", "LL202", "LL203", "LL204", "LL301", "LL302", "LL402", "LL404", "LL107", "LL109", "LL110"}
+    assert {d["code"] for d in remaining} <= {"LL201", "LL202", "LL203", "LL204", "LL301", "LL302", "LL402", "LL404", "LL107", "LL109", "LL110", "LL112", "LL207"}
     run(folder, "--fix", "--unsafe-fixes")
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == snapshot
 

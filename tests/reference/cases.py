@@ -13,7 +13,11 @@ import numpy as np
 
 from losslint.reference import functional as R
 
-LOSSES = ("binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div")
+LOSSES = (
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+)  # fmt: skip
+REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
 ACTIVATIONS = ("sigmoid", "logsigmoid", "softmax", "log_softmax")
 
 
@@ -81,4 +85,24 @@ def cases() -> List[Case]:
             out.append(Case(f"kl-{classes}-{reduction}", "kl_div", (student, teacher), {"reduction": reduction}))
             out.append(Case(f"kl-logtarget-{classes}-{reduction}", "kl_div", (student, _short(R.log_softmax(rng.normal(0, 3, (n, classes)), 1))),
                             {"reduction": reduction, "log_target": True}))
+    # the regression losses, with torch's broadcasting: matching shapes, (N, 1) against
+    # (N,) (LL303: an (N, N) loss), (N,) against (N, 1), and a (1,) input
+    for function in REGRESSION:
+        for reduction in ("none", "mean", "sum"):
+            column, flat = _short(rng.normal(0, 3, (6, 1))), _short(rng.normal(0, 3, 6))
+            wide = _short(rng.normal(0, 3, (4, 3)))
+            pairs = {
+                "same": (wide, _short(rng.normal(0, 3, (4, 3)))),
+                "column-flat": (column, flat),
+                "flat-column": (flat, column),
+                "one-wide": (_short(rng.normal(0, 3, 1)), wide),
+            }
+            for tag, (x, y) in pairs.items():
+                out.append(Case(f"{function}-{tag}-{reduction}", function, (x, y), {"reduction": reduction}))
+        if function == "smooth_l1_loss":
+            for beta in (0.0, 0.5, 2.0):
+                out.append(Case(f"{function}-beta{beta}", function, (wide, _short(rng.normal(0, 3, (4, 3)))), {"beta": beta}))
+        if function == "huber_loss":
+            for delta in (0.5, 2.0):
+                out.append(Case(f"{function}-delta{delta}", function, (column, flat), {"delta": delta}))
     return out

@@ -8,7 +8,7 @@ from losslint.cli import main
 from losslint.reference.demos import DEMOS, demo, plot
 from losslint.rules import BY_CODE
 
-DEMO_RULES = sorted(c for c in BY_CODE if c.startswith(("LL1", "LL2")) or c in ("LL301", "LL302"))
+DEMO_RULES = sorted(c for c in BY_CODE if c.startswith(("LL1", "LL2")) or c in ("LL301", "LL302", "LL303"))
 
 
 def test_every_promised_rule_has_a_demo():
@@ -118,3 +118,43 @@ def test_bce_clamp_demo_matches_torch():
     (grad,) = torch.autograd.grad(loss, x)
     row = demo("LL111").rows[1]
     assert row.loss == pytest.approx(loss.item()) and row.grad_norm == pytest.approx(grad.norm().item())
+
+
+def test_issue_19_demos_match_torch():
+    """LL112, LL206, LL207 and LL303: the numbers their demos show are torch's."""
+    import numpy as np
+
+    from losslint.reference.demos import class_logits
+
+    # LL207: loss and gradient of log_softmax over the batch, at 3 classes
+    z = np.stack([class_logits(3)[0], class_logits(3)[0][::-1]])
+    y = torch.tensor([0, 2])
+    rows = demo("LL207", 3).rows
+    for row, dim in zip(rows, (1, 0)):
+        x = torch.tensor(z, requires_grad=True)
+        loss = TF.nll_loss(TF.log_softmax(x, dim), y)
+        (grad,) = torch.autograd.grad(loss, x)
+        assert row.loss == pytest.approx(loss.item(), rel=1e-9)
+        assert row.grad_norm == pytest.approx(grad.norm().item(), rel=1e-9)
+    # LL112: the logit -4 through a ReLU, target 0
+    x = torch.tensor([[-4.0]], dtype=torch.float64, requires_grad=True)
+    loss = TF.binary_cross_entropy_with_logits(torch.relu(x), torch.zeros(1, 1, dtype=torch.float64))
+    (grad,) = torch.autograd.grad(loss, x)
+    bad = demo("LL112").rows[1]
+    assert bad.loss == pytest.approx(loss.item()) and bad.grad_norm == pytest.approx(grad.norm().item())
+    # LL303: the broadcast loss, as torch computes it (it warns)
+    prediction = torch.tensor([[1.0], [2.0], [3.0], [6.0]], dtype=torch.float64)
+    target = prediction[:, 0].clone()
+    with pytest.warns(UserWarning, match="different to the input size"):
+        broadcast = TF.mse_loss(prediction, target)
+    assert demo("LL303").rows[1].loss == pytest.approx(broadcast.item())
+    # LL206: the error torch raises, and the silently wrong loss when the length equals C
+    example = demo("LL206", 3)
+    rng = np.random.default_rng(0)
+    logits = torch.tensor(np.round(rng.normal(0, 2, (2, 4, 3)), 2))
+    tags = torch.tensor(np.arange(8).reshape(2, 4) % 3)
+    with pytest.raises(RuntimeError, match=r"Expected target size \[2, 3\], got \[2, 4\]"):
+        TF.cross_entropy(logits, tags)
+    assert "Expected target size [2, 3], got [2, 4]" in example.rows[1].note
+    assert example.rows[0].loss == pytest.approx(TF.cross_entropy(logits.permute(0, 2, 1), tags).item())
+    assert example.rows[2].loss == pytest.approx(TF.cross_entropy(logits[:, :3, :], tags[:, :3]).item())
