@@ -1,32 +1,40 @@
-"""Time losslint against the floor (reading every file) and a naive libcst linter
-(parsing every file), on a deterministic synthetic corpus or on any folder.
+"""Time losslint against parsing (``ast.parse`` of every file, the reference; libcst's
+parse, sampled on large corpora; ``ruff check --no-cache`` when installed), on a
+deterministic synthetic corpus or on any folder.
 
     python benchmarks/run.py                      # 5,000 generated files, 5% with losses
     python benchmarks/run.py --files 1000         # a smaller corpus
+    python benchmarks/run.py --framework 40       # the synthetic large framework (framework.py)
     python benchmarks/run.py --corpus path/to/repo
 
-Prints files per second and the ratios, and writes them with the machine's description
-to benchmarks/RESULTS.md (--no-write to skip). ``ruff check --no-cache`` is timed too
-when ruff is installed, for scale.
+Reports files and lines, then for each run wall-clock and CPU seconds (of the process
+and its workers, from ``wait4``), peak memory (the largest process) and the ratio of CPU
+time to ``ast.parse``'s: losslint cold (``--jobs``, and ``--jobs 1``), warm, after one
+training file changed, and on one file as pre-commit runs it. The corpus is copied
+first (one file of the copy is edited). Writes the table with the machine's description
+to benchmarks/RESULTS.md (--no-write to skip).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, List, Tuple
-
-import libcst as cst
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from framework import generate_framework  # noqa: E402
 
 MODEL = '''import torch
 import torch.nn as nn
@@ -138,49 +146,127 @@ def timed(work: Callable[[], object]) -> float:
 
 ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 """losslint runs as installed: its bytecode cached (an untimed first run writes it)."""
+ENVIRONMENT["PYTHONPATH"] = str(HERE.parent) + (os.pathsep + ENVIRONMENT["PYTHONPATH"] if "PYTHONPATH" in ENVIRONMENT else "")
 
 
-def losslint(*args: str) -> float:
-    command = [sys.executable, "-m", "losslint", *args, "--exit-zero", "--quiet"]
-    return timed(lambda: subprocess.run(command, capture_output=True, check=True, env=ENVIRONMENT))
+class Row(NamedTuple):
+    """One measurement: wall-clock seconds, CPU seconds (the process and its workers) and
+    peak memory (the largest process, MB; None when measured in this process)."""
+
+    name: str
+    wall: float
+    cpu: float
+    peak: Optional[float] = None
 
 
-def measure(corpus: Path) -> Tuple[int, int, List[Tuple[str, float]]]:
-    files = sorted(corpus.rglob("*.py"))
+def child(name: str, command: List[str], check: bool = True) -> Row:
+    """Run a command; its wall-clock time, CPU time and peak memory from ``wait4``."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=ENVIRONMENT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if check and code != 0:
+            out.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed ({code}):\n{out.read().decode(errors='replace')[-3000:]}")
+    return Row(name, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def here(name: str, work: Callable[[], object]) -> Row:
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return Row(name, time.perf_counter() - wall, time.process_time() - cpu)
+
+
+def losslint(name: str, *args: str) -> Row:
+    return child(name, [sys.executable, "-m", "losslint", *args, "--exit-zero", "--quiet"])
+
+
+def parse_all(sources: List[bytes]) -> None:
+    for source in sources:
+        try:
+            ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+
+
+def libcst_sampled(files: List[Path], sources: List[bytes], limit: int) -> Row:
+    """libcst's parse of every file, or of an evenly spread sample extrapolated by size."""
+    import libcst as cst
+
+    chosen = list(range(len(files))) if len(files) <= limit else [i * len(files) // limit for i in range(limit)]
+    sample = [sources[i] for i in chosen]
+
+    def work() -> None:
+        for source in sample:
+            try:
+                cst.parse_module(source)
+            except Exception:  # noqa: BLE001 - a file libcst cannot parse: skipped
+                pass
+
+    row = here("libcst parse of every file", work)
+    total, sampled = sum(map(len, sources)), sum(map(len, sample)) or 1
+    if len(chosen) < len(files):
+        scale = total / sampled
+        row = Row(f"libcst parse of every file (extrapolated from {len(chosen)} files)", row.wall * scale, row.cpu * scale)
+    return row
+
+
+TRAINING = re.compile(rb"\.backward\(|Loss\(|cross_entropy\(")
+
+
+def measure(corpus: Path, jobs: int, select: Optional[str], libcst_limit: int) -> Tuple[int, int, List[Row]]:
+    files = sorted(p for p in corpus.rglob("*.py") if p.is_file())
     sources = [f.read_bytes() for f in files]
     lines = sum(s.count(b"\n") for s in sources)
-    cache = Path(tempfile.mkdtemp(prefix="losslint-bench-cache-"))
-    single = Path(tempfile.mkdtemp(prefix="losslint-bench-single-"))
+    work = Path(tempfile.mkdtemp(prefix="losslint-bench-"))
     try:
+        copy = work / "corpus"  # one of its files is edited below: never the user's
+        shutil.copytree(corpus, copy, symlinks=True, ignore=shutil.ignore_patterns(".git", ".losslint_cache"))
+        cache, single = work / "cache", work / "single"
         clean = training_script(single / "clean", "self.head(h)", "CrossEntropyLoss")
         buggy = training_script(single / "buggy", "F.softmax(self.head(h), dim=1)", "CrossEntropyLoss")
-        losslint(str(buggy), "--no-cache")  # writes the bytecode, as any first use does
+        selection = ("--select", select) if select else ()
+        losslint("warm-up", str(buggy), "--no-cache")  # writes the bytecode, as any first use does
         rows = [
-            ("read every file (the floor)", timed(lambda: [f.read_bytes() for f in files])),
-            ("libcst parse of every file", timed(lambda: [cst.parse_module(s) for s in sources])),
-            ("losslint, cold (empty cache)", losslint(str(corpus), "--cache-dir", str(cache))),
-            ("losslint, warm (unchanged tree)", losslint(str(corpus), "--cache-dir", str(cache))),
-            ("losslint, one training script, no cache", losslint(str(clean), "--no-cache")),
-            ("losslint, one script with a fixable finding, no cache", losslint(str(buggy), "--no-cache")),
+            here("read every file (the floor)", lambda: [f.read_bytes() for f in files]),
+            here("ast.parse of every file (the reference)", lambda: parse_all(sources)),
+            libcst_sampled(files, sources, libcst_limit),
         ]
         ruff = shutil.which("ruff")
-        if ruff:  # for scale, when it is installed: the warm run's target
-            command = [ruff, "check", "--no-cache", "--exit-zero", "--quiet", str(corpus)]
-            rows.append(("ruff check --no-cache (for scale)", timed(lambda: subprocess.run(command, capture_output=True))))
+        if ruff:  # for scale, when it is installed
+            rows.append(child("ruff check --no-cache (for scale)", [ruff, "check", "--no-cache", "--exit-zero", "--quiet", str(copy)], False))
+        rows.append(losslint(f"losslint, cold (empty cache), --jobs {jobs}", str(copy), "--cache-dir", str(cache), "-j", str(jobs), *selection))
+        rows.append(losslint("losslint, warm (unchanged tree)", str(copy), "--cache-dir", str(cache), "-j", str(jobs), *selection))
+        trained = next((copy / f.relative_to(corpus) for f, s in zip(files, sources) if TRAINING.search(s)), None)
+        if trained is not None:  # a user edits one training file: the next run re-checks it
+            with open(trained, "ab") as handle:
+                handle.write(b"\n# edited\n")
+            rows.append(losslint("losslint, one changed training file, warm cache", str(copy), "--cache-dir", str(cache), "-j", str(jobs), *selection))
+        if jobs != 1:
+            shutil.rmtree(cache, ignore_errors=True)
+            rows.append(losslint("losslint, cold (empty cache), --jobs 1", str(copy), "--cache-dir", str(cache), "-j", "1", *selection))
+        rows.append(losslint("losslint, one training script, no cache (pre-commit)", str(clean), "--no-cache"))
+        rows.append(losslint("losslint, one script with a fixable finding, no cache", str(buggy), "--no-cache"))
     finally:
-        shutil.rmtree(cache, ignore_errors=True)
-        shutil.rmtree(single, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     return len(files), lines, rows
 
 
-def report(corpus: str, count: int, lines: int, rows: List[Tuple[str, float]]) -> str:
-    parse = dict(rows)["libcst parse of every file"]
+def report(corpus: str, count: int, lines: int, rows: List[Row], jobs: int) -> str:
+    reference = next(r for r in rows if r.name.startswith("ast.parse"))
     machine = f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs"
-    out = [f"Corpus: {corpus} ({count} files, {lines:,} lines). Machine: {machine}.", "",
-           "| run | seconds | files/s | × libcst parse |", "| --- | --- | --- | --- |"]  # fmt: skip
-    for name, seconds in rows:
-        rate = count / seconds if "one " not in name and seconds > 0 else float("nan")
-        out.append(f"| {name} | {seconds:.2f} | {rate:,.0f} | {seconds / parse:.3f} |")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    out = [f"Corpus: {corpus} ({count:,} files, {lines:,} lines). Machine: {machine}; load average {load:.1f} "
+           f"at the end (wall-clock is noisy on a shared machine: compare CPU seconds).", "",
+           "| run | wall s | CPU s | peak MB | files/s (wall) | × ast.parse (CPU) |", "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    for row in rows:
+        whole = "one " not in row.name
+        rate = f"{count / row.wall:,.0f}" if whole and row.wall > 0 else ""
+        peak = f"{row.peak:.0f}" if row.peak is not None else ""
+        ratio = row.cpu / reference.cpu if reference.cpu > 0 else float("nan")
+        out.append(f"| {row.name} | {row.wall:.2f} | {row.cpu:.2f} | {peak} | {rate} | {ratio:.2f} |")
     return "\n".join(out) + "\n"
 
 
@@ -188,17 +274,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", help="a folder to measure instead of a generated corpus")
     parser.add_argument("--files", type=int, default=5000, help="files in the generated corpus")
+    parser.add_argument("--framework", type=int, metavar="PACKAGES", help="generate the synthetic large-framework corpus (benchmarks/framework.py) with this many packages")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="losslint --jobs for the cold run (another cold run with --jobs 1 follows)")
+    parser.add_argument("--select", help="losslint --select (default: the default rules)")
+    parser.add_argument("--libcst-sample", type=int, default=100, help="files libcst parses at most (extrapolated by size)")
     parser.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
     args = parser.parse_args()
+    options = (args.jobs, args.select, args.libcst_sample)
     if args.corpus:
         corpus, label = Path(args.corpus), args.corpus
-        count, lines, rows = measure(corpus)
+        count, lines, rows = measure(corpus, *options)
     else:
         with tempfile.TemporaryDirectory(prefix="losslint-corpus-") as directory:
-            corpus, label = Path(directory), f"synthetic, {args.files} files, 5% with losses (seed 0)"
-            generate(corpus, args.files)
-            count, lines, rows = measure(corpus)
-    text = report(label, count, lines, rows)
+            corpus = Path(directory)
+            if args.framework:
+                label = f"synthetic large framework, {args.framework} packages (seed 0)"
+                generate_framework(corpus, args.framework)
+            else:
+                label = f"synthetic, {args.files} files, 5% with losses (seed 0)"
+                generate(corpus, args.files)
+            count, lines, rows = measure(corpus, *options)
+    text = report(label, count, lines, rows, args.jobs)
     print(text)
     if not args.no_write:
         results = HERE / "RESULTS.md"

@@ -685,7 +685,9 @@ def collect_garbage_less_often() -> None:
 
 
 PARALLEL_MIN_FILES = 8
-"""Below this, starting worker processes costs more than it saves."""
+PARALLEL_MIN_BYTES = 256 * 1024
+"""Below this many files, or this much code (about 0.2 s of parsing and lowering on a
+slow machine), starting worker processes costs more than it saves."""
 
 
 def _summarize_all(
@@ -694,7 +696,7 @@ def _summarize_all(
     """Summaries in the order given, from ``jobs`` processes when it is worth it: the
     result is the same either way. A file whose summary fails on a bug in losslint
     gets an internal failure (``ParseFailure.internal``); the others go on."""
-    if jobs <= 1 or len(pending) < PARALLEL_MIN_FILES:
+    if jobs <= 1 or len(pending) < PARALLEL_MIN_FILES or sum(len(data) for _, data in pending) < PARALLEL_MIN_BYTES:
         return [_summarize_safely(path, data) for path, data in pending]
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool

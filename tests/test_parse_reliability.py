@@ -362,6 +362,7 @@ def test_a_worker_that_dies_leaves_its_files_to_the_main_process(monkeypatch):
     if multiprocessing.get_start_method() != "fork":
         pytest.skip("the workers must inherit the patched function")
     monkeypatch.setattr(runner, "_summarize_job", _dying_job)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)  # small files: a pool all the same
     monkeypatch.setattr(sys.modules[__name__], "_PARENT", [os.getpid()])
     pending = [(f"f{i}.py", GOOD) for i in range(runner.PARALLEL_MIN_FILES + 2)]
     results = runner._summarize_all(pending, jobs=2)
