@@ -760,3 +760,28 @@ PROCESSES = """
 def test_a_process_target_runs_with_the_arguments_it_is_given():
     check_invalid(PROCESSES.format(last="nn.Softmax(dim=1)", mark="  # expect: LL101"))
     check_valid(PROCESSES.format(last="nn.Dropout(0.1)", mark=""))
+
+
+IGNITE = """
+    import torch.nn as nn
+    import torch.nn.functional as F
+    from ignite.engine import create_supervised_trainer
+    import ignite.distributed as idist
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(784, 10)
+
+        def forward(self, x):
+            return {out}
+
+    model = idist.auto_model(Net())
+    trainer = create_supervised_trainer(model, optimizer, nn.CrossEntropyLoss()){mark}
+    other = create_supervised_trainer(model, optimizer, F.nll_loss, model_transform=lambda out: out.log())
+"""
+
+
+def test_a_library_trainer_calls_the_loss_on_the_models_output():
+    check_invalid(IGNITE.format(out="F.softmax(self.fc(x), dim=1)", mark="  # expect: LL101"))
+    check_valid(IGNITE.format(out="self.fc(x)", mark=""))

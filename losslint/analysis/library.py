@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
-from losslint.analysis import ir
+from losslint.analysis import ir, tensor_ops
 from losslint.analysis import tables as T
-from losslint.analysis import tensor_ops
 from losslint.analysis.engine.expressions import _RETURNS_SELF, _arith, _splice
 from losslint.analysis.engine.state import Args, Context, Env, ModeSwitch, _LossAcc
 from losslint.analysis.engine.statements import _set_attr
@@ -46,6 +45,7 @@ from losslint.analysis.values import (
     ordered,
     unknown,
 )
+from losslint.knowledge import TrainerSpec
 
 
 class LibraryEffects:
@@ -296,6 +296,8 @@ class LibraryEffects:
             if obj is not None and isinstance(attr, str) and len(args.positional) == 2:
                 return join(self.getattr(a, attr) for a in obj)
             return unknown("getattr with a computed name (dynamic dispatch)", Cause.DYNAMIC_DISPATCH)
+        if name in T.TRAINERS:
+            return self._train(T.TRAINERS[name], args, site, ctx)
         if name in T.PROCESS_TARGETS or name in T.SPAWNS:
             return self._run_target(name, args, site, ctx)
         if name == "builtins.setattr":
@@ -340,6 +342,20 @@ class LibraryEffects:
         """``method`` is not defined by ``cls`` or a base class of the analysed code."""
         found = self.class_attribute(cls, method)
         return found is None or all(isinstance(a, Unknown) for a in found)
+
+    def _train(self, spec: TrainerSpec, args: Args, site: Site, ctx: Context) -> AbsVal:
+        """A library trainer: ``loss(model(x), y)`` at the call that builds it, on batches
+        the analysis does not see."""
+        model, loss = args.get(spec.model[0], (spec.model[1],)), args.get(spec.loss[0], (spec.loss[1],))
+        if model is not None and loss is not None and not args.open:
+            output = join(self.call(a, Args((unknown("a batch", Cause.FROM_OUTSIDE),)), site, ctx)[0] for a in ordered(model))
+            if any(key in spec.unknown_with for key, _ in args.keywords):
+                output = unknown("the model's output after model_transform", Cause.NOT_MODELLED)
+            target = unknown("a batch's targets", Cause.FROM_OUTSIDE)
+            complete = all(self.is_loss(a) for a in loss)
+            for atom in ordered(loss):
+                self.call(atom, Args((output, target)), site, ctx, complete)
+        return unknown("a trainer", Cause.NOT_MODELLED)
 
     def _run_target(self, name: str, args: Args, site: Site, ctx: Context) -> AbsVal:
         """``Process(target=f, args=(...), kwargs={...})`` runs ``f(*args, **kwargs)``;

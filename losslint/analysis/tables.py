@@ -130,6 +130,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
             (tuple(pattern.split(".")), key) for key, spec in sorted(k.mapping("model").items()) for pattern in spec.builders
         ),
         "MODEL_BY_NAME": k.mapping("model_by_name"),
+        "TRAINERS": k.mapping("trainer"),
         "ACTIVATION_LAYERS": {n: _activation(a) for n, a in k.mapping("activation.layer").items()},
         "ACTIVATION_FUNCTIONS": {n: _activation(a) for n, a in k.mapping("activation.function").items()},
         "ACTIVATION_METHODS": {n: _activation(a) for n, a in k.mapping("activation.method").items()},

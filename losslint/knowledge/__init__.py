@@ -25,7 +25,7 @@ else:  # pragma: no cover - Python < 3.11
 
 BUILT_IN = (
     "python.toml", "torch.toml", "torchvision.toml", "lightning.toml", "accelerate.toml", "segmentation_models_pytorch.toml",
-    "timm.toml", "transformers.toml",
+    "timm.toml", "transformers.toml", "ignite.toml",
 )
 KINDS = ("sigmoid", "softmax", "log_softmax", "logsigmoid", "relu", "tanh", "logits")
 AXES = ("last", "channel")
@@ -280,6 +280,26 @@ def _dataset(entry: Dict[str, Any]) -> DatasetSpec:
     return DatasetSpec(_position(given, "target_transform") if given is not None else None)
 
 
+@dataclass(frozen=True)
+class TrainerSpec:
+    """A library call that trains a model with a loss it is given: it calls
+    ``loss(model(x), y)`` on batches it reads itself (``ignite.engine.create_supervised_trainer``).
+    ``unknown_with``: keywords that change the model's output before the loss."""
+
+    model: Tuple[int, str]
+    loss: Tuple[int, str]
+    unknown_with: Tuple[str, ...] = ()
+
+
+def _trainer(entry: Dict[str, Any]) -> TrainerSpec:
+    _keys(entry, {"model", "loss"}, {"unknown_with"})
+    return TrainerSpec(
+        _position(entry["model"], "model"),
+        _position(entry["loss"], "loss"),
+        tuple(_strings(entry.get("unknown_with", []), "unknown_with")),
+    )
+
+
 def _loss(entry: Dict[str, Any]) -> Dict[str, Any]:
     _keys(entry, {"display"}, {"classes", "functions", "input", "target", "like", "checks_target"})
     if "checks_target" in entry:
@@ -304,6 +324,7 @@ SPEC_TABLES = {
     "dataset.class_index": _dataset,
     "model": _model,
     "model_by_name": _model_by_name,
+    "trainer": _trainer,
 }
 MAP_TABLES = {
     "aliases": str,
