@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import operator
 import zlib
 from dataclasses import dataclass, fields, replace
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple
@@ -71,13 +72,16 @@ def _hash_tuple(value: tuple) -> int:
     for item in value:
         kind = type(item)
         if kind is str:
-            item_hash = _hash_str(item)
-        elif kind is tuple:
-            item_hash = _hash_tuple(item)
+            item_hash = _STR_HASHES.get(item)
+            if item_hash is None:
+                item_hash = _hash_str(item)
         elif kind is frozenset or kind is int:
             item_hash = hash(item)  # frozensets cache theirs, stable because atoms' are
+        elif kind is tuple:
+            item_hash = _hash_tuple(item)
         else:
-            item_hash = stable_hash(item)
+            hasher = _KNOWN_HASHERS.get(kind)  # atoms, enums, sites, None: found without the isinstance tests
+            item_hash = hasher(item) if hasher is not None else stable_hash(item)
         h = ((h ^ item_hash) * 1000003) & _MASK
     return h ^ len(value)
 
@@ -102,19 +106,44 @@ def stable_hash(value: Any) -> int:
     if hasher is not None:
         return hasher(value)
     if isinstance(value, Atom):
+        _KNOWN_HASHERS[type(value)] = hash
         return hash(value)
     if isinstance(value, enum.Enum):
-        return _hash_str(value.name)
+        _KNOWN_HASHERS[type(value)] = _hash_enum
+        return _hash_enum(value)
     if isinstance(value, Site):
-        return _hash_tuple((value.path, value.ordinal))
+        _KNOWN_HASHERS[type(value)] = _hash_site
+        return _hash_site(value)
     return _hash_str(repr(value))
+
+
+_KNOWN_HASHERS: Dict[type, Callable[[Any], int]] = {type(None): _HASHERS[type(None)], float: hash, bool: hash}
+"""``stable_hash`` by exact type, for the types it has met (the same values, found faster)."""
+_ENUM_HASHES: Dict[Any, int] = {}
+_SITE_HASHES: Dict[Any, int] = {}
+
+
+def _hash_enum(value: enum.Enum) -> int:
+    found = _ENUM_HASHES.get(value)
+    if found is None:
+        found = _ENUM_HASHES[value] = _hash_str(value.name)
+    return found
+
+
+def _hash_site(value: "Site") -> int:
+    found = _SITE_HASHES.get(value)
+    if found is None:
+        if len(_SITE_HASHES) > 1_000_000:  # sites are few; bounded all the same
+            _SITE_HASHES.clear()
+        found = _SITE_HASHES[value] = _hash_tuple((value.path, value.ordinal))
+    return found
 
 
 def _cached_hash(self: "Atom") -> int:
     cached = self.__dict__.get("_hash")
     if cached is None:
-        names = type(self)._field_names  # type: ignore[attr-defined]
-        cached = stable_hash((type(self).__name__,) + tuple(getattr(self, name) for name in names))
+        cls = type(self)
+        cached = _hash_tuple((cls.__name__,) + cls._fields_of(self))  # type: ignore[attr-defined]
         object.__setattr__(self, "_hash", cached)
     return cached
 
@@ -129,6 +158,9 @@ def atom(cls: type) -> type:
     cls = dataclass(frozen=True)(cls)
     cls.__hash__ = _cached_hash  # type: ignore[assignment]
     cls._field_names = tuple(f.name for f in fields(cls))  # type: ignore[attr-defined]
+    names = cls._field_names  # type: ignore[attr-defined]
+    getter = operator.attrgetter(*names) if names else (lambda _: ())
+    cls._fields_of = staticmethod(getter if len(names) != 1 else lambda atom: (getter(atom),))  # type: ignore[attr-defined]
     return cls
 
 

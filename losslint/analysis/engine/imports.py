@@ -54,7 +54,10 @@ class Imports:
 
     def _resolved(self, value: AbsVal) -> AbsVal:
         """The value with its lazy imports looked up."""
-        if not any(isinstance(a, LazyImport) for a in value):
+        for a in value:  # a plain loop: this runs for every name looked up
+            if type(a) is LazyImport:
+                break
+        else:
             return value
         return join([self._look_up(a) if isinstance(a, LazyImport) else of(a) for a in ordered(value)])
 
