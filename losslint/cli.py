@@ -1,4 +1,5 @@
-"""The ``losslint`` command. Exit status: 0 no findings, 1 findings, 2 usage error.
+"""The ``losslint`` command. Exit status: 0 no findings (none at or above ``--fail-on``),
+1 findings, 2 a usage, configuration or internal error, 130 interrupted (Ctrl-C).
 
 With ``--fix``, 1 means findings remain after fixing; with ``--diff``, that there is
 something to fix (as ruff)."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import traceback
 from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tuple
 
 import click
@@ -20,13 +22,15 @@ from losslint.files import Excluder
 from losslint.knowledge import KnowledgeError
 from losslint.report import Report
 from losslint.reporters import REPORTERS, printable, reporter
-from losslint.reporters.concise import position
 from losslint.rules import BY_CODE, RULES
 from losslint.runner import collect_garbage_less_often, lint
 
 if TYPE_CHECKING:
     from losslint.fixer.run import Outcome
 
+VERBOSE = [False]  # -v, for the crash handler, which runs outside the command
+
+SEVERITY_ORDER = ("info", "warning", "error")
 INFORMATIONAL = frozenset({"LL900"})
 """Codes that report on the run rather than on the code: they never fail it."""
 PROGRESS_MIN_FILES = 200
@@ -58,7 +62,16 @@ def _split(values: Tuple[str, ...]) -> List[str]:
     return [part for value in values for part in value.split(",") if part.strip()]
 
 
-def _list_rules() -> None:
+def _list_rules(format_name: str) -> None:
+    if format_name == "json":
+        import json
+
+        rules = [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "default": r.default, "fix": r.fix or None, "summary": r.summary}
+            for r in RULES
+        ]
+        click.echo(json.dumps(rules, indent=2))
+        return
     width = max(len(rule.name) for rule in RULES)
     for rule in RULES:
         default = "" if rule.default else " (opt-in)"
@@ -66,7 +79,70 @@ def _list_rules() -> None:
         click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}{fix}")
 
 
-def _explain(code: str, plot: Optional[str]) -> None:
+ONLY_MODES = {"list_rules": "--list-rules", "explain": "--explain", "explain_callee": "--explain-callee"}
+MODE_OPTIONS = {"quiet", "color", "verbose", "plot", "output_format", "config", "jobs"}
+"""What a mode that lints nothing still takes (--explain-callee reads the configuration's
+knowledge files; --list-rules and --statistics a text or JSON format)."""
+FORMATS_OF = {"--list-rules": ("concise", "json"), "--statistics": ("concise", "json")}
+
+
+def _refuse_ignored_options(
+    list_rules: bool, explain: Optional[str], explain_callee: Optional[str], statistics: bool,
+    output_format: Optional[str], add_noqa: bool, fix: bool, diff: bool, paths: Tuple[str, ...], stdin_filename: Optional[str],
+) -> None:
+    """Every option is used or refused: one that would be silently ignored is a usage
+    error (exit 2) saying why."""
+    ctx = click.get_current_context()
+    given = [
+        p for p in ctx.command.params
+        if p.name and ctx.get_parameter_source(p.name) in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    ]
+    modes = [flag for name, flag in ONLY_MODES.items() if ctx.params.get(name)]
+    if len(modes) > 1:
+        raise click.UsageError(f"{modes[0]} and {modes[1]} cannot be combined")
+    if modes:
+        mode = modes[0]
+        if paths:
+            raise click.UsageError(f"{mode} lints nothing: it takes no paths (got {printable(paths[0])})")
+        for param in given:
+            if param.name in ONLY_MODES:
+                continue
+            if param.name in MODE_OPTIONS and (param.name != "plot" or mode == "--explain"):
+                if param.name == "output_format" and output_format not in FORMATS_OF.get(mode, ()):
+                    shown = ", ".join(FORMATS_OF.get(mode, ())) or "none"
+                    raise click.UsageError(f"{mode} does not take --output-format {output_format} (formats: {shown})")
+                continue
+            flag = max(param.opts, key=len)
+            raise click.UsageError(f"{mode} does not lint: {flag} would be ignored")
+        return
+    if statistics and output_format is not None and output_format not in FORMATS_OF["--statistics"]:
+        raise click.UsageError(f"--statistics prints counts as text or JSON, not --output-format {output_format}")
+    if add_noqa:
+        if fix or diff:
+            raise click.UsageError("--add-noqa cannot be combined with --fix or --diff (fix first, then add noqa)")
+        if "-" in paths:
+            raise click.UsageError("--add-noqa writes files: it does not read standard input")
+        if statistics:
+            raise click.UsageError("--add-noqa cannot be combined with --statistics")
+    if stdin_filename is not None and "-" not in paths:
+        raise click.UsageError("--stdin-filename goes with '-' (standard input) as the path")
+
+
+def _colour(choice: str, out: object) -> bool:
+    """--color always/never wins; auto: NO_COLOR (set and not empty) turns colour off,
+    FORCE_COLOR (set, not empty, not 0) turns it on, else only on a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    force = os.environ.get("FORCE_COLOR")
+    if force and force != "0":
+        return True
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _explain(code: str, plot: Optional[str], colour: bool) -> None:
     from losslint.explain import explain, save_plot
 
     rule = BY_CODE.get(code.strip().upper())
@@ -77,7 +153,9 @@ def _explain(code: str, plot: Optional[str]) -> None:
             import matplotlib  # noqa: F401
         except ImportError:
             raise click.UsageError("--plot needs matplotlib: pip install matplotlib") from None
-    explain(rule)
+    if plot and not os.path.isdir(os.path.dirname(os.path.abspath(plot))):
+        raise click.UsageError(f"--plot: the folder of {printable(plot)} does not exist")
+    explain(rule, colour=colour)
     if plot:
         if save_plot(rule, plot):
             click.echo(f"plot written to {plot}")
@@ -114,6 +192,34 @@ class _LintCommand(click.Command):
             command = SUBCOMMANDS[args[0]]
             return command.make_context(f"{info_name or 'losslint'} {args[0]}", list(args[1:]), parent=parent, **extra)
         return super().make_context(info_name, args, parent=parent, **extra)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[no-untyped-def]
+        """Exit statuses a CI can tell apart: a usage error is 2 (click's own), Ctrl-C is
+        130 (click says "Aborted!" and 1, which reads as findings), and a bug in losslint
+        is 2 with "internal error, please report" (the traceback only with ``-v``)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        arguments = list(sys.argv[1:] if args is None else args)
+        try:
+            status = super().main(arguments, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:  # click turns KeyboardInterrupt and EOF into this
+            click.echo("\nlosslint: interrupted", err=True)
+            sys.exit(130)
+        except KeyboardInterrupt:
+            click.echo("\nlosslint: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except BrokenPipeError:  # `losslint . | head`: the reader left; nothing to say
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")
+            sys.exit(1)
+        except Exception as error:  # noqa: BLE001 - a bug in losslint: said, never a bare traceback
+            _crash(error, verbose=VERBOSE[0] or any(a in ("-v", "--verbose") for a in arguments))
+        sys.exit(status if isinstance(status, int) else 0)
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         if ctx.command is not self:
@@ -156,6 +262,19 @@ class _LintCommand(click.Command):
     "--stdin-filename",
     help="The file that standard input ('-') stands for: its name in reports, and where configuration, excludes and imports are found from.",
 )
+@click.option(
+    "--fail-on", type=click.Choice(SEVERITY_ORDER), default=None,
+    help="The lowest severity that fails the run (exit 1); findings below it are shown but pass [default: fail-on in the configuration, else warning].",
+)
+@click.option(
+    "--add-noqa", is_flag=True,
+    help="Add '# noqa: CODE' to the line of each current finding, so that only new ones are reported from now on.",
+)
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour in the concise and full formats; auto: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Say what each phase took and what came from the cache; tracebacks of internal errors.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", metavar="CODE", help="Show a rule's documentation and loss-value demo, and exit.")
 @click.option("--plot", metavar="FILE.png", help="With --explain: also draw the demo's loss curve (needs matplotlib).")
@@ -187,16 +306,22 @@ def main(
     explain: Optional[str],
     plot: Optional[str],
     explain_callee: Optional[str],
+    fail_on: Optional[str],
+    add_noqa: bool,
+    color: str,
+    verbose: bool,
 ) -> None:
     """Find loss-function mistakes in PyTorch code without running it.
 
     PATHS are files or folders (default: the current folder); '-' reads standard input.
     """
+    VERBOSE[0] = verbose
+    _refuse_ignored_options(list_rules, explain, explain_callee, statistics, output_format, add_noqa, fix, diff, paths, stdin_filename)
     if list_rules:
-        _list_rules()
+        _list_rules(output_format or "concise")
         return
     if explain:
-        _explain(explain, plot)
+        _explain(explain, plot, _colour(color, sys.stdout))
         return
     if plot:
         raise click.UsageError("--plot goes with --explain")
@@ -223,9 +348,7 @@ def main(
         _explain_callee(explain_callee)
         return
     format_name = output_format or options.output_format or "concise"
-    if format_name not in REPORTERS:
-        click.echo(f"losslint: error: unknown output-format '{format_name}' in {options.source}", err=True)
-        sys.exit(2)
+    threshold = fail_on or options.fail_on
 
     sources = None
     if reading_stdin:
@@ -282,18 +405,47 @@ def main(
         for note in report.notes:
             click.echo(f"losslint: {printable(note)}", err=True)
     out = sys.stderr if fix and sources is not None else sys.stdout  # stdout has the fixed code
+    if add_noqa:
+        from losslint.noqa import add_noqa as adding
+
+        added, problems = adding(report, sources_of=lambda path: _read_bytes(path))
+        for problem in problems:
+            click.echo(f"losslint: {printable(problem)}", err=True)
+        if not quiet:
+            files = len({path for path, _ in added})
+            count = sum(n for _, n in added)
+            click.echo(f"Added {count} noqa comment{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}.", err=True)
+        _internal_errors(report, said=not quiet)
+        sys.exit(2 if problems else 0)
+    colour = _colour(color, out)
     if statistics:
         from losslint.reporters.statistics import write as write_statistics
 
-        write_statistics(report, out)
+        write_statistics(report, out, as_json=format_name == "json")
     elif quiet and format_name == "concise":
+        from losslint.reporters.concise import line
+
         for d in report.diagnostics:
-            click.echo(f"{position(d.location)}: {d.code} {printable(d.message)}", file=out)
+            click.echo(line(report, d, colour, fixable=False), file=out)
+    elif format_name in ("concise", "full"):
+        reporter(format_name)(report, out, colour=colour)
     else:
         reporter(format_name)(report, out)
     _internal_errors(report, said=not quiet)
-    failing = any(d.code not in INFORMATIONAL for d in report.diagnostics)
-    sys.exit(1 if failing and not exit_zero else 0)
+    sys.exit(1 if failing(report, threshold) and not exit_zero else 0)
+
+
+def failing(report: Report, threshold: str) -> bool:
+    """Whether a finding at or above ``threshold`` (a severity) is left: LL900 reports on
+    the run, not the code, and never fails it."""
+    floor = SEVERITY_ORDER.index(threshold)
+    return any(d.code not in INFORMATIONAL and SEVERITY_ORDER.index(d.severity.value) >= floor for d in report.diagnostics)
+
+
+def _read_bytes(path: str) -> Tuple[bytes, str]:
+    from losslint.files import read as read_file
+
+    return read_file(path)
 
 
 def _explain_callee(name: str) -> None:
@@ -312,6 +464,19 @@ def _explain_callee(name: str) -> None:
         return
     for table, spec, source in found:
         click.echo(f"{canonical}: [{table}] {spec}  (from {source})")
+
+
+def _crash(error: BaseException, verbose: bool) -> None:
+    """A bug in losslint outside the analysis of one file: exit status 2, never 1."""
+    where = traceback.extract_tb(error.__traceback__)
+    last = f" at {os.path.basename(where[-1].filename)}:{where[-1].lineno}" if where else ""
+    text = " ".join(str(error).split())
+    click.echo(f"losslint: internal error, please report: {type(error).__name__}{': ' + text if text else ''}{last}", err=True)
+    if verbose:
+        click.echo("".join(traceback.format_exception(type(error), error, error.__traceback__)), err=True, nl=False)
+    else:
+        click.echo("losslint: run again with -v for the traceback", err=True)
+    sys.exit(2)
 
 
 def _internal_errors(report: Report, said: bool) -> None:

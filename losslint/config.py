@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from losslint.analysis.modules import PROJECT_MARKERS
+from losslint.reporters import REPORTERS
 from losslint.safe_read import read_regular
 from losslint.selection import SelectionError, expand, resolve
 
@@ -24,7 +25,7 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 KEYS = frozenset(
     {
         "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "output-format",
-        "unsafe-fixes", "knowledge",
+        "unsafe-fixes", "knowledge", "fail-on",
     }
 )
 DEFAULT_EXCLUDE = (
@@ -36,6 +37,8 @@ DEFAULT_EXCLUDE = (
 
 
 MAX_CONFIG_BYTES = 8_000_000
+SEVERITIES = ("info", "warning", "error")
+"""``fail-on`` values, lowest first: findings at or above the one chosen fail a run."""
 
 
 class ConfigError(ValueError):
@@ -51,6 +54,7 @@ class Settings:
     per_file_ignores: Tuple[Tuple[str, FrozenSet[str]], ...] = ()
     output_format: Optional[str] = None
     unsafe_fixes: bool = False
+    fail_on: str = "warning"  # the lowest severity that fails a run
     root: str = "."  # where relative globs start: the config file's folder
     source: Optional[str] = None  # the configuration file, if any
     project_root: str = "."  # where the cache lives by default (see project_root)
@@ -165,6 +169,8 @@ def settings(
 ) -> Settings:
     """Resolve the configuration file and merge it with the command-line selection."""
     found = (config, read_toml(config)) if config else find_pyproject(paths)
+    if config and found is not None and "losslint" not in found[1].get("tool", {}):
+        raise ConfigError(f"{config} has no [tool.losslint] table: nothing in it configures losslint")
     path, table = (found[0], losslint_table(found[1], found[0])) if found else (None, {})
     where = path or "the command line"
     from_file = resolve(
@@ -186,6 +192,13 @@ def settings(
     output_format = table.get("output-format")
     if output_format is not None and not isinstance(output_format, str):
         raise ConfigError(f"'output-format' in [tool.losslint] of {where} must be a string")
+    if output_format is not None and output_format not in REPORTERS:
+        raise ConfigError(
+            f"unknown output-format '{output_format}' in [tool.losslint] of {where}; known: {', '.join(REPORTERS)}"
+        )
+    fail_on = table.get("fail-on", "warning")
+    if fail_on not in SEVERITIES:
+        raise ConfigError(f"'fail-on' in [tool.losslint] of {where} must be one of {', '.join(SEVERITIES)}")
     unsafe_fixes = table.get("unsafe-fixes", False)
     if not isinstance(unsafe_fixes, bool):
         raise ConfigError(f"'unsafe-fixes' in [tool.losslint] of {where} must be true or false")
@@ -198,6 +211,7 @@ def settings(
         per_file_ignores=per_file,
         output_format=output_format,
         unsafe_fixes=unsafe_fixes,
+        fail_on=fail_on,
         root=os.path.dirname(os.path.abspath(path)) if path else os.path.abspath("."),
         source=path,
         project_root=os.path.dirname(os.path.abspath(path)) if path and not config else project_root(paths),

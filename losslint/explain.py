@@ -7,7 +7,7 @@ from typing import Optional
 from losslint.rules.base import Rule
 
 
-def explain(rule: Rule, width: Optional[int] = None) -> None:
+def explain(rule: Rule, width: Optional[int] = None, colour: bool = False) -> None:
     """Print the documentation, then the demo as a table with a plot of the loss."""
     from rich.console import Console
     from rich.table import Table

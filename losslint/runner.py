@@ -27,6 +27,7 @@ from losslint.analysis.values import Site
 from losslint.cache import Cache, Entry
 from losslint.files import NOTEBOOK_SUFFIX, Excluder, discover
 from losslint.files import read as read_file
+from losslint import noqa
 from losslint.notebook import read_notebook
 from losslint.edits import Fix
 from losslint.report import Change, Diagnostic, Location, RelatedLocation, Report
@@ -39,7 +40,6 @@ IMPORT_STATEMENT = re.compile(
 )
 """An import statement's text (a parenthesised or continued one whole): a file not named
 is parsed only if one of these names a named module."""
-NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
 class _Locator:
@@ -48,7 +48,8 @@ class _Locator:
     def __init__(self, summaries: Dict[str, FileSummary], cell_maps: Dict[str, List[Tuple[int, int]]]) -> None:
         self.summaries = summaries
         self.cell_maps = cell_maps
-        self._noqa: Dict[str, Dict[int, Optional[FrozenSet[str]]]] = {}
+        self._noqa: Dict[str, Tuple[Dict[int, Optional[FrozenSet[str]]], Dict[int, Optional[FrozenSet[str]]]]] = {}
+        self.used: Set[Tuple[str, str, int, Optional[str]]] = set()  # suppressions that suppressed a finding
 
     def span(self, site: Site) -> Span:
         return self.summaries[site.path].span(site.ordinal)
@@ -64,30 +65,30 @@ class _Locator:
         line = f"cell {where.cell}:{where.row}" if where.cell is not None else str(where.row)
         return f"{os.path.basename(site.path)}:{line} {span.snippet}"
 
-    def suppressed(self, code: str, location: Location) -> bool:
-        table = self._noqa.get(location.path)
-        if table is None:
-            table = self._noqa[location.path] = _noqa_table(self.summaries[location.path].lines())
-        if location.row not in table:
-            return False
-        codes = table[location.row]
-        return codes is None or code in codes
-
-
-def _noqa_table(lines: Sequence[str]) -> Dict[int, Optional[FrozenSet[str]]]:
-    """Line number -> codes a ``# noqa`` comment names there (None: every code)."""
-    table: Dict[int, Optional[FrozenSet[str]]] = {}
-    for number, line in enumerate(lines, start=1):
-        if "noqa" not in line.lower():
-            continue
-        match = NOQA.search(line)
-        if match:
-            codes = match.group("codes")
-            table[number] = frozenset(c.strip().upper() for c in codes.split(",")) if codes else None
-    return table
+    def suppressed(self, code: str, location: Location, file_level: bool = True) -> bool:
+        """Whether a ``# noqa`` on ``location``'s line (or, ``file_level``, a ``# losslint:
+        noqa`` in its file) names ``code``; each comment that does is marked used (LL901)."""
+        path = location.path
+        tables = self._noqa.get(path)
+        if tables is None:
+            lines = self.summaries[path].lines() if path in self.summaries else []
+            tables = self._noqa[path] = (noqa.line_table(lines), noqa.file_table(lines))
+        lines_table, file_table = tables
+        hit = False
+        codes = lines_table.get(location.row, ())
+        if codes != () and noqa.covers(codes, code):  # type: ignore[arg-type]
+            self.used.add((path, "line", location.row, None if codes is None else code))
+            hit = True
+        if file_level:
+            for row, codes in file_table.items():
+                if noqa.covers(codes, code):
+                    self.used.add((path, "file", row, None if codes is None else code))
+                    hit = True
+        return hit
 
 
 PerFileIgnores = Sequence[Tuple[str, FrozenSet[str]]]
+UNUSED_NOQA = "LL901"
 
 
 def lint(
@@ -412,9 +413,13 @@ class Run:
                 if not named:
                     continue  # no site in a named file: that file's own run reports it
                 diagnostic = _at_named_site(diagnostic, named[0], locator.span(finding.site).snippet)
+            # a line's noqa works on either site; a file's only in the file the finding is reported in
             sites = [diagnostic.location] + [r.location for r in diagnostic.related]
-            if not any(locator.suppressed(finding.code, where) for where in sites):
+            hits = [locator.suppressed(finding.code, where, file_level=where is sites[0]) for where in sites]
+            if not any(hits):
                 report.diagnostics.append(_in_cells(diagnostic, cell_maps))
+        if UNUSED_NOQA in self.selected:
+            self._unused_suppressions(locator)
         for path, error in sorted(fixes.errors):
             report.internal_error(path, error, "a fix is not offered")
         if "LL000" in self.selected:
@@ -428,6 +433,26 @@ class Run:
         for path, failure in self.failures:
             if failure.internal:
                 report.internal_error(path, failure.message, "the file was not analysed")
+
+    def _unused_suppressions(self, locator: _Locator) -> None:
+        """LL901 (opt-in): a ``# noqa: LLxxx`` or ``# losslint: noqa`` in a linted file that
+        suppressed no finding of this run."""
+        rule = BY_CODE[UNUSED_NOQA]
+        known = frozenset(BY_CODE)
+        for path in sorted(self.linted):
+            summary = self.summaries.get(path)
+            if summary is None or "noqa" not in summary.text.lower():
+                continue
+            lines = summary.lines()
+            # only a comment naming LL901 silences it: a bare noqa is what it reports on
+            silenced = {row for row, codes in noqa.line_table(lines).items() if codes and UNUSED_NOQA in codes}
+            whole = any(codes and UNUSED_NOQA in codes for codes in noqa.file_table(lines).values())
+            for row, message in noqa.unused(path, lines, locator.used, self.selected, known):
+                if whole or row in silenced:
+                    continue
+                location = Location(path, row, 1, row, 1)
+                diagnostic = Diagnostic(rule.code, rule.name, rule.severity, message, location)
+                self.report.diagnostics.append(_in_cells(diagnostic, self.cell_maps))
 
     def filter(self, per_file_ignores: PerFileIgnores, root: str) -> None:
         """Drop what per-file-ignores says, sort, and keep the lines and texts the

@@ -58,7 +58,8 @@ def test_extend_select_enables_an_opt_in_rule(tmp_path):
     source = SOFTMAX_CE.replace("nn.Softmax", "nn.LogSoftmax")
     assert invoke(tmp_path, source).exit_code == 0
     result = invoke(tmp_path, source, "--extend-select", "LL108")
-    assert result.exit_code == 1 and "LL108" in result.output
+    assert result.exit_code == 0 and "LL108" in result.output  # info: shown, fails only with --fail-on info
+    assert invoke(tmp_path, source, "--extend-select", "LL108", "--fail-on", "info").exit_code == 1
 
 
 @pytest.mark.parametrize("args", [["--select", "LL999"], ["--ignore", "E501"], ["--output-format", "xml"]])

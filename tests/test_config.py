@@ -39,7 +39,7 @@ def test_command_line_wins_over_the_config(tmp_path):
 
 
 def test_extend_select_in_the_config(tmp_path):
-    root = project(tmp_path, 'extend-select = ["LL108"]\n', {"train.py": LOG_SOFTMAX_CE})
+    root = project(tmp_path, 'extend-select = ["LL108"]\nfail-on = "info"\n', {"train.py": LOG_SOFTMAX_CE})
     result = run(root)
     assert result.exit_code == 1 and "LL108" in result.stdout
 

@@ -100,7 +100,7 @@ def write(tmp_path):
 def test_summary_line(tmp_path):
     result = CliRunner().invoke(main, [write(tmp_path)])
     assert result.output.splitlines()[-1] == (
-        "1 finding; 13 loss calls, 3 resolved, 10 unresolved. No fixes available with --fix (1 more with --unsafe-fixes)."
+        "1 finding; 13 loss calls, 3 resolved, 10 unresolved. 1 fixable with --fix --unsafe-fixes."
     )
 
 

@@ -46,7 +46,7 @@ def run_losslint(*args):
 
 def test_every_rule_about_code_has_an_example_pair():
     codes = {own_code(p) for p in BUGGY}
-    assert codes == set(BY_CODE) - {"LL000", "LL900"}  # unparseable files; the run's coverage
+    assert codes == set(BY_CODE) - {"LL000", "LL900", "LL901"}  # unparseable files; the run's coverage; unused noqa
     assert {p.stem + "_fixed" for p in BUGGY} == {p.stem for p in FIXED}
 
 

@@ -9,8 +9,22 @@ from losslint.report import Report
 from losslint.reporters.concise import summary_line
 
 
-def write(report: Report, out: TextIO) -> None:
+def write(report: Report, out: TextIO, as_json: bool = False) -> None:
     counts = Counter((d.code, d.name) for d in report.diagnostics)
+    if as_json:
+        import json
+
+        data = {
+            "findings": [{"code": code, "name": name, "count": count} for (code, name), count in sorted(counts.items())],
+            "files": report.files,
+            "loss_calls": report.loss_calls,
+            "resolved": report.resolved,
+            "unresolved": report.unresolved,
+            "unresolved_by_reason": dict(sorted(report.unresolved_by_reason.items())),
+        }
+        json.dump(data, out, indent=2)
+        out.write("\n")
+        return
     for (code, name), count in sorted(counts.items()):
         out.write(f"{count:>6}  {code}  {name}\n")
     out.write(f"\nloss calls: {report.loss_calls} ({report.resolved} resolved, {report.unresolved} unresolved)\n")
