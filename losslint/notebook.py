@@ -260,3 +260,80 @@ def _dumps(document: object, layout: Tuple[Optional[int], bool], original: str) 
     indent, ascii = layout
     out = json.dumps(document, indent=indent, ensure_ascii=ascii)
     return out + "\n" if original.endswith("\n") else out
+
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\],:"]+', re.S)
+
+
+@dataclass
+class _Frame:
+    kind: str  # "object" or "array"
+    name: object  # the key or index it sits under in its parent
+    index: int = 0  # an array: the element being read
+    key: Optional[str] = None  # an object: the key whose value is being read
+    expect_key: bool = True
+
+
+def source_positions(data: bytes) -> Dict[int, List[Tuple[int, int]]]:
+    """Where each code cell's lines are in the notebook file: cell number (over all
+    cells, from 1) -> for each line of its source, (line in the file, column in the file
+    where that line's text starts), 1-based; for reporters that point into the
+    ``.ipynb`` file itself (SARIF, GitHub annotations). nbformat writes a ``source`` as a
+    list of one-line strings, each on a line of the file; a ``source`` kept as one string
+    has all its lines on that string's line. Empty when the JSON cannot be read."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return {}
+    found: Dict[int, List[Tuple[int, int]]] = {}
+    stack: List[_Frame] = []
+    line, last = 1, 0
+    for match in _TOKEN.finditer(text):
+        token, start = match.group(), match.start()
+        line += text.count("\n", last, start)
+        last = start
+        top = stack[-1] if stack else None
+        if token in ("{", "["):
+            name = (top.key if top.kind == "object" else top.index) if top is not None else None
+            stack.append(_Frame("object" if token == "{" else "array", name))
+        elif token in ("}", "]"):
+            if stack:
+                stack.pop()
+        elif token == ",":
+            if top is not None and top.kind == "array":
+                top.index += 1
+            elif top is not None:
+                top.key, top.expect_key = None, True
+        elif token == ":":
+            if top is not None:
+                top.expect_key = False
+        elif top is not None and top.kind == "object" and top.expect_key:
+            try:
+                top.key = json.loads(token)
+            except ValueError:
+                return {}
+        elif token.startswith('"'):
+            cell = _source_cell(stack)
+            if cell is not None:
+                column = start - text.rfind("\n", 0, start) + 1  # after the opening quote
+                try:
+                    value = json.loads(token)
+                except ValueError:
+                    return {}
+                found.setdefault(cell, []).extend((line, column) for _ in split_lines(value) or [""])
+    return found
+
+
+def _source_cell(stack: List[_Frame]) -> Optional[int]:
+    """The cell number when the string being read is (part of) a cell's ``source``."""
+    if len(stack) < 3 or stack[0].kind != "object" or stack[1].kind != "array" or stack[1].name != "cells":
+        return None
+    cell = stack[2]
+    if cell.kind != "object":
+        return None
+    if len(stack) == 3 and cell.key == "source":
+        return stack[1].index + 1
+    if len(stack) == 4 and cell.key == "source" and stack[3].kind == "array":
+        return stack[1].index + 1
+    return None

@@ -21,7 +21,8 @@ class Severity(str, enum.Enum):
 @dataclass(frozen=True)
 class Location:
     """1-based; in a notebook, ``row`` counts within code cell ``cell`` (1-based over all
-    cells) and ``source_row`` is the line in the joined code the snippets come from."""
+    cells), ``source_row`` is the line in the joined code the snippets come from and
+    ``file_row``/``file_column`` where that is in the ``.ipynb`` file's JSON."""
 
     path: str
     row: int
@@ -30,6 +31,9 @@ class Location:
     end_column: int
     cell: Optional[int] = None
     source_row: Optional[int] = None
+    file_row: Optional[int] = None  # a notebook: the line of the .ipynb file (SARIF, GitHub)
+    file_column: Optional[int] = None
+    file_end_column: Optional[int] = None
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from losslint.cache import Cache, Entry
 from losslint.files import NOTEBOOK_SUFFIX, Excluder, discover
 from losslint.files import read as read_file
 from losslint import noqa
-from losslint.notebook import read_notebook
+from losslint.notebook import read_notebook, source_positions
 from losslint.edits import Fix
 from losslint.report import Change, Diagnostic, Location, RelatedLocation, Report
 from losslint.rules import BY_CODE, RULES
@@ -59,11 +59,12 @@ class _Locator:
         return Location(site.path, span.row, span.column, span.end_row, span.end_column)
 
     def describe(self, site: Site) -> str:
-        """``model.py:9 nn.Sigmoid()``, or ``nb.ipynb:cell 3:7 ...`` in a notebook."""
+        """``pkg/model.py:9 nn.Sigmoid()``, or ``nb.ipynb:cell 3:7 ...`` in a notebook: the
+        path relative to the working directory (absolute outside it), as ruff shows paths."""
         span = self.span(site)
         where = _cell_location(Location(site.path, span.row, 1, span.row, 1), self.cell_maps.get(site.path, []))
         line = f"cell {where.cell}:{where.row}" if where.cell is not None else str(where.row)
-        return f"{os.path.basename(site.path)}:{line} {span.snippet}"
+        return f"{_shown(os.path.abspath(site.path))}:{line} {span.snippet}"
 
     def suppressed(self, code: str, location: Location, file_level: bool = True) -> bool:
         """Whether a ``# noqa`` on ``location``'s line (or, ``file_level``, a ``# losslint:
@@ -454,6 +455,34 @@ class Run:
                 diagnostic = Diagnostic(rule.code, rule.name, rule.severity, message, location)
                 self.report.diagnostics.append(_in_cells(diagnostic, self.cell_maps))
 
+    def _in_notebook_files(self, diagnostics: List[Diagnostic]) -> List[Diagnostic]:
+        """Notebook locations also as positions in the ``.ipynb`` file, for the formats
+        that annotate the file itself (SARIF, GitHub)."""
+        notebooks = sorted({w.path for d in diagnostics for w in [d.location] + [r.location for r in d.related] if w.cell is not None})
+        if not notebooks:
+            return diagnostics
+        positions = {}
+        for path in notebooks:
+            data, error = (self.sources[path], "") if self.sources is not None and path in self.sources else self.read_path(path)
+            positions[path] = {} if error else source_positions(data)
+        indents = {path: read_notebook_indents(self, path) for path in notebooks}
+
+        def placed(where: Location) -> Location:
+            rows = positions.get(where.path, {}).get(where.cell or 0, [])
+            if where.cell is None or not 1 <= where.row <= len(rows):
+                return where
+            line, column = rows[where.row - 1]
+            one_string = len({row for row, _ in rows}) == 1 and len(rows) > 1
+            indent = indents.get(where.path, {}).get(where.cell, 0)
+            start = column if one_string else column + indent + where.column - 1
+            end = start + max(where.end_column - where.column, 0) if where.end_row == where.row and not one_string else start
+            return replace(where, file_row=line, file_column=start, file_end_column=end)
+
+        return [
+            replace(d, location=placed(d.location), related=tuple(replace(r, location=placed(r.location)) for r in d.related))
+            for d in diagnostics
+        ]
+
     def filter(self, per_file_ignores: PerFileIgnores, root: str) -> None:
         """Drop what per-file-ignores says, sort, and keep the lines and texts the
         reporters and the fixer need."""
@@ -461,6 +490,7 @@ class Run:
         if per_file_ignores:
             report.diagnostics = [d for d in report.diagnostics if not _ignored_for_file(d, per_file_ignores, root)]
         report.diagnostics.sort(key=lambda d: d.sort_key)
+        report.diagnostics = self._in_notebook_files(report.diagnostics)
         for d in report.diagnostics:
             for path in [d.location.path] + [r.location.path for r in d.related]:
                 if path in self.summaries and path not in report.sources:
@@ -507,6 +537,7 @@ def _run_key(
         [(glob, sorted(codes)) for glob, codes in per_file_ignores],
         os.path.abspath(root),
         T.KNOWLEDGE_FINGERPRINT,  # the user's knowledge files: edit one and the run recomputes
+        os.getcwd(),  # messages show the related sites relative to it
     )
     return Cache.key(repr(("run", settings, files, unreadable)).encode())
 
@@ -783,6 +814,13 @@ def _interpret(interpreter: Interpreter, names: Optional[List[str]], report: Rep
         for path in sorted(names if names is not None else interpreter.modules):
             report.internal_error(path, _describe(error), "its loss calls were not analysed")
         return before if before is not None else Facts([], [], [], [], [], [])
+
+
+def read_notebook_indents(run: "Run", path: str) -> Dict[int, int]:
+    """The width of the indentation IPython strips from each cell of a notebook."""
+    data, error = (run.sources[path], "") if run.sources is not None and path in run.sources else run.read_path(path)
+    notebook = read_notebook(data)[0] if not error else None
+    return {cell: len(indent) for cell, indent in notebook.indents.items()} if notebook is not None else {}
 
 
 def _cell_location(location: Location, cells: List[Tuple[int, int]]) -> Location:

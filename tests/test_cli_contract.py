@@ -203,3 +203,87 @@ def test_full_carets_line_up_under_tabs_and_wide_characters(tmp_path):
     shown = text.replace("损", "损 ").replace("失", "失 ")
     assert caret.index("^") == shown.index("nn.CrossEntropyLoss")
     assert "\t" not in text
+
+
+# -- positions -----------------------------------------------------------------------
+
+
+def test_related_sites_are_paths_from_the_working_directory(tmp_path, monkeypatch):
+    package = tmp_path / "pkg" / "models"
+    package.mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "model.py").write_text(
+        "import torch.nn as nn\nimport torch.nn.functional as F\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 3)\n"
+        "    def forward(self, x):\n        return F.softmax(self.fc(x), dim=1)\n"
+    )
+    (tmp_path / "train.py").write_text(
+        "import torch.nn as nn\nfrom pkg.models.model import Net\nmodel = Net()\nloss = nn.CrossEntropyLoss()(model(x), y)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    for format_name in ("concise", "github", "junit"):
+        output = run(".", "--output-format", format_name).stdout
+        assert "pkg/models/model.py:8 F.softmax(self.fc(x), dim=1)" in output, (format_name, output)
+        assert "(model.py:8" not in output
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my runs").mkdir()
+    (tmp_path / "my runs" / "train #1%.py").write_text(SOFTMAX_CE)
+    sarif = json.loads(run(".", "--output-format", "sarif").stdout)
+    result = sarif["runs"][0]["results"][0]
+    uris = [result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]]
+    uris += [r["physicalLocation"]["artifactLocation"]["uri"] for r in result["relatedLocations"]]
+    assert set(uris) == {"my%20runs/train%20%231%25.py"}
+    driver = sarif["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in driver and all("helpUri" not in rule for rule in driver["rules"])
+
+
+def test_help_uri_only_with_a_documented_home(tmp_path, monkeypatch):
+    from losslint import reporters
+
+    monkeypatch.setattr(reporters, "DOCUMENTED_HOME", "https://docs.example.org/losslint/")
+    sarif = json.loads(run(write(tmp_path, SOFTMAX_CE), "--output-format", "sarif").stdout)
+    driver = sarif["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == "https://docs.example.org/losslint/"
+    assert driver["rules"][1]["helpUri"] == "https://docs.example.org/losslint/#what-it-finds"
+
+
+def test_notebook_positions_in_every_format(tmp_path):
+    from losslint.notebook import source_positions
+
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# notes\n", "more"]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": SOFTMAX_CE.splitlines(keepends=True)},
+    ]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n")
+    lines = path.read_text().splitlines()
+    row = next(i for i, line in enumerate(lines, 1) if "CrossEntropyLoss" in line)
+    column = lines[row - 1].index('"') + 2 + 7  # the loss call starts at column 8 of the cell's line
+    assert source_positions(path.read_bytes())[2][2] == (row, lines[row - 1].index('"') + 2)
+    concise = run(str(path)).stdout
+    assert f"{path}:cell 2:3:8: LL101 " in concise and f"({path}:cell 2:2 nn.Softmax(dim=1))" in concise
+    assert f"{path}:cell 2:3:8: LL101 " in run(str(path), "--output-format", "full").stdout
+    assert f"{path}:cell 2:3:8: LL101 " in run(str(path), "--output-format", "junit").stdout
+    github = run(str(path), "--output-format", "github").stdout
+    assert github.startswith(f"::warning file={path},line={row},col={column},endLine={row},")
+    assert "::LL101 cell 2, line 3: " in github
+    sarif = json.loads(run(str(path), "--output-format", "sarif").stdout)["runs"][0]["results"][0]
+    region = sarif["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (row, column)
+    assert sarif["message"]["text"].startswith("cell 2, line 3: ")
+    related = sarif["relatedLocations"][0]
+    assert related["physicalLocation"]["region"]["startLine"] == row - 1 and related["message"]["text"].startswith("cell 2, line 2: ")
+    finding = json.loads(run(str(path), "--output-format", "json").stdout)[0]
+    assert finding["cell"] == 2 and finding["location"] == {"row": 3, "column": 8}
+
+
+def test_source_positions_of_a_one_string_source_and_escapes():
+    from losslint.notebook import source_positions
+
+    document = '{"cells": [{"cell_type": "code", "source": "a = 1\\nb = \\"x\\"\\n", "metadata": {"source": ["no"]}}], "nbformat": 4}'
+    assert source_positions(document.encode()) == {1: [(1, 45), (1, 45)]}
+    assert source_positions(b"not json") == {}

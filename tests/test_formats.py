@@ -40,7 +40,8 @@ def test_sarif_validates_against_the_official_schema():
     jsonschema.validate(document, json.loads(SCHEMA.read_text()))
     (run_,) = document["runs"]
     rules = {r["id"]: r for r in run_["tool"]["driver"]["rules"]}
-    assert "LL101" in rules and rules["LL101"]["helpUri"].endswith("#ll101") and rules["LL101"]["help"]["text"]
+    assert "LL101" in rules and rules["LL101"]["help"]["text"]
+    assert "helpUri" not in rules["LL101"]  # no documented home is configured: no guessed address
     assert len(run_["results"]) == expected_count()
     ll101 = next(
         r for r in run_["results"]

@@ -53,7 +53,7 @@ def test_finding_reported_by_cell_and_line(tmp_path):
     result = CliRunner().invoke(main, [str(tmp_path)])
     assert result.exit_code == 1
     assert f"{path}:cell 6:2:12: LL101 CrossEntropyLoss receives softmax probabilities from Net" in result.output
-    assert "(train.ipynb:cell 3:7 F.softmax(self.fc(x), dim=1))" in result.output
+    assert f"({tmp_path / 'train.ipynb'}:cell 3:7 F.softmax(self.fc(x), dim=1))" in result.output
 
 
 def test_json_has_the_cell(tmp_path):
@@ -73,11 +73,20 @@ def test_full_format_shows_the_cell_lines(tmp_path):
 
 def test_sarif_and_github_point_at_the_notebook(tmp_path):
     path = write(tmp_path, "train.ipynb", TRAINING)
+    # the annotation lands on the notebook file's own line (its JSON), the cell is named
+    # in the message (issue 22): cell 6, line 2, column 12 of the cell's code
+    text = open(path).read().splitlines()
+    row = next(i for i, line in enumerate(text, 1) if "criterion(model(x), y)" in line and "loss" in line)
+    column = text[row - 1].index('"') + 2 + 11
     github = CliRunner().invoke(main, [str(tmp_path), "--output-format", "github"]).output
-    assert github.startswith(f"::warning file={path},line=2,col=12,")
+    assert github.startswith(f"::warning file={path},line={row},col={column},")
+    assert "::LL101 cell 6, line 2: CrossEntropyLoss" in github
     sarif = json.loads(CliRunner().invoke(main, [str(tmp_path), "--output-format", "sarif"]).output)
-    location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    result = sarif["runs"][0]["results"][0]
+    location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"].endswith("train.ipynb")
+    assert location["region"]["startLine"] == row and location["region"]["startColumn"] == column
+    assert result["message"]["text"].startswith("cell 6, line 2: ")
 
 
 def test_correct_notebook_is_silent(tmp_path):
@@ -98,7 +107,7 @@ def test_notebook_importing_its_model_from_a_sibling_module(tmp_path):
     )
     path = write(tmp_path, "explore.ipynb", document)
     result = CliRunner().invoke(main, [str(path)])
-    assert f"{path}:cell 2:2:8: LL104 " in result.output and "(model.py:4 nn.Sigmoid())" in result.output
+    assert f"{path}:cell 2:2:8: LL104 " in result.output and f"({tmp_path / 'model.py'}:4 nn.Sigmoid())" in result.output
 
 
 def test_noqa_in_a_cell(tmp_path):

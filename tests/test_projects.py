@@ -47,7 +47,7 @@ def test_corrected_twin_is_silent_and_fully_resolved(project):
 def test_message_names_the_other_file():
     report, _ = findings(PROJECTS / "package")
     (diagnostic,) = report.diagnostics
-    assert "from Net (net.py:11 F.softmax(self.fc(x), dim=1))" in diagnostic.message
+    assert "from Net (tests/fixtures/projects/package/pkg/models/net.py:11 F.softmax(self.fc(x), dim=1))" in diagnostic.message
     (related,) = diagnostic.related
     assert related.location.path.endswith("pkg/models/net.py") and related.location.row == 11
 
@@ -55,7 +55,7 @@ def test_message_names_the_other_file():
 def test_message_names_where_a_travelling_loss_was_built():
     report, _ = findings(PROJECTS / "trainer_class")
     (diagnostic,) = report.diagnostics
-    assert diagnostic.message.startswith("CrossEntropyLoss (built at main.py:10 nn.CrossEntropyLoss()) receives")
+    assert diagnostic.message.startswith("CrossEntropyLoss (built at tests/fixtures/projects/trainer_class/main.py:10 nn.CrossEntropyLoss()) receives")
 
 
 def test_noqa_on_the_activation_in_another_file(tmp_path):
@@ -109,7 +109,7 @@ def test_a_single_named_file_follows_its_imports_but_reports_only_itself(tmp_pat
     )
     result = CliRunner().invoke(main, [str(tmp_path / "train.py")])
     assert result.exit_code == 1
-    assert "train.py:4:8: LL101" in result.output and "(models.py:5 nn.Softmax(dim=1))" in result.output
+    assert "train.py:4:8: LL101" in result.output and "/models.py:5 nn.Softmax(dim=1))" in result.output
     assert "LL205" not in result.output  # models.py was not named
     assert CliRunner().invoke(main, [str(tmp_path)]).output.count("LL205") == 1
 
@@ -138,5 +138,5 @@ def test_base_class_and_constant_from_other_files(tmp_path):
     report = lint([str(tmp_path)], resolve())
     (diagnostic,) = report.diagnostics
     assert diagnostic.code == "LL201" and diagnostic.location.path.endswith("train.py")
-    assert "(base.py:8 nn.Linear(hidden, NUM_CLASSES))" in diagnostic.message
+    assert "/base.py:8 nn.Linear(hidden, NUM_CLASSES))" in diagnostic.message
 

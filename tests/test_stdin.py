@@ -42,7 +42,7 @@ def test_imports_are_followed_from_the_file_s_folder(project):
     train = str(root / "src" / "train.py")
     done = cli("-", "--stdin-filename", train, "--show-unresolved", cwd=elsewhere, stdin=TRAIN)
     assert done.returncode == 1
-    assert done.stdout.decode().startswith(f"{train}:10:8: LL101 CrossEntropyLoss receives softmax probabilities from Net (model.py:11")
+    assert done.stdout.decode().startswith(f"{train}:10:8: LL101 CrossEntropyLoss receives softmax probabilities from Net ({root / 'src' / 'model.py'}:11")
     assert b"LL900" not in done.stdout and b"not defined" not in done.stdout
 
 

@@ -3,12 +3,17 @@ named here. A reporter is imported only when chosen (start-up is the pre-commit 
 
 import importlib
 import re
-from typing import TYPE_CHECKING, Any, Callable, Match, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Match, Optional, TextIO
 
 if TYPE_CHECKING:
-    from losslint.report import Report
+    from losslint.report import Location, Report
 
 REPORTERS = ("concise", "full", "json", "sarif", "github", "junit")
+
+DOCUMENTED_HOME: Optional[str] = None
+"""The address of losslint's published documentation, once it has one: SARIF's
+``helpUri`` and ``informationUri`` point there (the README's rule table). Unset, they
+are left out rather than pointing at a guessed address."""
 
 
 def reporter(name: str) -> Callable[["Report", TextIO], None]:
@@ -54,3 +59,17 @@ def unicode_only(value: Any) -> Any:
     if isinstance(value, dict):
         return {unicode_only(key): unicode_only(item) for key, item in value.items()}
     return value
+
+
+def in_file(location: "Location") -> "tuple[int, int, int, int]":
+    """(row, column, end row, end column) in the file itself: for a notebook, the
+    position in the ``.ipynb`` JSON (on one line), else the location's own."""
+    if location.cell is not None and location.file_row is not None:
+        column = location.file_column or 1
+        return location.file_row, column, location.file_row, max(location.file_end_column or column, column)
+    return location.row, location.column, location.end_row, location.end_column
+
+
+def cell_prefix(location: "Location") -> str:
+    """``cell 3, line 2: `` for a notebook finding (the annotation is on the file's JSON)."""
+    return f"cell {location.cell}, line {location.row}: " if location.cell is not None else ""

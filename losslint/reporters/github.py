@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from losslint.report import Report
-from losslint.reporters import printable
+from losslint.reporters import cell_prefix, in_file, printable
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -21,14 +21,15 @@ def _property(text: str) -> str:
 def write(report: Report, out: TextIO) -> None:
     for d in report.diagnostics:
         where = d.location
+        row, column, end_row, end_column = in_file(where)  # a notebook: its JSON's line
         properties = ",".join(
             [
                 f"file={_property(where.path)}",
-                f"line={where.row}",
-                f"col={where.column}",
-                f"endLine={where.end_row}",
-                f"endColumn={where.end_column}",
+                f"line={row}",
+                f"col={column}",
+                f"endLine={end_row}",
+                f"endColumn={end_column}",
                 f"title={_property(d.code)}",
             ]
         )
-        out.write(f"::{COMMANDS[d.severity.value]} {properties}::{_data(f'{d.code} {d.message}')}\n")
+        out.write(f"::{COMMANDS[d.severity.value]} {properties}::{_data(f'{d.code} {cell_prefix(where)}{d.message}')}\n")

@@ -11,7 +11,8 @@ from typing import Dict, List, TextIO
 from xml.etree import ElementTree as ET
 
 from losslint.report import Diagnostic, Report
-from losslint.reporters import xml_text
+from losslint.reporters import in_file, xml_text
+from losslint.reporters.concise import position
 
 
 def _element(parent: ET.Element, tag: str, **attributes: str) -> ET.Element:
@@ -32,10 +33,10 @@ def write(report: Report, out: TextIO) -> None:
         suite = _element(suites, "testsuite", name=path, tests=str(len(found)), failures=str(len(found)))
         for d in found:
             case = _element(
-                suite, "testcase", name=f"{d.code} {d.name}", classname=path, file=path, line=str(d.location.row)
+                suite, "testcase", name=f"{d.code} {d.name}", classname=path, file=path, line=str(in_file(d.location)[0])
             )
             failure = _element(case, "failure", message=d.message, type=d.severity.value)
-            failure.text = xml_text(f"{path}:{d.location.row}:{d.location.column}: {d.code} {d.message}")
+            failure.text = xml_text(f"{position(d.location)}: {d.code} {d.message}")
     ET.indent(suites)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(ET.tostring(suites, encoding="unicode"))

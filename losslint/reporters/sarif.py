@@ -5,32 +5,34 @@ from __future__ import annotations
 import json
 import os
 from typing import Any, Dict, TextIO
+from urllib.parse import quote
 
-from losslint import DOCS_URL, __version__
+from losslint import __version__
 from losslint.report import Location, Report
-from losslint.reporters import unicode_only
+from losslint import reporters
+from losslint.reporters import cell_prefix, in_file, unicode_only
 from losslint.rules import RULES
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _uri(path: str) -> str:
-    return os.path.relpath(path).replace(os.sep, "/") if os.path.isabs(path) else path.replace(os.sep, "/")
+    """A relative URI reference: the path with ``/`` separators, percent-encoded (RFC
+    3986: ``train #1.py`` is ``train%20%231.py``, not a fragment)."""
+    relative = os.path.relpath(path) if os.path.isabs(path) else path
+    return quote(relative.replace(os.sep, "/"), safe="/")
 
 
 def _physical(location: Location) -> Dict[str, Any]:
+    row, column, end_row, end_column = in_file(location)  # a notebook: the line of its JSON
     return {
         "artifactLocation": {"uri": _uri(location.path), "uriBaseId": "%SRCROOT%"},
-        "region": {
-            "startLine": location.row,
-            "startColumn": location.column,
-            "endLine": location.end_row,
-            "endColumn": location.end_column,
-        },
+        "region": {"startLine": row, "startColumn": column, "endLine": end_row, "endColumn": end_column},
     }
 
 
 def as_sarif(report: Report) -> Dict[str, Any]:
+    home = reporters.DOCUMENTED_HOME
     rules = [
         {
             "id": rule.code,
@@ -38,7 +40,7 @@ def as_sarif(report: Report) -> Dict[str, Any]:
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": rule.summary},
             "help": {"text": rule.doc, "markdown": rule.doc},
-            "helpUri": f"{DOCS_URL}#{rule.code.lower()}",
+            **({"helpUri": f"{home}#what-it-finds"} if home else {}),
             "defaultConfiguration": {"level": LEVELS[rule.severity.value], "enabled": rule.default},
         }
         for rule in RULES
@@ -50,12 +52,12 @@ def as_sarif(report: Report) -> Dict[str, Any]:
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": LEVELS[d.severity.value],
-            "message": {"text": d.message},
+            "message": {"text": cell_prefix(d.location) + d.message},
             "locations": [{"physicalLocation": _physical(d.location)}],
         }
         if d.related:
             result["relatedLocations"] = [
-                {"id": i, "physicalLocation": _physical(r.location), "message": {"text": r.message}}
+                {"id": i, "physicalLocation": _physical(r.location), "message": {"text": cell_prefix(r.location) + r.message}}
                 for i, r in enumerate(d.related, start=1)
             ]
         results.append(result)
@@ -68,7 +70,7 @@ def as_sarif(report: Report) -> Dict[str, Any]:
                     "driver": {
                         "name": "losslint",
                         "version": __version__,
-                        "informationUri": DOCS_URL,
+                        **({"informationUri": home} if home else {}),
                         "rules": rules,
                     }
                 },
