@@ -205,3 +205,27 @@ def test_a_notebook_whose_layout_cannot_be_kept_is_reported_not_rewritten(tmp_pa
     result = CliRunner().invoke(main, [str(path), "--no-cache", "--fix", "--unsafe-fixes"])
     assert "cannot fix" in result.output and "JSON layout" in result.output
     assert path.read_text() == original and result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["!pip install torch \\\n    torchvision \\\n    numpy\n", "import torch\n"],  # continuation lines
+        ["files = !ls \\\n   -la\n"],
+        ["%env A=1 \\\n  B=2\n"],
+        ["for f in files:\n    !echo {f}\n    !ls {f}\n", "x = 1\n"],  # a body of magics only
+        ["for f in files:\n    !echo {f}\n"],  # ... at the end of a cell
+        ["if a:\n    !ls\nelse:\n    %pwd\n"],
+        ["for f in x:\n    # a comment\n    !ls\n"],
+        ["def f():\n    !ls\n\nf()\n"],
+        ["%%bash\nfor i in 1 2; do\n  echo $i\ndone\n", "x = 1\n"],  # a cell magic: skipped
+        ["%%time\nfor i in range(3):\n    !echo hi\n"],
+        ["  !ls\n  x = 1\n"],
+    ],
+)
+def test_ipython_syntax_jupyter_runs_is_never_ll000(tmp_path, cells):
+    """Issue 22: valid notebooks never get LL000 (IPython itself turns these into calls)."""
+    document = notebook(*[("code", source) for source in cells])
+    write(tmp_path, "nb.ipynb", document)
+    result = CliRunner().invoke(main, [str(tmp_path), "--no-cache"])
+    assert "LL000" not in result.output and result.exit_code == 0, result.output
