@@ -14,22 +14,31 @@ def explain(rule: Rule, width: Optional[int] = None, colour: bool = False) -> No
 
     from losslint.reference.demos import demo, plot
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, force_terminal=colour or None, no_color=not colour)
     default = "on by default" if rule.default else f"opt-in: enable with --extend-select {rule.code}"
-    console.print(f"# {rule.name} ({rule.code})\n\nSeverity: {rule.severity.value}; {default}.\n", markup=False)
-    console.print(rule.doc.rstrip(), markup=False, soft_wrap=True)
+    head = f"# {rule.name} ({rule.code})\n\nSeverity: {rule.severity.value}; {default}.\n"
+    if colour:  # a terminal: the markdown rendered; a pipe gets the markdown itself (to paste or grep)
+        from rich.markdown import Markdown
+
+        console.print(Markdown(head + "\n" + rule.doc.rstrip()))
+    else:
+        console.print(head, markup=False)
+        console.print(rule.doc.rstrip(), markup=False, soft_wrap=True)
     example = demo(rule.code, width)
     if example is None:
         return
     table = Table(title=f"Demo: {example.setup}", title_justify="left")
-    table.add_column("pipeline")
-    table.add_column("loss", justify="right")
-    table.add_column("‖∂loss/∂logits‖", justify="right")
-    table.add_column("what happens")
-    for row in example.rows:
-        loss = "—" if row.loss is None else f"{row.loss:.4f}"
-        grad = "—" if row.grad_norm is None else f"{row.grad_norm:.4f}"
-        table.add_row(row.pipeline, loss, grad, row.note)
+    rows = [
+        (row.pipeline, "—" if row.loss is None else f"{row.loss:.4f}", "—" if row.grad_norm is None else f"{row.grad_norm:.4f}", row.note)
+        for row in example.rows
+    ]
+    columns = [("pipeline", "left"), ("loss", "right"), ("‖∂loss/∂logits‖", "right"), ("what happens", "left")]
+    # a column no row fills (no gradient in this demo, no notes) is left out, not shown empty
+    kept = [i for i in range(len(columns)) if any(r[i] not in ("", "—") for r in rows) or i < 2]
+    for i in kept:
+        table.add_column(columns[i][0], justify=columns[i][1])  # type: ignore[arg-type]
+    for r in rows:
+        table.add_row(*(r[i] for i in kept))
     console.print()
     console.print(table)
     console.print(example.summary, markup=False, soft_wrap=True)

@@ -287,3 +287,10 @@ def test_source_positions_of_a_one_string_source_and_escapes():
     document = '{"cells": [{"cell_type": "code", "source": "a = 1\\nb = \\"x\\"\\n", "metadata": {"source": ["no"]}}], "nbformat": 4}'
     assert source_positions(document.encode()) == {1: [(1, 45), (1, 45)]}
     assert source_positions(b"not json") == {}
+
+
+def test_explain_is_rendered_on_a_terminal_and_markdown_on_a_pipe():
+    plain = run("--explain", "LL101").stdout
+    assert "## What it does" in plain and ESC not in plain
+    rendered = run("--explain", "LL101", "--color", "always").stdout
+    assert ESC in rendered and "## What it does" not in rendered and "What it does" in rendered
