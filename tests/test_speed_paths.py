@@ -73,3 +73,16 @@ def test_an_importer_of_names_that_cannot_lead_to_a_loss_is_not_an_entry_point(t
     assert sorted(Path(p).name for p in named) == ["losses.py"]
     entries = {str(Path(p).relative_to(tmp_path)) for p in _entry_points(named, opted, run.summaries, ModuleIndex(run.summaries))}
     assert entries == {"pkg/__init__.py", "pkg/losses.py", "uses_loss.py", "uses_module.py", "uses_package.py", "uses_star.py"}
+
+
+def test_forgetting_memoised_calls_between_modules_changes_no_finding(monkeypatch):
+    from losslint.analysis.engine import driver
+
+    targets = [str(ROOT / "examples"), str(ROOT / "tests" / "fixtures" / "projects")]
+    kept = outcome(lint(targets, resolve(["ALL"]), jobs=1))
+    forgotten = []
+    original = driver.Interpreter.forget_calls
+    monkeypatch.setattr(driver, "MEMO_LIMIT", 0)
+    monkeypatch.setattr(driver.Interpreter, "forget_calls", lambda self: forgotten.append(1) or original(self))
+    assert outcome(lint(targets, resolve(["ALL"]), jobs=1)) == kept
+    assert forgotten

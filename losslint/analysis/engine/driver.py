@@ -40,6 +40,11 @@ from losslint.analysis.values import (
     unknown,
 )
 
+MEMO_LIMIT = 20_000
+"""Memoised calls kept across modules at most (``Interpreter.forget_calls``): they are
+dropped only between two modules' runs, never while one runs; a later module may then
+evaluate again a call an earlier one had memoised (which costs it steps)."""
+
 
 class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, LibraryEffects, LibraryModels, Observers):
     """Runs lowered modules and collects facts. One instance per analysis run."""
@@ -102,6 +107,8 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
             for name in names:
                 if name not in self.modules:
                     continue
+                if len(self.memo) > MEMO_LIMIT:
+                    self.forget_calls()
                 self.steps, self.limit = 0, self.budget
                 try:
                     phase(name)
@@ -114,6 +121,15 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
                     self.exhausted.add(name)
                     self.internal_errors.append((name, f"{type(error).__name__}: {error}"))
         return self._facts()
+
+    def forget_calls(self) -> None:
+        """Drop the memoised calls between two modules' runs: what a run keeps is then
+        bounded by the largest module's analysis, not the whole repository's (on
+        pytorch/ignite the memo held 99,570 calls and 250 MB for one example folder: each
+        ``self.x = ...`` makes a new receiver, and every receiver seen stays in a key)."""
+        self.memo.clear()
+        self.argument_changes.clear()
+        self.last_argument_changes = {}
 
     def _facts(self) -> Facts:
         self._record_escapes()
