@@ -4,10 +4,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from losslint.analysis import ir, tensor_ops
 from losslint.analysis import tables as T
+from losslint.analysis.creation import (
+    converted_dtype,
+    created_tensor,
+    dtype_of,
+    literal_data_tensor,
+    literal_tensor,
+    size_of,
+)
+from losslint.analysis.datasets import ITERATION_BUILTINS, dataset, iterated
 from losslint.analysis.engine.expressions import _RETURNS_SELF, _arith, _splice
 from losslint.analysis.engine.state import Args, Context, Env, ModeSwitch, _LossAcc
 from losslint.analysis.engine.statements import _set_attr
@@ -18,6 +27,7 @@ from losslint.analysis.facts import (
     LogOf,
     LossCall,
 )
+from losslint.analysis.shapes import flattened, reshaped, shaped_as
 from losslint.analysis.values import (
     MISSING,
     AbsVal,
@@ -234,11 +244,11 @@ class LibraryEffects:
         if name in T.JOINS or name in T.STACKS or name in T.WHERE or name in T.RESIZE_FUNCTIONS:
             return self._combined(name, args)
         if name in T.CLASS_INDEX_DATASETS or name in T.TENSOR_DATASETS or name in T.LOADERS or name in T.ITERATE:
-            found = self._dataset(name, args, site)
+            found = dataset(name, args, site)
             if found is not None:
                 return found
-        if name in _ITERATION_BUILTINS:
-            found = _iterated(name, args)
+        if name in ITERATION_BUILTINS:
+            found = iterated(name, args)
             if found is not None:
                 return found
         if name in T.EXP_LOG_FUNCTIONS:
@@ -257,27 +267,27 @@ class LibraryEffects:
             return of(QualRef(T.DEVICE))
         if name in T.SIZED_CREATION:
             kind = Kind.UNBOUNDED if name in T.RANDOM_UNBOUNDED else None
-            return of(_created(kind, site, _size(args), _dtype_of(args, T.SIZED_CREATION[name])))
+            return of(created_tensor(kind, site, size_of(args), dtype_of(args, T.SIZED_CREATION[name])))
         if name in T.RANDOM_UNBOUNDED:
             return of(Tensor(Kind.UNBOUNDED, act=site))
         if name in T.RANDINT:
             size = args.get(None, ("size",)) or (args.positional[-1] if args.positional and not args.open else None)
-            return of(_created(None, site, _size(Args((size,))) if size is not None else None, _dtype_of(args, "int")))
+            return of(created_tensor(None, site, size_of(Args((size,))) if size is not None else None, dtype_of(args, "int")))
         if name in T.FULL:
             fill = const_value(args.get(1, ("fill_value",)) or unknown("", Cause.OTHER), None)
             default = "int" if isinstance(fill, int) and not isinstance(fill, bool) else "float"
-            return of(_created(None, site, _size(Args((args.get(0, ("size",)) or unknown("", Cause.OTHER),))), _dtype_of(args, default)))
+            return of(created_tensor(None, site, size_of(Args((args.get(0, ("size",)) or unknown("", Cause.OTHER),))), dtype_of(args, default)))
         if name in T.ARANGE:
             values = [const_value(v, None) for v in args.positional]
             default = "int" if values and all(isinstance(v, int) for v in values) else "float"
-            return of(Tensor(None, rank=1, act=site, dtype=_dtype_of(args, default)))
+            return of(Tensor(None, rank=1, act=site, dtype=dtype_of(args, default)))
         if name in T.TYPED_TENSORS:
-            return of(_literal_data_tensor(args, site, T.TYPED_TENSORS[name]))
+            return of(literal_data_tensor(args, site, T.TYPED_TENSORS[name]))
         if name in T.LITERAL_TENSORS:
-            return _literal_tensor(args, site)
+            return literal_tensor(args, site)
         if name in T.LIKE_CREATION:
             source = args.get(0, ("input",)) or unknown("", Cause.OTHER)
-            dtype = _dtype_of(args, None)
+            dtype = dtype_of(args, None)
             return join(
                 of(Tensor(None, a.width, a.axis, a.rank, act=site, dtype=dtype or a.dtype))
                 if isinstance(a, Tensor)
@@ -484,7 +494,7 @@ class LibraryEffects:
             rank = ranks.pop() + 1 if len(ranks) == 1 and None not in ranks and len(value) == 1 else None
             return of(Tensor(None, rank=rank, dtype="float"))
         if name in T.FLATTEN_LAYERS:
-            return join(of(_flattened(a, 1, -1)) if isinstance(a, Tensor) else of(Tensor(None, rank=2)) for a in value)
+            return join(of(flattened(a, 1, -1)) if isinstance(a, Tensor) else of(Tensor(None, rank=2)) for a in value)
         if name in T.RESIZE_LAYERS:
             return join(of(tensor_ops.resized(a)) if isinstance(a, Tensor) else unknown(f"{name} of a value the analysis does not know", Cause.NOT_MODELLED) for a in value)
         return unknown(f"{name} is not modelled", Cause.NOT_MODELLED)
@@ -510,7 +520,7 @@ class LibraryEffects:
         if not isinstance(atom, Tensor):
             dtype = T.DTYPE_METHODS.get(name) if not args.positional else None
             if name in T.CONVERSIONS:
-                dtype = _converted_dtype(name, args)
+                dtype = converted_dtype(name, args)
             if isinstance(dtype, str):  # y.float() of a batch: only the dtype is known
                 return of(Tensor(None, dtype=dtype))
             return of(atom) if isinstance(atom, Unknown) else unknown(f".{name}() of a value the analysis does not know", Cause.NOT_MODELLED)
@@ -521,10 +531,10 @@ class LibraryEffects:
         if name in T.DTYPE_METHODS and not args.positional:
             return of(replace(atom, dtype=T.DTYPE_METHODS[name]))
         if name in T.CONVERSIONS:
-            dtype = _converted_dtype(name, args)
+            dtype = converted_dtype(name, args)
             return of(atom if dtype is MISSING else replace(atom, dtype=dtype))
         if name in T.SHAPE_AS:
-            return of(_shaped_as(atom, args.get(0, ("other",))))
+            return of(shaped_as(atom, args.get(0, ("other",))))
         if name in T.CLAMP:
             if atom.kind in (Kind.SIGMOID, Kind.SOFTMAX):
                 floor = const_value(args.get(0, ("min",)) or of(Const(None)), None)
@@ -535,13 +545,13 @@ class LibraryEffects:
                 return of(replace(atom, kind=Kind.RELU, act=site, origin=None, selected=False))
             return unknown("clamped values", Cause.NOT_MODELLED)
         if name in T.SHAPE_METHODS:
-            return of(_reshaped(atom, name, args))
+            return of(reshaped(atom, name, args))
         if name in T.TRANSPOSES:
             if args.open or args.keywords:
                 return of(replace(atom, width=None, axis=None, rank=None if name == "permute" else atom.rank))
             dims = list(args.positional)
-            if name == "permute" and len(dims) == 1 and _size(Args(tuple(dims))) is not None:
-                dims = [of(Const(d)) for d in _size(Args(tuple(dims))) or ()]  # permute((0, 2, 1))
+            if name == "permute" and len(dims) == 1 and size_of(Args(tuple(dims))) is not None:
+                dims = [of(Const(d)) for d in size_of(Args(tuple(dims))) or ()]  # permute((0, 2, 1))
             return of(tensor_ops.transposed(atom, name, [const_value(d, None) for d in dims]))
         if name in T.REDUCTIONS:
             return self._reduced(atom, name, args)
@@ -556,7 +566,7 @@ class LibraryEffects:
         given = args.get(0, ("dim", "axis"))
         dims: Optional[List[Any]] = None
         if given is not None:
-            size = _size(Args((given,)))
+            size = size_of(Args((given,)))
             dims = list(size) if size is not None else [None]
         keepdim = const_value(args.get(1, ("keepdim",)) or of(Const(False)), None)
         result = tensor_ops.reduced(atom, name, dims, keepdim)
@@ -586,35 +596,6 @@ class LibraryEffects:
             return unknown(f"{name}() of values of different or unknown kinds", Cause.NOT_MODELLED)
         return of(found)
 
-    def _dataset(self, name: str, args: Args, site: Site) -> Optional[AbsVal]:
-        """A dataset (a sequence of its samples) or a loader (a sequence of batches); None:
-        what the call makes is not known."""
-        if args.open:
-            return None
-        if name in T.CLASS_INDEX_DATASETS:
-            position = T.CLASS_INDEX_DATASETS[name].target_transform
-            given = args.get(position[0], (position[1],)) if position is not None else None
-            if given is not None and const_value(given, MISSING) is not None:
-                target = unknown(f"{name}() with a target_transform", Cause.NOT_MODELLED)
-            else:
-                target = of(Tensor(None, rank=0, act=site, dtype="int"))  # a class index, an int
-            sample = Sequence((unknown(f"{name}() input (its transform)", Cause.NOT_MODELLED), target), "tuple")
-            return of(Sequence((of(sample),), _DATASET))
-        if name in T.TENSOR_DATASETS:
-            if args.keywords or not args.positional:
-                return None
-            return of(Sequence((of(Sequence(tuple(_batched(v, -1) for v in args.positional), "tuple")),), _DATASET))
-        if name in T.LOADERS:
-            dataset = args.get(0, ("dataset",))
-            if dataset is None or any(key in ("collate_fn", "batch_sampler") for key, _ in args.keywords) or len(args.positional) > 2:
-                return None
-            sizes = [v for key, v in args.keywords if key == "batch_size"] + list(args.positional[1:2])
-            if any(const_value(v, 1) is None for v in sizes):
-                return None  # batch_size=None: samples, not batches
-            batches = [of(Sequence(tuple(_batched(item, 1) for item in a.items), _LOADER)) for a in dataset if _is_dataset(a)]
-            return join(batches) if len(batches) == len(dataset) else None
-        value = args.get(0, ("iterable",))  # tqdm(loader): the loader's batches
-        return value if value is not None and all(_is_loader(a) for a in value) else None
 
     def record_loss(
         self, callee: str, args: Args, site: Site, complete: bool, ctx: Context, created: Optional[Site] = None
@@ -718,7 +699,6 @@ class LibraryEffects:
         return of(Mapping(tuple(pairs)))
 
 
-
 CLAMPED_AT_ZERO = frozenset({Kind.LOGITS, Kind.UNBOUNDED, Kind.RELU})
 
 
@@ -768,55 +748,6 @@ def _backpropagated(receiver: Atom, site: Site) -> Tuple[AbsVal, Optional[AbsVal
     return of(Const(None)), of(Tensor(Kind.LOSS, act=site))
 
 
-_DATASET, _LOADER = "dataset", "loader"  # Sequence containers: samples, batches
-_ITERATION_BUILTINS = frozenset({"builtins.enumerate", "builtins.iter", "builtins.next"})
-
-
-def _is_dataset(atom: Atom) -> bool:
-    return isinstance(atom, Sequence) and atom.container == _DATASET and len(atom.items) == 1 and not atom.open_start
-
-
-def _is_loader(atom: Atom) -> bool:
-    return isinstance(atom, Sequence) and atom.container == _LOADER and len(atom.items) == 1 and not atom.open_start
-
-
-def _iterated(name: str, args: Args) -> Optional[AbsVal]:
-    """``enumerate(loader)``, ``iter(loader)``, ``next(it)`` over a loader's batches."""
-    value = args.get(0)
-    if value is None or args.open or not all(_is_loader(a) for a in value):
-        return None
-    if name == "builtins.iter" and len(args.positional) == 1:
-        return value
-    if name == "builtins.next" and len(args.positional) == 1:
-        return join(a.items[0] for a in value)  # type: ignore[attr-defined]
-    if name == "builtins.enumerate" and len(args.positional) == 1 and not args.keywords:
-        counter = unknown("enumerate() counter", Cause.LOOP_OR_CONTAINER)
-        return join(of(Sequence((of(Sequence((counter, a.items[0]), "tuple")),), _LOADER)) for a in value)  # type: ignore[attr-defined]
-    return None
-
-
-def _batched(value: AbsVal, change: int) -> AbsVal:
-    """A sample's parts with a batch dim added (``change`` 1: a loader's batch) or a
-    tensor's rows (-1: a TensorDataset's samples): the dtype stays, the rank changes, a
-    width on the last axis stays; tuples and dicts of them alike."""
-    out: List[AbsVal] = []
-    for atom in value:
-        if isinstance(atom, Tensor):
-            rank = atom.rank + change if atom.rank is not None and atom.rank + change >= 0 else None
-            keeps = atom.axis is Axis.LAST and (change > 0 or atom.rank is None or atom.rank >= 2)  # not the batch dim
-            out.append(of(Tensor(None if atom.kind is None else atom.kind, atom.width if keeps else None, atom.axis if keeps else None,
-                                 rank, act=atom.act, layer=atom.layer if keeps else None, dtype=atom.dtype)))  # fmt: skip
-        elif isinstance(atom, Sequence) and atom.container == "tuple" and not atom.open_start:
-            out.append(of(replace(atom, items=tuple(_batched(item, change) for item in atom.items))))
-        elif isinstance(atom, Mapping):
-            out.append(of(Mapping(tuple((key, _batched(item, change)) for key, item in atom.items))))
-        elif isinstance(atom, Unknown):
-            out.append(of(atom))
-        else:
-            out.append(unknown("a sample the analysis does not model", Cause.LOOP_OR_CONTAINER))
-    return join(out)
-
-
 def _exp_log(name: str, value: Optional[AbsVal]) -> AbsVal:
     if value is None:
         return unknown("input", Cause.FROM_OUTSIDE)
@@ -829,238 +760,3 @@ def _exp_log(name: str, value: Optional[AbsVal]) -> AbsVal:
     return of(*out)
 
 
-def _reshaped(atom: Tensor, name: str, args: Args) -> Tensor:
-    """Shape-only ops keep the kind; the width survives only while the code shows that
-    its axis is untouched (a squeeze, flatten or reshape that may remove or merge it
-    makes the width unknown)."""
-    if name in ("view", "reshape"):
-        size = _size(args)
-        if size is None:
-            return replace(atom, width=None, axis=None, rank=None)
-        last = size[-1] if size else None
-        if isinstance(last, int) and last > 0 and not (len(size) == 1 and last == 1):
-            return replace(atom, width=last, axis=Axis.LAST, rank=len(size))
-        return replace(atom, width=None, axis=None, rank=len(size))
-    if name == "flatten":
-        start = const_value(args.get(0, ("start_dim",)) or of(Const(0)), None)
-        end = const_value(args.get(1, ("end_dim",)) or of(Const(-1)), None)
-        return _flattened(atom, start, end)
-    if name in ("squeeze", "squeeze_"):
-        if args.positional or args.keywords:
-            return _squeezed(atom, const_value(args.get(0, ("dim",)) or unknown("", Cause.OTHER), None))
-        return _squeezed(atom, "all")
-    if name in ("unsqueeze", "unsqueeze_"):
-        dim = const_value(args.get(0, ("dim",)) or of(Const(None)), None)
-        return _unsqueezed(atom, dim)
-    return atom
-
-
-def _width_index(atom: Tensor) -> Optional[int]:
-    """The position of the axis whose width is known, when the rank says it."""
-    if atom.width is None or atom.axis is None:
-        return None
-    if atom.axis is Axis.CHANNEL:
-        return 1
-    return atom.rank - 1 if atom.rank is not None else None
-
-
-def _flattened(atom: Tensor, start: Any, end: Any) -> Tensor:
-    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
-        return replace(atom, width=None, axis=None, rank=None)
-    rank = atom.rank
-    if rank is None:
-        if end == -1 and start in (0, 1):  # (N, *) -> (N*...,) or (N, ...)
-            return replace(atom, width=None, axis=None, rank=start + 1)
-        if atom.axis is Axis.LAST and end < -1:  # the last axis is not merged
-            return replace(atom, rank=None)
-        return replace(atom, width=None, axis=None, rank=None)
-    first, last = start % max(rank, 1), end % max(rank, 1)
-    if last <= first:
-        return atom
-    merged_rank = rank - (last - first)
-    index = _width_index(atom)
-    if index is not None and first <= index <= last:
-        return replace(atom, width=None, axis=None, rank=merged_rank)
-    if atom.axis is Axis.CHANNEL and first < 1:
-        return replace(atom, width=None, axis=None, rank=merged_rank)
-    return replace(atom, rank=merged_rank)
-
-
-def _squeezed(atom: Tensor, dim: Any) -> Tensor:
-    """``dim`` is "all" for ``squeeze()``, None when not known. Squeezing the axis of
-    width 1 removes it; squeezing another axis of unknown size leaves the rank unknown."""
-    rank, index = atom.rank, _width_index(atom)
-    if dim == "all":
-        if atom.width == 1:
-            column = rank == 2 and atom.axis is Axis.LAST
-            return replace(atom, width=None, axis=None, rank=1 if column else None)  # (N, 1) -> (N,)
-        return replace(atom, rank=None, **({} if atom.axis is Axis.LAST else {"width": None, "axis": None}))
-    if not isinstance(dim, int) or isinstance(dim, bool):
-        return replace(atom, width=None, axis=None, rank=None)
-    position = dim % rank if rank else (dim if dim >= 0 else None)
-    hits_width = position is not None and index is not None and position == index
-    if atom.axis is Axis.LAST and dim == -1:
-        hits_width = True
-    if hits_width:
-        if atom.width == 1:
-            return replace(atom, width=None, axis=None, rank=rank - 1 if rank else None)
-        return atom  # squeezing an axis wider than 1 changes nothing
-    if atom.width is not None and index is None:  # cannot tell which axis goes
-        if atom.axis is Axis.LAST and dim < -1:
-            return replace(atom, rank=None)
-        return replace(atom, width=None, axis=None, rank=None)
-    if atom.axis is Axis.CHANNEL and position is not None and position < 1:
-        return replace(atom, width=None, axis=None, rank=None)
-    return replace(atom, rank=None)
-
-
-def _unsqueezed(atom: Tensor, dim: Any) -> Tensor:
-    if not isinstance(dim, int) or isinstance(dim, bool):
-        return replace(atom, width=None, axis=None, rank=None)
-    rank = atom.rank
-    if dim == -1 or (rank is not None and dim == rank):  # a new last axis of width 1
-        return replace(atom, width=1, axis=Axis.LAST, rank=rank + 1 if rank is not None else None)
-    new_rank = rank + 1 if rank is not None else None
-    if atom.axis is Axis.CHANNEL and 0 <= dim <= 1:
-        return replace(atom, width=None, axis=None, rank=new_rank)
-    if atom.axis is Axis.LAST and dim < 0 and rank is None:
-        return replace(atom, rank=None)
-    return replace(atom, rank=new_rank)
-
-
-def _shaped_as(atom: Tensor, other: Optional[AbsVal]) -> Tensor:
-    """``x.view_as(y)``: the shape is ``y``'s, or unknown; never ``x``'s."""
-    shapes = {(a.width, a.axis, a.rank) for a in other or () if isinstance(a, Tensor)}
-    if other and len(shapes) == 1 and all(isinstance(a, Tensor) for a in other):
-        width, axis, rank = shapes.pop()
-        return replace(atom, width=width, axis=axis, rank=rank)
-    return replace(atom, width=None, axis=None, rank=None)
-
-
-def _converted_dtype(name: str, args: Args) -> Any:
-    """The dtype after ``x.to(...)`` / ``x.type(...)`` / ``x.type_as(t)``: MISSING when
-    the call says nothing of the dtype (a device, no argument), None when it gives one
-    the analysis does not know."""
-    if args.open:
-        return None
-    if name == "type_as":
-        return _dtype_argument(args.get(0, ("other",)) or unknown("", Cause.OTHER), name)
-    given = [value for key, value in args.keywords if key in ("dtype", "other")]
-    for value in given + list(args.positional):
-        dtype = _dtype_argument(value, name)
-        if dtype is not MISSING:
-            return dtype
-    return MISSING
-
-
-def _dtype_argument(value: AbsVal, method: str) -> Any:
-    """What one argument of a conversion says of the dtype: a dtype, a tensor whose dtype
-    is taken, a device or flag (MISSING: nothing), or None when it cannot be told."""
-    found = set()
-    for a in value:
-        if isinstance(a, QualRef) and (a.name in T.DTYPES or a.name == T.UNKNOWN_DTYPE):
-            found.add(T.DTYPES.get(a.name))
-        elif isinstance(a, QualRef) and a.name in T.TYPED_TENSOR_TYPES:
-            found.add(T.TYPED_TENSOR_TYPES[a.name])
-        elif isinstance(a, Tensor):
-            found.add(a.dtype)
-        elif isinstance(a, Const) and isinstance(a.value, str) and method == "type":
-            found.add(T.TYPED_TENSOR_TYPES.get(a.value))
-        elif (isinstance(a, Const) and not isinstance(a.value, str) and method == "to") or a == QualRef(T.DEVICE):
-            found.add(MISSING)
-        elif isinstance(a, Const) and isinstance(a.value, str):
-            found.add(MISSING)  # a device name: "cuda", "cpu"
-        else:
-            return None
-    if len(found) != 1:
-        return None
-    return found.pop()
-
-
-def _literal_tensor(args: Args, site: Site) -> AbsVal:
-    data = args.get(0, ("data",))
-    if data is None or not all(isinstance(a, Sequence) for a in data):
-        return unknown("tensor built from data the analysis does not see", Cause.LOOP_OR_CONTAINER)
-    numbers: List[float] = []
-
-    def collect(value: AbsVal) -> bool:
-        for atom in value:
-            if isinstance(atom, Const) and isinstance(atom.value, (int, float)) and not isinstance(atom.value, bool):
-                numbers.append(float(atom.value))
-            elif isinstance(atom, Sequence) and not atom.open_start:
-                if not all(collect(item) for item in atom.items):
-                    return False
-            else:
-                return False
-        return True
-
-    if data is None or not collect(data) or not numbers:
-        return unknown("literal tensor whose values may be probabilities", Cause.EXPRESSION)
-    (sequence,) = data if len(data) == 1 else (None,)
-    rank = 1 + _nesting(sequence) if isinstance(sequence, Sequence) else None
-    floats = any(isinstance(a.value, float) for a in _constants(data))
-    dtype = _dtype_of(args, "float" if floats else "int")
-    kind = Kind.UNBOUNDED if any(n < 0 or n > 1 for n in numbers) else None
-    return of(Tensor(kind, rank=rank, act=site, dtype=dtype))
-
-
-def _constants(value: AbsVal) -> Iterable[Const]:
-    for atom in value:
-        if isinstance(atom, Const):
-            yield atom
-        elif isinstance(atom, Sequence):
-            for item in atom.items:
-                yield from _constants(item)
-
-
-def _dtype_of(args: Args, default: Optional[str]) -> Optional[str]:
-    given = args.get(None, ("dtype",))
-    if given is None:
-        return default
-    names = {T.DTYPES.get(T.canonical(a.name)) for a in given if isinstance(a, QualRef)}
-    return names.pop() if len(names) == 1 and len(given) == 1 else None
-
-
-def _size(args: Args) -> Optional[Tuple[Any, ...]]:
-    """The literal-or-unknown dims of ``f(*size)`` / ``f(size)``; None if not even the rank is known."""
-    if args.open:
-        return None
-    dims: List[Any] = list(args.positional)
-    if len(dims) == 1:
-        (only,) = dims
-        sequences = [a for a in only if isinstance(a, Sequence)]
-        if len(sequences) == len(only) == 1 and not sequences[0].open_start:
-            dims = list(sequences[0].items)
-        elif not isinstance(const_value(only, None), int):
-            return None  # a shape (``out.shape``, ``x.size()``) or a value not known: any rank
-    return tuple(const_value(d, None) for d in dims)
-
-
-def _created(kind: Optional[Kind], site: Site, size: Optional[Tuple[Any, ...]], dtype: Optional[str]) -> Tensor:
-    if not size:
-        return Tensor(kind, act=site, dtype=dtype)
-    last = size[-1]
-    width = last if isinstance(last, int) and len(size) >= 2 else None
-    return Tensor(kind, width, Axis.LAST if width else None, len(size), act=site, dtype=dtype)
-
-
-def _literal_data_tensor(args: Args, site: Site, dtype: str) -> Tensor:
-    """``torch.LongTensor([...])`` and friends: the dtype is the constructor's."""
-    data = args.get(0, ("data",))
-    rank = None
-    if data is not None and len(data) == 1:
-        (atom,) = data
-        if isinstance(atom, Sequence) and not atom.open_start:
-            rank = 1 + _nesting(atom)
-    return Tensor(None, rank=rank, act=site, dtype=dtype)
-
-
-def _nesting(sequence: Sequence) -> int:
-    depth = 0
-    while sequence.items:
-        first = sequence.items[0]
-        inner = [a for a in first if isinstance(a, Sequence)]
-        if len(inner) != 1 or len(first) != 1:
-            break
-        sequence, depth = inner[0], depth + 1
-    return depth
