@@ -700,8 +700,8 @@ def _name_leads_into(
             if target is None:
                 return True  # a library's object (``from torch.nn import CrossEntropyLoss``)
             sources.append(target)
-    if not sources:
-        return True  # defined here (or bound under another name): this module leads there
+    if not sources or _binds_at_top_level(summary.text, name):
+        return True  # defined here (or bound again after its import): this module leads there
     for target in sources:
         if index.submodule(target, name) in found or _name_leads_into(target, name, summaries, index, found, seen):
             return True
@@ -725,6 +725,14 @@ def _imports_in(statements: Sequence[bytes]) -> Tuple[Tuple[str, int, Tuple[str,
             elif isinstance(node, ast.ImportFrom):
                 found.append((node.module or "", node.level or 0, tuple(alias.name for alias in node.names)))
     return tuple(found)
+
+
+def _binds_at_top_level(text: str, name: str) -> bool:
+    """Whether a line of ``text`` starts by defining or assigning ``name`` (``def N``,
+    ``class N``, ``N = ...``, ``N: T = ...``): a name a module imports and then binds
+    again is its own."""
+    pattern = rf"^(?:(?:async\s+)?def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*(?::[^=\n]*)?=(?!=)"
+    return re.search(pattern, text, re.MULTILINE) is not None
 
 
 def _entry(summary: Optional[FileSummary], failure: Optional[ParseFailure]) -> Entry:

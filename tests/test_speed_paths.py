@@ -49,8 +49,14 @@ def test_no_pool_for_a_handful_of_small_files(monkeypatch):
 
 
 PACKAGE = {
-    "pkg/__init__.py": "from .shapes import ShapeSpec\nfrom .losses import focal\nfrom . import losses\n",
-    "pkg/shapes.py": "class ShapeSpec:\n    def __init__(self, channels):\n        self.channels = channels\n",
+    "pkg/__init__.py": (
+        "from .shapes import ShapeSpec, Wrapped\nfrom .losses import focal\nfrom . import losses\n\n"
+        "Wrapped = losses.wrap(Wrapped)\n"
+    ),
+    "pkg/shapes.py": (
+        "class ShapeSpec:\n    def __init__(self, channels):\n        self.channels = channels\n\n\n"
+        "class Wrapped:\n    pass\n"
+    ),
     "pkg/losses.py": (
         "import torch.nn.functional as F\n\n\n"
         "def focal(logits, target):\n    return F.cross_entropy(logits, target)\n"
@@ -60,6 +66,7 @@ PACKAGE = {
     "uses_module.py": "from pkg import losses\n\n\ndef step(x, y):\n    return losses.focal(x, y)\n",
     "uses_package.py": "import pkg\n\n\ndef step(x, y):\n    return pkg.focal(x, y)\n",
     "uses_star.py": "from pkg import *\n",
+    "uses_wrapped.py": "from pkg import Wrapped\n\n\ndef make():\n    return Wrapped()\n",
 }
 
 
@@ -72,7 +79,7 @@ def test_an_importer_of_names_that_cannot_lead_to_a_loss_is_not_an_entry_point(t
     named, opted = run.summarise(run.read(files, None), 1)
     assert sorted(Path(p).name for p in named) == ["losses.py"]
     entries = {str(Path(p).relative_to(tmp_path)) for p in _entry_points(named, opted, run.summaries, ModuleIndex(run.summaries))}
-    assert entries == {"pkg/__init__.py", "pkg/losses.py", "uses_loss.py", "uses_module.py", "uses_package.py", "uses_star.py"}
+    assert entries == {"pkg/__init__.py", "pkg/losses.py", "uses_loss.py", "uses_module.py", "uses_package.py", "uses_star.py", "uses_wrapped.py"}
 
 
 def test_forgetting_memoised_calls_between_modules_changes_no_finding(monkeypatch):
