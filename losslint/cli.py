@@ -102,10 +102,10 @@ def _refuse_ignored_options(
         raise click.UsageError(f"{modes[0]} and {modes[1]} cannot be combined")
     if modes:
         mode = modes[0]
-        if paths:
+        if paths and mode != "--explain-callee":  # its path finds the configuration's knowledge files
             raise click.UsageError(f"{mode} lints nothing: it takes no paths (got {printable(paths[0])})")
         for param in given:
-            if param.name in ONLY_MODES:
+            if param.name in ONLY_MODES or param.name == "paths":
                 continue
             if param.name in MODE_OPTIONS and (param.name != "plot" or mode == "--explain"):
                 if param.name == "output_format" and output_format not in FORMATS_OF.get(mode, ()):

@@ -20,7 +20,8 @@ def _uri(path: str) -> str:
     """A relative URI reference: the path with ``/`` separators, percent-encoded (RFC
     3986: ``train #1.py`` is ``train%20%231.py``, not a fragment)."""
     relative = os.path.relpath(path) if os.path.isabs(path) else path
-    return quote(relative.replace(os.sep, "/"), safe="/")
+    # a name that is not UTF-8 (os.fsdecode's surrogates) is encoded as its bytes: %E9
+    return quote(relative.replace(os.sep, "/").encode("utf-8", "surrogateescape"), safe="/")
 
 
 def _physical(location: Location) -> Dict[str, Any]:

@@ -42,4 +42,4 @@ def test_scripts_print_the_same_after_the_fix(tmp_path, project, changed):
 def test_a_use_in_a_file_without_a_loss_blocks_the_fix():
     result = CliRunner().invoke(main, [str(PROJECTS / "threshold"), "--unsafe-fixes", "--no-cache", "--output-format", "full"])
     assert "LL111" in result.output
-    assert "also used at predict.py:7" in result.output
+    assert "also used at tests/fixtures/fix_projects/threshold/predict.py:7" in result.output  # from the working directory
