@@ -125,7 +125,7 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
     def forget_calls(self) -> None:
         """Drop the memoised calls between two modules' runs: what a run keeps is then
         bounded by the largest module's analysis, not the whole repository's (on
-        pytorch/ignite the memo held 99,570 calls and 250 MB for one example folder: each
+        one real repository (ignite) the memo held 99,570 calls and 250 MB for one example folder: each
         ``self.x = ...`` makes a new receiver, and every receiver seen stays in a key)."""
         self.memo.clear()
         self.argument_changes.clear()
