@@ -4,7 +4,7 @@ budgets. Each kind has cases that must be found and look-alikes that must stay s
 
 import pytest
 
-from tests.conftest import check_invalid, check_valid
+from tests.conftest import check_invalid, check_valid, lint_sources
 
 FORWARD_FOUND = {
     "self.__call__ in a method": """
@@ -785,3 +785,30 @@ IGNITE = """
 def test_a_library_trainer_calls_the_loss_on_the_models_output():
     check_invalid(IGNITE.format(out="F.softmax(self.fc(x), dim=1)", mark="  # expect: LL101"))
     check_valid(IGNITE.format(out="self.fc(x)", mark=""))
+
+
+def test_a_module_of_a_package_without_init_is_imported_by_name():
+    """``from network import common_network`` where ``network/`` has no ``__init__.py``
+    (a namespace package, common in research code)."""
+    sources = {
+        "proj/network/common_network.py": """
+            import torch.nn as nn
+
+            class feat_classifier(nn.Module):
+                def __init__(self, n):
+                    super().__init__()
+                    self.fc = nn.Linear(8, n)
+
+                def forward(self, x):
+                    return nn.functional.softmax(self.fc(x), dim=1)
+        """,
+        "proj/alg/erm.py": """
+            import torch.nn.functional as F
+            from network import common_network
+
+            classifier = common_network.feat_classifier(4)
+            loss = F.cross_entropy(classifier(x), y)
+        """,
+    }
+    found = {(d.location.path, d.code) for d in lint_sources(sources)}
+    assert ("proj/alg/erm.py", "LL101") in found

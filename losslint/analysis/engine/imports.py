@@ -38,6 +38,11 @@ class Imports:
 
     def _import_from(self, stmt: ir.ImportFrom, env: Env, ctx: Context) -> None:
         path = self.index.resolve(ctx.module, stmt.module, stmt.level)
+        if path is None and stmt.name != "*":  # a module of a package without __init__.py
+            submodule = self.index.resolve(ctx.module, f"{stmt.module}.{stmt.name}", stmt.level)
+            if submodule is not None:
+                env[stmt.asname or stmt.name] = of(ModuleRef(submodule))
+                return
         if path is None:
             if stmt.name == "*":
                 return
