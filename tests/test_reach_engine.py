@@ -812,3 +812,16 @@ def test_a_module_of_a_package_without_init_is_imported_by_name():
     }
     found = {(d.location.path, d.code) for d in lint_sources(sources)}
     assert ("proj/alg/erm.py", "LL101") in found
+
+
+def test_a_copy_of_a_model_computes_what_the_model_computes():
+    check_invalid(
+        """
+        import copy
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Linear(8, 3), nn.Softmax(dim=1))
+        teacher = copy.deepcopy(net)
+        loss = nn.CrossEntropyLoss()(teacher(x), y)  # expect: LL101
+        """
+    )
