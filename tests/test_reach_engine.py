@@ -825,3 +825,20 @@ def test_a_copy_of_a_model_computes_what_the_model_computes():
         loss = nn.CrossEntropyLoss()(teacher(x), y)  # expect: LL101
         """
     )
+
+
+INDEXED = """
+    import torch.nn as nn
+
+    discs = [nn.Sequential(nn.Linear(8, 1), {a}), nn.Sequential(nn.Linear(8, 1), {b})]
+    heads = {{"a": nn.Sequential(nn.Linear(8, 3), {c}), "b": nn.Sequential(nn.Linear(8, 4), {d})}}
+    for i, key in enumerate(names):
+        l1 = nn.BCEWithLogitsLoss()(discs[i](x), y){mark1}
+        l2 = nn.CrossEntropyLoss()(heads[key](x), t){mark2}
+"""
+
+
+def test_an_unknown_index_picks_one_of_the_known_items():
+    check_invalid(INDEXED.format(a="nn.Sigmoid()", b="nn.Sigmoid()", c="nn.Softmax(dim=1)", d="nn.Softmax(dim=1)",
+                                 mark1="  # expect: LL104", mark2="  # expect: LL101"))  # fmt: skip
+    check_valid(INDEXED.format(a="nn.Sigmoid()", b="nn.Identity()", c="nn.Softmax(dim=1)", d="nn.Identity()", mark1="", mark2=""))

@@ -202,11 +202,13 @@ class Expressions:
                 if -len(atom.items) <= key < len(atom.items):
                     return atom.items[key]
                 return unknown("index out of the known items", Cause.LOOP_OR_CONTAINER)
-            return join(list(atom.items) + [unknown("item at an unknown index", Cause.LOOP_OR_CONTAINER)])
+            if atom.open_start or not atom.items:
+                return unknown("item at an unknown index", Cause.LOOP_OR_CONTAINER)
+            return join(atom.items)  # any index that does not raise picks one of them
         if isinstance(atom, Mapping):
             keys = [key] if key is not MISSING else [a.value for a in index if isinstance(a, Const)]
-            if len(keys) != len(index) and key is MISSING:
-                return unknown("key of a dict", Cause.LOOP_OR_CONTAINER)
+            if len(keys) != len(index) and key is MISSING:  # a key that does not raise picks a value
+                return join(v for _, v in atom.items) if atom.items else unknown("key of a dict", Cause.LOOP_OR_CONTAINER)
             found = dict(atom.items)
             values = [found[k] if _hashable(k) and k in found else unknown("key of a dict", Cause.LOOP_OR_CONTAINER) for k in keys]
             return join(values)
