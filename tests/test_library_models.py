@@ -112,6 +112,17 @@ TORCHVISION_INVALID = {
                 x, y = batch
                 return F.cross_entropy(self(x), y)  # expect: LL201
     """,
+    "inception_unpacked_in_training": """
+        import torch.nn as nn
+        from torchvision import models
+
+        model = models.inception_v3(weights="DEFAULT")
+        model.AuxLogits.fc = nn.Linear(768, 5)
+        model.fc = nn.Linear(2048, 1)
+        outputs, aux_outputs = model(x)
+        loss = nn.CrossEntropyLoss()(outputs, y)  # expect: LL201
+        aux = nn.CrossEntropyLoss()(aux_outputs, y)
+    """,
     "detection_losses_accumulated": """
         import torchvision
 
@@ -216,13 +227,13 @@ TORCHVISION_VALID = {
                 x, y = batch
                 return F.cross_entropy(self.model(x), y)
     """,
-    "inception_record_in_training": """
+    "inception_used_whole_in_eval": """
         import torch.nn as nn
         from torchvision import models
 
         model = models.inception_v3(weights="DEFAULT")
         model.fc = nn.Linear(2048, 1)
-        outputs, aux = model(x)
+        outputs = model(x)  # a tensor in eval, a namedtuple in training: not known
         loss = nn.CrossEntropyLoss()(outputs, y)
     """,
     "hub_of_another_repository": """

@@ -179,6 +179,12 @@ class LibraryEffects:
             return self.record_subscript(atom, index)
         return None
 
+    def library_items(self, atom: Atom) -> Optional[Tuple[AbsVal, ...]]:
+        """What unpacking a library value gives (``logits, aux = inception(x)``); None: not known."""
+        if isinstance(atom, Record) and atom.iterable:
+            return atom.positional
+        return None
+
     def library_set_path(self, atom: Atom, path: Tuple[Any, ...], value: AbsVal) -> Optional[AbsVal]:
         """``obj.<path> = value`` on a library object: a library model's head replaced."""
         if isinstance(atom, Model):

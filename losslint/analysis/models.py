@@ -91,7 +91,7 @@ class LibraryModels:
             loss = loss_tensor(site, ctx)
             fields = ((spec.loss_field, loss),) + outputs
             positional = None if loss_given is None else ((loss,) + positional if loss_given else positional)
-        return of(Record(fields, positional))
+        return of(Record(fields, positional, iterable=spec.output == "namedtuple"))
 
     def _field_output(self, model: Model, spec: ModelSpec, field: str, site: Site, ctx: Context) -> AbsVal:
         if field in model.lost:

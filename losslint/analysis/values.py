@@ -323,6 +323,7 @@ class Record(Atom):
 
     fields: Tuple[Tuple[str, "AbsVal"], ...]
     positional: Optional[Tuple["AbsVal", ...]] = None
+    iterable: bool = False  # a namedtuple: unpacking gives its items (a ModelOutput gives its keys)
 
 
 @atom

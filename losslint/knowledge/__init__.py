@@ -29,7 +29,7 @@ BUILT_IN = (
 )
 KINDS = ("sigmoid", "softmax", "log_softmax", "logsigmoid", "relu", "tanh", "logits")
 AXES = ("last", "channel")
-OUTPUTS = ("tensor", "mapping", "record", "losses")
+OUTPUTS = ("tensor", "mapping", "record", "namedtuple", "losses")
 
 
 class KnowledgeError(ValueError):
@@ -154,7 +154,8 @@ class ModelSpec:
     """A library model: the builders that make it and what calling it returns.
 
     ``output`` is the shape of the result: a ``tensor``; a ``mapping`` or ``record``
-    (attributes and keys) of tensors named by ``fields``; or ``losses``, a dict of loss
+    (attributes and keys) of tensors named by ``fields``, or a ``namedtuple`` (a record
+    that also unpacks by position); or ``losses``, a dict of loss
     tensors named by ``fields``, returned when ``loss_argument`` is passed. Each output
     tensor has ``kind``, ``rank``, ``axis`` and a width from the builder's ``width``
     keyword (``default_width`` when not given; unknown when a ``width_unknown_with``

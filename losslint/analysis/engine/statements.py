@@ -334,7 +334,7 @@ class Statements:
         has_star = any(isinstance(t, ir.Starred) for t in targets)
         per_target: List[List[AbsVal]] = [[] for _ in targets]
         for atom in value:
-            items = atom.items if isinstance(atom, Sequence) and not atom.open_start else None
+            items = atom.items if isinstance(atom, Sequence) and not atom.open_start else self.library_items(atom)
             if items is not None and len(items) == len(targets) and not has_star:
                 for i, item in enumerate(items):
                     per_target[i].append(item)
