@@ -42,6 +42,12 @@ IMPORT_STATEMENT = re.compile(
 is parsed only if one of these names a named module."""
 
 
+_CONVERSIONS = re.compile(
+    r"(?:\s*\.\s*(?:float|double|half|bfloat16|long|int|short|byte|bool|to|type)\((?:[^()]|\([^()]*\))*\))+"
+)
+"""Chained dtype conversions (a call's arguments may hold one level of parentheses)."""
+
+
 class _Locator:
     """Resolves sites to positions, per file and only when asked."""
 
@@ -64,7 +70,19 @@ class _Locator:
         span = self.span(site)
         where = _cell_location(Location(site.path, span.row, 1, span.row, 1), self.cell_maps.get(site.path, []))
         line = f"cell {where.cell}:{where.row}" if where.cell is not None else str(where.row)
-        return f"{_shown(os.path.abspath(site.path))}:{line} {span.snippet}"
+        return f"{_shown(os.path.abspath(site.path))}:{line} {span.snippet}{self._conversions(site.path, span)}"
+
+    def _conversions(self, path: str, span: Span) -> str:
+        """The dtype conversions chained on a one-line expression (``.float()``,
+        ``.to(torch.long)``): the value quoted is the one converted, so a float target
+        made by ``torch.randint(...).float()`` is quoted whole, not as its integer start."""
+        if span.end_row != span.row:
+            return ""
+        lines = self.summaries[path].lines()
+        if not 1 <= span.row <= len(lines):
+            return ""
+        found = _CONVERSIONS.match(lines[span.row - 1], span.end_column - 1)
+        return found.group() if found else ""
 
     def suppressed(self, code: str, location: Location, file_level: bool = True) -> bool:
         """Whether a ``# noqa`` on ``location``'s line (or, ``file_level``, a ``# losslint:
