@@ -130,6 +130,8 @@ class Cache:
         self._marked = False
         self.problem = ""  # why the cache is off, when the user should know
         self.secret = key
+        self.hits = 0  # entries found (for -v)
+        self.misses = 0
         if self.secret is None:
             self.secret, self.problem = user_key()
 
@@ -157,6 +159,14 @@ class Cache:
         checked fixes of a finding (``FixCheck``)."""
         if self.secret is None:
             return None
+        found = self._get(key, kind)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def _get(self, key: str, kind: type) -> Optional[Any]:
         data = read_regular(self._path(key), MAX_ENTRY_BYTES, follow=False)
         if data is None or not data.startswith(MAGIC):
             return None

@@ -27,13 +27,13 @@ from losslint.runner import collect_garbage_less_often, lint
 
 if TYPE_CHECKING:
     from losslint.fixer.run import Outcome
+    from losslint.progress import Observer, Timings
 
 VERBOSE = [False]  # -v, for the crash handler, which runs outside the command
 
 SEVERITY_ORDER = ("info", "warning", "error")
 INFORMATIONAL = frozenset({"LL900"})
 """Codes that report on the run rather than on the code: they never fail it."""
-PROGRESS_MIN_FILES = 200
 
 
 def _fixed_output(outcome: "Outcome", diff: bool, stdin: Optional[Dict[str, bytes]], quiet: bool) -> None:
@@ -164,22 +164,35 @@ def _explain(code: str, plot: Optional[str], colour: bool) -> None:
 
 
 @contextlib.contextmanager
-def _progress(enabled: bool) -> Iterator[Optional[Callable[[int, int], None]]]:
-    """A progress bar on standard error, only on a terminal and for large runs."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
+def _progress(bar: bool, timings: Optional["Timings"]) -> Iterator[Optional["Observer"]]:
+    """Who watches the run: a progress bar over every phase on standard error, only on a
+    terminal and once the run has gone on for about a second (``bar``: not ``-q``), and
+    ``-v``'s timings. Nothing of it reaches standard output."""
+    from losslint.progress import Bar, Many
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("linting", total=None)
+    observers: List["Observer"] = []
+    if bar and sys.stderr.isatty():
+        observers.append(Bar(sys.stderr))
+    if timings is not None:
+        observers.append(timings)
+    watcher = Many(*observers) if observers else None
+    try:
+        yield watcher
+    finally:
+        if watcher is not None:
+            watcher.finish()
 
-        def update(done: int, total: int) -> None:
-            if total >= PROGRESS_MIN_FILES:
-                bar.update(task, completed=done, total=total)
 
-        yield update
+def _say_timings(timings: "Timings", cache: Optional[Cache]) -> None:
+    """``-v``: each phase's time and counts, and what the cache gave, on standard error."""
+    for line in timings.lines():
+        click.echo(f"losslint: {line}", err=True)
+    if cache is None:
+        click.echo("losslint: cache: off (--no-cache or standard input without --stdin-filename)", err=True)
+    elif not cache.enabled:
+        click.echo(f"losslint: cache: off ({printable(cache.problem)})", err=True)
+    else:
+        click.echo(f"losslint: cache: {cache.hits} hits, {cache.misses} misses in {printable(cache.root)}", err=True)
 
 
 class _LintCommand(click.Command):
@@ -367,7 +380,12 @@ def main(
         else Cache(cache_dir or os.path.join(options.project_root, CACHE_DIRECTORY))
     )
     collect_garbage_less_often()
-    with _progress(not quiet) as progress:
+    timings = None
+    if verbose:
+        from losslint.progress import Timings
+
+        timings = Timings()
+    with _progress(not quiet, timings) as progress:
 
         def run(overrides: Dict[str, bytes]) -> Report:
             report = lint(
@@ -394,6 +412,8 @@ def main(
             report = outcome.report
         else:
             report = run({})
+    if timings is not None:
+        _say_timings(timings, cache)
     if fix or diff:
         _fixed_output(outcome, diff, sources, quiet)
         if diff:

@@ -25,6 +25,7 @@ from losslint.analysis.summary import (
 )
 from losslint.analysis.values import Site
 from losslint.cache import Cache, Entry
+from losslint.progress import NOTHING, Observer
 from losslint.files import NOTEBOOK_SUFFIX, Excluder, discover
 from losslint.files import read as read_file
 from losslint import noqa
@@ -119,7 +120,7 @@ def lint(
     per_file_ignores: PerFileIgnores = (),
     root: str = ".",
     force_exclude: bool = False,
-    progress: Optional[Callable[[int, int], None]] = None,
+    progress: Optional[Observer] = None,
     cache: Optional[Cache] = None,
     jobs: int = 1,
     overrides: Optional[Dict[str, bytes]] = None,
@@ -127,15 +128,19 @@ def lint(
 ) -> Report:
     """Lint ``paths`` (or the in-memory ``sources``, path -> bytes) with the ``selected``
     codes. Globs in ``exclude`` and ``per_file_ignores`` are relative to ``root``;
-    ``progress(done, total)`` is called as files are read; ``jobs`` processes parse the
+    ``progress`` is told of each phase and step (``losslint.progress``); ``jobs`` processes parse the
     files the ``cache`` does not have; ``overrides`` replace the contents of files on
     disk (what ``--fix`` has changed so far). ``on_disk``: the ``sources`` stand for the
     files at their paths (standard input with ``--stdin-filename``, an editor's buffer):
     imports lead to the project's other files on disk, as for named files."""
-    run = Run(selected, sources, cache, overrides or {}, on_disk)
+    observer = progress or NOTHING
+    run = Run(selected, sources, cache, overrides or {}, on_disk, observer)
     excluder = Excluder(exclude, root)
+    observer.phase("discover")
     files = sorted(sources) if sources is not None else run.discover(paths, excluder, force_exclude)
-    contents = run.read(files, progress)
+    observer.note("files", len(files))
+    observer.phase("read", len(files))
+    contents = run.read(files)
     if run.reads_disk and (sources is not None or any(not os.path.isdir(path) for path in paths)):
         run.scan(excluder)  # files were named: their importers may hold the loss calls they reach
     run_key = None
@@ -143,12 +148,18 @@ def lint(
         run_key = _run_key(selected, per_file_ignores, root, run.hashes, run.failures, run.scanned)
         record = cache.get(run_key, RunRecord)
         if record is not None and record.valid():
+            observer.note("the whole run from the cache", 0)
+            observer.finish()
             return record.report
+    observer.phase("parse", len(contents))
     named_losses, opted_in = run.summarise(contents, jobs)
     named_losses += run.find_importers(jobs)
+    observer.phase("analyse")
     facts = run.analyse(files, named_losses, opted_in)
+    observer.phase("check")
     run.check(facts)
     run.filter(per_file_ignores, root)
+    observer.finish()
     if cache is not None and run_key is not None and not run.report.internal_errors:
         cache.put(run_key, RunRecord(run.dependencies, run.index.probes, run.report))
     return run.report
@@ -166,7 +177,9 @@ class Run:
         cache: Optional[Cache],
         changed: Dict[str, bytes],
         on_disk: bool = False,
+        observer: Observer = NOTHING,
     ) -> None:
+        self.observer = observer
         self.selected = selected
         self.sources = sources
         self.cache = cache
@@ -195,14 +208,13 @@ class Run:
         self.failures.extend((folder, ParseFailure(reason)) for folder, reason in unlisted)
         return sorted(python_files + notebooks)
 
-    def read(self, files: List[str], progress: Optional[Callable[[int, int], None]]) -> List[Tuple[str, bytes]]:
+    def read(self, files: List[str]) -> List[Tuple[str, bytes]]:
         """The bytes of each file that could be read; the others are failures (LL000)."""
         self.report.files = len(files)
         self.linted = set(files)
         contents: List[Tuple[str, bytes]] = []
-        for done, path in enumerate(files, start=1):
-            if progress is not None:
-                progress(done, len(files))
+        for path in files:
+            self.observer.advance()
             data, error = (self.sources[path], "") if self.sources is not None else self.read_path(path)
             if error:  # not a regular file, unreadable, too large: said, never skipped silently
                 self.failures.append((path, ParseFailure(error)))
@@ -245,11 +257,16 @@ class Run:
                 entry = cache.get(keys[path])
             if entry is None:
                 pending.append((path, data))
-            elif entry.failure is not None:
+                continue
+            self.observer.advance()
+            self.observer.note("from the cache")
+            if entry.failure is not None:
                 self.failures.append((path, entry.failure))
             else:
                 self.summaries[path] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline)
-        for path, (summary, failure) in zip([p for p, _ in pending], _summarize_all(pending, jobs)):
+        if pending:
+            self.observer.note("parsed", len(pending))
+        for path, (summary, failure) in zip([p for p, _ in pending], _summarize_all(pending, jobs, self.observer.advance)):
             if failure is not None:
                 self.failures.append((path, failure))
             elif summary is not None:
@@ -317,8 +334,12 @@ class Run:
             entry = cache.get(key) if cache is not None else None
             if entry is None:
                 missing.append((path, data))
-            elif entry.blob is not None:
-                self.summaries[path] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline)
+            else:
+                self.observer.note("importers from the cache")
+                if entry.blob is not None:
+                    self.summaries[path] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline)
+        if missing:
+            self.observer.note("importers parsed", len(missing))
         for (path, data), (summary, failure) in zip(missing, _summarize_all(missing, jobs)):
             if cache is not None and not (failure is not None and failure.internal):
                 cache.put(Cache.key(data), _entry(summary, failure))
@@ -379,6 +400,7 @@ class Run:
         entries = _entry_points(named_losses, opted_in, summaries, index)
         modules = {path: summaries[path].module for path in entries if path in summaries}
         modules = {path: module for path, module in modules.items() if module is not None}
+        self.observer.note("entry points", len(modules))
         interpreter = Interpreter(modules, local_names=_module_names(files + sorted(self.importers)), index=index, loader=self.load)
         facts = _interpret(interpreter, None, report)
         while True:
@@ -404,6 +426,7 @@ class Run:
         # site: the activation that caused it); only the named files' calls are counted
         counted = [call for call in facts.loss_calls if call.site.path in linted]
         report.loss_calls = len(counted)
+        self.observer.note("loss calls", len(counted))
         for call in counted:
             category = call.unresolved_category
             if category is not None:
@@ -773,13 +796,17 @@ slow machine), starting worker processes costs more than it saves."""
 
 
 def _summarize_all(
-    pending: List[Tuple[str, bytes]], jobs: int
+    pending: List[Tuple[str, bytes]], jobs: int, tick: Callable[[], None] = lambda: None
 ) -> List[Tuple[Optional[FileSummary], Optional[ParseFailure]]]:
     """Summaries in the order given, from ``jobs`` processes when it is worth it: the
     result is the same either way. A file whose summary fails on a bug in losslint
     gets an internal failure (``ParseFailure.internal``); the others go on."""
     if jobs <= 1 or len(pending) < PARALLEL_MIN_FILES or sum(len(data) for _, data in pending) < PARALLEL_MIN_BYTES:
-        return [_summarize_safely(path, data) for path, data in pending]
+        done = []
+        for path, data in pending:
+            done.append(_summarize_safely(path, data))
+            tick()
+        return done
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -789,6 +816,7 @@ def _summarize_all(
             chunk = max(1, len(pending) // (jobs * 4))
             for result in pool.map(_summarize_job, pending, chunksize=chunk):
                 results.append(result)
+                tick()
     except BrokenProcessPool:  # a worker died (killed, out of memory): the rest here
         results.extend(_summarize_job(job) for job in pending[len(results) :])
     return [

@@ -15,7 +15,7 @@ def test_discover_read_summarise_analyse_check(tmp_path):
     run = Run(resolve(), None, None, {})
     files = run.discover([str(tmp_path)], Excluder((), str(tmp_path)), False)
     assert [f.rsplit("/", 1)[1] for f in files] == ["broken.py", "train.py", "util.py"]
-    contents = run.read(files, None)
+    contents = run.read(files)
     assert len(contents) == 3 and run.report.files == 3
     named, opted = run.summarise(contents, jobs=1)
     assert [n.rsplit("/", 1)[1] for n in named] == ["train.py"] and opted == []
@@ -28,5 +28,5 @@ def test_discover_read_summarise_analyse_check(tmp_path):
 
 def test_an_unreadable_file_is_a_failure_of_the_read_step(tmp_path):
     run = Run(resolve(), None, None, {})
-    assert run.read([str(tmp_path / "missing.py")], None) == []
+    assert run.read([str(tmp_path / "missing.py")]) == []
     assert run.failures and "missing.py" in run.failures[0][0]
