@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Match, Optional, TextIO
 if TYPE_CHECKING:
     from losslint.report import Location, Report
 
-REPORTERS = ("concise", "full", "json", "sarif", "github", "junit", "gitlab", "rdjson")
+REPORTERS = ("concise", "full", "json", "sarif", "github", "junit", "gitlab", "rdjson", "html")
 
 DOCUMENTED_HOME: Optional[str] = None
 """The address of losslint's published documentation, once it has one: SARIF's
