@@ -76,7 +76,7 @@ def profile(corpus: str, jobs: int) -> Tuple[List[Tuple[str, float, float]], Cou
     run = Run(selected, None, None, {})
     excluder = Excluder((), ".")
     files = step("discover", lambda: run.discover([corpus], excluder, False))
-    contents = step("read", lambda: run.read(files, None))  # type: ignore[arg-type]
+    contents = step("read", lambda: run.read(files))
     named_losses, opted_in = step("parse + lower (summaries)", lambda: run.summarise(contents, jobs))  # type: ignore
     named_losses = named_losses + step("find importers", lambda: run.find_importers(jobs))  # type: ignore
     facts = step("interpret (entry points, imports followed)", lambda: run.analyse(files, named_losses, opted_in))  # type: ignore

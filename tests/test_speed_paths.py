@@ -76,7 +76,7 @@ def test_an_importer_of_names_that_cannot_lead_to_a_loss_is_not_an_entry_point(t
         (tmp_path / name).write_text(text)
     run = runner.Run(resolve(["ALL"]), None, None, {})
     files = sorted(str(tmp_path / name) for name in PACKAGE)
-    named, opted = run.summarise(run.read(files, None), 1)
+    named, opted = run.summarise(run.read(files), 1)
     assert sorted(Path(p).name for p in named) == ["losses.py"]
     entries = {str(Path(p).relative_to(tmp_path)) for p in _entry_points(named, opted, run.summaries, ModuleIndex(run.summaries))}
     assert entries == {"pkg/__init__.py", "pkg/losses.py", "uses_loss.py", "uses_module.py", "uses_package.py", "uses_star.py", "uses_wrapped.py"}
