@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 from losslint.analysis.creation import size_of
 from losslint.analysis.engine.state import Args
+from losslint.analysis.tensor_ops import width_index
 from losslint.analysis.values import (
     AbsVal,
     Axis,
@@ -45,15 +46,6 @@ def reshaped(atom: Tensor, name: str, args: Args) -> Tensor:
         dim = const_value(args.get(0, ("dim",)) or of(Const(None)), None)
         return unsqueezed(atom, dim)
     return atom
-
-
-def width_index(atom: Tensor) -> Optional[int]:
-    """The position of the axis whose width is known, when the rank says it."""
-    if atom.width is None or atom.axis is None:
-        return None
-    if atom.axis is Axis.CHANNEL:
-        return 1
-    return atom.rank - 1 if atom.rank is not None else None
 
 
 def flattened(atom: Tensor, start: Any, end: Any) -> Tensor:
