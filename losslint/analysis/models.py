@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any, Optional, Tuple
 
 from losslint.analysis import tables as T
+from losslint.analysis.engine.expressions import _RETURNS_SELF
 from losslint.analysis.engine.state import Args, Context
 from losslint.analysis.library import loss_tensor
 from losslint.analysis.values import (
@@ -31,8 +32,8 @@ from losslint.analysis.values import (
     QualRef,
     Record,
     Sequence,
-    SliceConst,
     Site,
+    SliceConst,
     Tensor,
     const_value,
     join,
@@ -48,8 +49,6 @@ Path = Tuple[Any, ...]  # attribute names (str) and item indices (int)
 _KINDS = {"sigmoid": Kind.SIGMOID, "softmax": Kind.SOFTMAX, "log_softmax": Kind.LOG_SOFTMAX,
           "logsigmoid": Kind.LOGSIGMOID, "relu": Kind.RELU, "tanh": Kind.TANH, "logits": Kind.LOGITS}  # fmt: skip
 _AXES = {"last": Axis.LAST, "channel": Axis.CHANNEL}
-_MODULE_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply", "to_empty"})
-"""``nn.Module`` methods that return the module itself."""
 
 
 class LibraryModels:
@@ -115,7 +114,7 @@ class LibraryModels:
             if path == (name,):
                 return value
         spec: ModelSpec = T.MODELS[model.entry]
-        if name in _MODULE_METHODS or name in (spec.reset, "add_module"):
+        if name in _RETURNS_SELF or name in (spec.reset, "add_module"):
             return of(Bound(model, name))
         if name in T.DEVICE_ATTRIBUTES:
             return of(QualRef(T.DEVICE))
@@ -124,7 +123,7 @@ class LibraryModels:
     def model_method(self, model: Model, name: str, args: Args) -> Optional[Tuple[AbsVal, Optional[AbsVal]]]:
         """Methods returning the model, and the method that resets its head to a new width."""
         spec: ModelSpec = T.MODELS[model.entry]
-        if name in _MODULE_METHODS:
+        if name in _RETURNS_SELF:
             return of(model), None
         if name == "add_module" and len(args.positional) == 2 and not args.keywords:
             attribute = const_value(args.positional[0], None)

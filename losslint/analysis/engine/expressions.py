@@ -292,7 +292,7 @@ def _sequence_method(receiver: Sequence, name: str, args: Args) -> Tuple[AbsVal,
     return unknown(f".{name}() of a sequence", Cause.LOOP_OR_CONTAINER), None
 
 
-_RETURNS_SELF = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply"})
+_RETURNS_SELF = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply", "to_empty"})
 
 
 _BUILTINS = frozenset(
