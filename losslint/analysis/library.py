@@ -19,7 +19,6 @@ from losslint.analysis.creation import (
 from losslint.analysis.datasets import ITERATION_BUILTINS, dataset, iterated
 from losslint.analysis.engine.expressions import _RETURNS_SELF, _arith, _splice
 from losslint.analysis.engine.state import Args, Context, Env, ModeSwitch, _LossAcc
-from losslint.analysis.engine.statements import _set_attr
 from losslint.analysis.facts import (
     ActivationUse,
     Form,
@@ -129,16 +128,14 @@ class LibraryEffects:
                 return _backpropagated(receiver, site)
             value = self.tensor_method(receiver, name, args, site)
             return value, (value if name in T.IN_PLACE_RESHAPES else None)  # x.squeeze_(-1) changes x
+        if isinstance(receiver, (Instance, Model)) and name == "add_module" and len(args.positional) == 2 and not args.keywords:
+            return of(Const(None)), self._attribute_set(receiver, args.positional[0], args.positional[1])
         if isinstance(receiver, Model):
             return self.model_method(receiver, name, args)
         if isinstance(receiver, Record):
             return self.record_method(receiver, name, args)
         if isinstance(receiver, (Layer, Loss, Instance)) and name in _RETURNS_SELF:
             return of(receiver), None
-        if isinstance(receiver, Instance) and name == "add_module" and len(args.positional) == 2:
-            attribute = const_value(args.positional[0], None)
-            if isinstance(attribute, str):
-                return of(Const(None)), _set_attr(receiver, attribute, args.positional[1])
         return None
 
     def library_attribute(self, atom: Atom, name: str) -> Optional[AbsVal]:
@@ -397,13 +394,16 @@ class LibraryEffects:
         computed name, a library model's heads are no longer known."""
         if len(args.positional) == 3 and not args.open:
             obj, attribute, value = args.positional
-            name = const_value(attribute, None)
-            changed = join(
-                self.set_path(a, (name,), value) if isinstance(name, str) else of(self.forget_heads(a)) for a in ordered(obj)
-            )
+            changed = join(self._attribute_set(a, attribute, value) for a in ordered(obj))
             if changed != obj:
                 self.last_argument_changes = {0: changed}
         return of(Const(None))
+
+    def _attribute_set(self, atom: Atom, attribute: AbsVal, value: AbsVal) -> AbsVal:
+        """``atom`` after ``setattr(atom, attribute, value)`` / ``atom.add_module(...)``: a
+        computed name leaves a library model's heads unknown."""
+        name = const_value(attribute, None)
+        return self.set_path(atom, (name,), value) if isinstance(name, str) else of(self.forget_heads(atom))
 
     def _record_elementwise(self, callee: str, args: Args, site: Site, complete: bool, created: Optional[Site] = None) -> None:
         """An elementwise loss's input and target (LL303), joined over contexts; like any

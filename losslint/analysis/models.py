@@ -125,10 +125,6 @@ class LibraryModels:
         spec: ModelSpec = T.MODELS[model.entry]
         if name in _RETURNS_SELF:
             return of(model), None
-        if name == "add_module" and len(args.positional) == 2 and not args.keywords:
-            attribute = const_value(args.positional[0], None)
-            changed = self.model_set_path(model, (attribute,), args.positional[1]) if isinstance(attribute, str) else of(self.forget_heads(model))
-            return of(Const(None)), changed
         if name == spec.reset:
             width = _width(args.get(0, (spec.width or "num_classes",)), spec) if not args.open else None
             reset = replace(
