@@ -63,6 +63,7 @@ class Diagnostic:
     fix: Optional[Fix] = None  # checked against the code: it applies and the result parses
     changes: Tuple[Change, ...] = ()  # the fix's effect, file by file
     no_fix: str = ""  # why a fixable rule offers no fix here
+    framework: Optional[str] = None  # the loss's framework when not torch ("keras"): selects the demo
 
     @property
     def sort_key(self) -> Tuple[str, int, int, int, str, str]:

@@ -939,5 +939,12 @@ def _diagnostic(finding: Finding, locator: _Locator) -> Diagnostic:
     rule = BY_CODE[finding.code]
     related = tuple(RelatedLocation(locator.location(r.site), r.message) for r in finding.related)
     return Diagnostic(
-        rule.code, rule.name, rule.severity, finding.message, locator.location(finding.site), related, finding.width
+        rule.code,
+        rule.name,
+        rule.severity,
+        finding.message,
+        locator.location(finding.site),
+        related,
+        finding.width,
+        framework=finding.framework,
     )

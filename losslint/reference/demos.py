@@ -426,12 +426,16 @@ DEMOS: Dict[str, Callable[[int], Demo]] = {
     "LL302": _ll302,
     "LL303": _ll303,
 }
+# A framework's own variants of the shared codes, where its numbers differ from torch's
+# (a Keras finding of LL101 shows Keras's loss, not CrossEntropyLoss's).
+FRAMEWORK_DEMOS: Dict[str, Dict[str, Callable[[int], Demo]]] = {"keras": {}}
 DEFAULT_WIDTH = 3
 
 
-def demo(code: str, width: Optional[int] = None) -> Optional[Demo]:
-    """The demo of rule ``code`` at ``width`` classes or units, or None for rules without one."""
-    make = DEMOS.get(code)
+def demo(code: str, width: Optional[int] = None, framework: Optional[str] = None) -> Optional[Demo]:
+    """The demo of rule ``code`` at ``width`` classes or units, or None for rules without one.
+    ``framework`` ("keras") picks that framework's variant where it has one; torch's otherwise."""
+    make = FRAMEWORK_DEMOS.get(framework or "", {}).get(code) or DEMOS.get(code)
     if make is None:
         return None
     with np.errstate(all="ignore"):

@@ -68,7 +68,7 @@ def write(report: Report, out: TextIO, colour: bool = False) -> None:
             out.write(f"  {click.style(kind, fg='green') if colour else kind}: {printable(d.fix.message)}\n")
         elif d.no_fix:
             out.write(f"  {printable(d.no_fix)}\n")
-        example = demo(d.code, d.width)
+        example = demo(d.code, d.width, d.framework)
         if example is not None:
             out.write(f"  demo: {example.summary}\n")
         out.write(f"  see: losslint --explain {d.code}\n\n")

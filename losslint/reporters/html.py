@@ -119,7 +119,7 @@ def _svg(curve) -> str:  # type: ignore[no-untyped-def]
 def _demo(d: Diagnostic) -> str:
     from losslint.reference.demos import demo  # numpy only when this format is used
 
-    example = demo(d.code, d.width)
+    example = demo(d.code, d.width, d.framework)
     if example is None:
         return ""
     rows = "".join(

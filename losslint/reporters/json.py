@@ -28,6 +28,8 @@ def as_dict(d: Diagnostic) -> Dict[str, Any]:
             for r in d.related
         ],
         "fix": _fix(d),
+        # only a non-torch finding carries it, so torch findings' output is unchanged
+        **({"framework": d.framework} if d.framework else {}),
     }
 
 

@@ -56,6 +56,8 @@ def as_sarif(report: Report) -> Dict[str, Any]:
             "message": {"text": cell_prefix(d.location) + d.message},
             "locations": [{"physicalLocation": _physical(d.location)}],
         }
+        if d.framework:  # only a non-torch finding: torch findings' output is unchanged
+            result["properties"] = {"framework": d.framework}
         if d.related:
             result["relatedLocations"] = [
                 {"id": i, "physicalLocation": _physical(r.location), "message": {"text": cell_prefix(r.location) + r.message}}

@@ -29,6 +29,7 @@ class Finding:
     width: Optional[int] = None  # classes or units involved, for the finding's demo
     fix: Optional[Fix] = None
     no_fix: str = ""  # why no fix is offered, when a fixable rule offers none
+    framework: Optional[str] = None  # "keras" when the loss is Keras's: its demo shows Keras's numbers
 
 
 Describe = Callable[[Site], str]
