@@ -64,3 +64,42 @@ def test_sarif_carries_the_framework_only_when_set():
     assert "properties" not in plain
     assert keras.pop("properties") == {"framework": "keras"}
     assert keras == plain
+
+
+@pytest.mark.parametrize("fmt", ["full", "html"])
+def test_a_keras_finding_shows_kerass_numbers(fmt):
+    keras_summary, torch_summary = demos.demo("LL101", 3, "keras").summary, demos.demo("LL101", 3).summary
+    assert keras_summary != torch_summary
+    shown = _render(fmt, "keras")
+    if fmt == "html":
+        import html
+
+        shown = html.unescape(shown)
+    assert keras_summary in shown and torch_summary not in shown
+
+
+def _explained(code):
+    from click.testing import CliRunner
+
+    from losslint.cli import main
+
+    result = CliRunner().invoke(main, ["--explain", code])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_explain_of_a_shared_code_keeps_torchs_demo():
+    shown = _explained("LL101")
+    assert demos.demo("LL101").summary in shown and demos.demo("LL101", 3, "keras").summary not in shown
+
+
+@pytest.mark.parametrize("code", ["LL501", "LL502"])
+def test_explain_of_a_keras_rule_shows_kerass_numbers(code):
+    from losslint.rules import BY_CODE
+
+    if code not in BY_CODE:
+        pytest.skip(f"{code} is not registered yet")
+    shown = _explained(code)
+    example = demos.demo(code)
+    assert example.summary in shown
+    assert all(f"{row.loss:.4f}" in shown for row in example.rows if row.loss is not None)

@@ -197,3 +197,154 @@ def test_width_one_mismatches_are_silent_in_keras_too(keras):
             theirs = float(keras_loss(keras, name, {})(np.asarray(y_true), pred.astype("float32")))
         ours = float(getattr(R, name)()(y_true, pred))
         assert ours == theirs == 0.0
+
+
+# --- the Keras demos (--explain LL501/LL502, and a Keras finding's demo of a shared code) ---
+
+from losslint.reference import demos  # noqa: E402
+
+KERAS_DEMO_CODES = sorted(set(demos.KERAS_DEMOS) | {"LL501", "LL502"})
+WIDTHS = [1, 2, 3, 5, 10]
+
+
+def keras_demo(code, width):
+    return demos.demo(code, width, "keras")
+
+
+def checked_rows(example):
+    return [row for row in example.rows if row.case is not None]
+
+
+def test_the_keras_demos_exist():
+    assert {"LL501", "LL502"} <= set(demos.DEMOS)
+    for code in demos.KERAS_DEMOS:
+        assert code in demos.DEMOS  # a variant of a shared code
+        assert keras_demo(code, 3).setup != demos.demo(code, 3).setup
+    # a torch finding (no framework) keeps torch's demo
+    assert demos.demo("LL101", 3).rows[0].pipeline == "CrossEntropyLoss on logits"
+
+
+@pytest.mark.parametrize("code", KERAS_DEMO_CODES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_keras_demos_run_at_any_width(code, width):
+    example = keras_demo(code, width)
+    assert example.rows and example.summary and "Keras" in example.setup
+    assert checked_rows(example), "every Keras demo has rows the parity tests can rerun"
+    for row in checked_rows(example):
+        if row.loss is None:
+            assert row.note.startswith("ValueError: ")
+        else:
+            assert np.isfinite(row.loss) and np.isfinite(row.grad_norm)
+    if example.curve is not None:
+        assert all(any(np.isfinite(v) for v in series) for series in example.curve.series.values())
+
+
+def _clip_loss_float32():
+    """-log of the float32 clip bound: what a Keras term costs once clipped."""
+    return float(-np.log(np.float32(1e-7)))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_ll501_summary_is_the_table(width):
+    example = keras_demo("LL501", width)
+    z = demos.class_logits(width)[0]
+    assert demos._probabilities(z / z.sum()) in example.summary
+    for row in example.rows:
+        assert f"{row.loss:.3f}" in example.summary
+    for row in example.rows[1::2]:  # the probability loss on logits
+        if row.grad_norm == 0:
+            assert row.note == "clipped: zero gradient"
+    p = z / z.sum()
+    for k, row in enumerate(example.rows[1::2]):
+        if p[k] < 1e-7:  # below the clip (a negative logit over a positive sum, or the reverse)
+            assert row.loss == pytest.approx(_clip_loss_float32(), rel=1e-6)
+        elif p[k] > 1 - 1e-7:  # above: a perfect score
+            assert row.loss < 1e-6
+        if not 1e-7 < p[k] < 1 - 1e-7:
+            assert row.grad_norm == 0 and "(zero gradient)" in example.summary
+
+
+def test_ll501_on_the_issue_example():
+    example = keras_demo("LL501", 3)
+    assert "linear outputs [2, -1, 0.5] normalised by their sum give p = [1.33, -0.67, 0.33]" in example.summary
+    assert "clipped to [1e-7, 1 - 1e-7]" in example.summary
+
+
+@pytest.mark.parametrize("width", [2, 3, 10])
+def test_ll502_raises_for_real_class_counts(width):
+    example = keras_demo("LL502", width)
+    good, same, sparse, categorical = example.rows
+    assert good.loss == pytest.approx(same.loss) and good.grad_norm == pytest.approx(same.grad_norm)
+    assert sparse.loss is None and "same shape up until the last dimension" in sparse.note
+    assert categorical.loss is None and "must have the same shape" in categorical.note
+    assert "raise ValueError" in example.summary and f"{good.loss:.3f}" in example.summary
+
+
+def test_ll502_is_silent_with_one_unit():
+    example = keras_demo("LL502", 1)
+    sparse, categorical = example.rows[2:]
+    assert sparse.loss == 0 and categorical.loss == 0 and sparse.grad_norm == 0
+    assert "raises nothing" in example.summary
+
+
+def test_keras_ll103_clips_instead_of_raising():
+    torch_rows, keras_rows = demos.demo("LL103", 3).rows, keras_demo("LL103", 3).rows
+    assert torch_rows[1].loss is None and keras_rows[1].loss is not None  # torch raises, Keras does not
+    assert "(2, -1)" in keras_demo("LL103", 3).summary  # the logits outside [0, 1]
+    single = keras_demo("LL103", 1)  # logit 2, target 1: clipped, nothing to learn
+    assert single.rows[1].grad_norm == 0 and "zero gradient" in single.summary
+
+
+def test_keras_ll202_is_stuck_at_the_clip():
+    rows = keras_demo("LL202", 3).rows
+    negative = rows[-1]
+    assert negative.loss == pytest.approx(float(-np.log1p(-np.float32(1 - 1e-7))), rel=1e-5)
+    assert negative.grad_norm == 0 and f"{negative.loss:.3f}" in keras_demo("LL202", 3).summary
+
+
+def test_keras_ll201_scores_an_out_of_range_class_zero():
+    rows = keras_demo("LL201", 3).rows
+    assert rows[2].loss == 0 and "no error" in rows[2].note
+    assert all(row.grad_norm == 0 for row in rows[1:])
+
+
+@pytest.mark.parametrize("code", ["LL101", "LL102", "LL104", "LL107"])
+def test_keras_summaries_quote_their_rows(code):
+    example = keras_demo(code, 3)
+    quoted = [row for row in checked_rows(example) if f"{row.loss:.3f}" in example.summary]
+    assert len(quoted) >= 2  # the correct and a mistaken pipeline
+
+
+def _keras_activation(keras, name):
+    return {None: lambda x: x, "softmax": keras.activations.softmax, "sigmoid": keras.activations.sigmoid}[name]
+
+
+@pytest.mark.parametrize("code", KERAS_DEMO_CODES)
+@pytest.mark.parametrize("width", [1, 2, 3, 5])
+def test_keras_demo_rows_match_keras(keras, code, width):
+    """Each row's loss and gradient norm on the logits, recomputed with Keras (float32,
+    its default) and jax.grad; a row that says Keras raises, raises the same."""
+    import jax
+    import jax.numpy as jnp
+
+    assert keras.config.floatx() == "float32"
+    for row in checked_rows(keras_demo(code, width)):
+        case = row.case
+        loss = getattr(keras.losses, case.loss)(**case.kwargs)
+        act = _keras_activation(keras, case.activation)
+        target = np.asarray(case.target)
+
+        def f(z):
+            return loss(target, act(z))
+
+        z = jnp.asarray(case.logits, dtype="float32")
+        if row.loss is None:
+            with pytest.raises(ValueError) as raised:
+                f(z)
+            assert row.note == f"ValueError: {raised.value}"
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value, grad = float(f(z)), np.asarray(jax.grad(f)(z))
+        assert row.loss == pytest.approx(value, rel=1e-5, abs=1e-6), row.pipeline
+        assert row.grad_norm == pytest.approx(float(np.linalg.norm(grad)), rel=1e-4, abs=1e-6), row.pipeline

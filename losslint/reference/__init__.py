@@ -3,7 +3,8 @@
 ``losslint.reference`` mirrors ``torch.nn.functional`` (same names, same signatures,
 same numbers); ``losslint.reference.grad`` has the analytic gradient of each loss with
 respect to its input. The demos of ``losslint --explain`` run on it, so they need
-numpy but never torch.
+numpy but never torch. ``losslint.reference.keras_losses`` does the same for Keras 3's
+cross-entropies (its docstring lists where Keras's semantics differ from torch's).
 """
 
 from losslint.reference import grad

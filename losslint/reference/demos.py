@@ -4,18 +4,25 @@ Every demo runs the correct pipeline and the mistaken one through the NumPy refe
 at a given width (the number of classes or outputs the analysis inferred) and reports
 the loss, the norm of the gradient on the logits, and what happens: the error torch
 raises, a loss stuck at a floor or at 0, a negative loss, saturation.
+
+A finding on a Keras loss asks for ``demo(code, width, "keras")``: Keras's own variant
+where it has one (``KERAS_DEMOS``, run through ``losslint.reference.keras_losses`` in
+float32, Keras's default), torch's otherwise. LL501 and LL502 are Keras-only: their
+demos always show Keras's numbers. Each Keras row keeps its pipeline as data (``case``)
+so tests/test_reference_keras.py can rerun it through Keras.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from losslint.reference import functional as F
 from losslint.reference import grad as G
+from losslint.reference import keras_losses as KL
 
 Pipeline = Callable[[np.ndarray], Tuple[float, np.ndarray]]  # logits -> (loss, d loss / d logits)
 
@@ -26,6 +33,7 @@ class Row:
     loss: Optional[float]
     grad_norm: Optional[float]
     note: str = ""
+    case: Optional["KerasCase"] = None  # a Keras row as data, for the parity tests
 
 
 @dataclass
@@ -402,6 +410,230 @@ def _ll303(width: int) -> Demo:
                 f"(the right loss is {right:.3f})")
 
 
+# --- Keras: its own numbers (losslint.reference.keras_losses, float32 like Keras) ------
+
+
+@dataclass
+class KerasCase:
+    """A Keras demo row as data, so tests/test_reference_keras.py can run it through Keras:
+    ``activation`` (None, "softmax" or "sigmoid", over the last axis) on ``logits``, then
+    ``keras.losses.<loss>(**kwargs)`` against ``target``."""
+
+    loss: str
+    kwargs: Dict[str, Any]
+    activation: Optional[str]
+    logits: np.ndarray
+    target: np.ndarray
+
+
+KERAS_DTYPE = "float32"  # keras.config.floatx()
+KERAS = "float32, Keras on JAX"  # the TensorFlow backend differs: see losslint.reference.keras_losses
+KERAS_ACTIVATIONS: Dict[Optional[str], Tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
+    None: (lambda z: z, lambda z, upstream: upstream),
+    "softmax": (lambda z: F.softmax(z, -1), softmax_vjp),
+    "sigmoid": (F.sigmoid, sigmoid_vjp),
+}
+
+
+def keras_pipeline(loss: str, target: np.ndarray, activation: Optional[str] = None, **kwargs: Any) -> Pipeline:
+    """logits -> (Keras's loss of ``activation(logits)``, its gradient on the logits)."""
+    objective = getattr(KL, loss)(dtype=KERAS_DTYPE, **kwargs)
+    act, vjp = KERAS_ACTIVATIONS[activation]
+
+    def run(z: np.ndarray) -> Tuple[float, np.ndarray]:
+        out = act(z)
+        return float(objective(target, out)), vjp(z, objective.grad(target, out).astype(np.float64))
+
+    return run
+
+
+def _keras_row(name: str, z: np.ndarray, loss: str, target: Any, activation: Optional[str] = None, note: str = "", **kwargs: Any) -> Row:
+    """The row of one Keras pipeline; a ValueError Keras would raise becomes the note."""
+    target = np.asarray(target)
+    case = KerasCase(loss, kwargs, activation, z, target)
+    try:
+        value, gradient = keras_pipeline(loss, target, activation, **kwargs)(z)
+    except ValueError as error:
+        return Row(name, None, None, f"ValueError: {error}", case)
+    return Row(name, value, float(np.linalg.norm(gradient)), note, case)
+
+
+def _gradient_change(mistaken: Row, correct: Row) -> str:
+    """"a 40% smaller gradient", or larger."""
+    if not correct.grad_norm or mistaken.grad_norm is None:
+        return "a different gradient"
+    change = mistaken.grad_norm / correct.grad_norm - 1
+    return f"a {abs(change) * 100:.0f}% {'smaller' if change < 0 else 'larger'} gradient"
+
+
+def _flat(row: Row) -> str:
+    return "zero gradient" if row.grad_norm == 0 else f"gradient {row.grad_norm:.3g}"
+
+
+def _probabilities(values: Sequence[float], limit: int = 6) -> str:
+    shown = ", ".join(f"{v:.2f}" for v in list(values)[:limit])
+    return f"[{shown}{', ...' if len(values) > limit else ''}]"
+
+
+def _keras_double_activation(code: str, width: int) -> Demo:
+    """LL101 (softmax) and LL102 (sigmoid) into a categorical loss, with Keras's numbers."""
+    classes = max(width, 2)
+    z, y = class_logits(classes), np.array([0])
+    loss = "SparseCategoricalCrossentropy"
+    good = _keras_row("from_logits=True on the logits", z, loss, y, from_logits=True)
+    also = _keras_row("softmax output, from_logits=False", z, loss, y, "softmax")
+    floor = math.log(1 + (classes - 1) / math.e)
+    setup = f"{classes} classes, logits {_fmt(z[0])}, class 0 (SparseCategoricalCrossentropy; one-hot targets give the same), {KERAS}"
+    correct = keras_pipeline(loss, y, from_logits=True)
+    if code == "LL101":
+        bad = _keras_row("softmax output, from_logits=True", z, loss, y, "softmax", from_logits=True)
+        mistaken = keras_pipeline(loss, y, "softmax", from_logits=True)
+        return Demo(code, setup, [good, also, bad],
+                    f"Keras applies log_softmax to the softmax output: with {classes} classes the loss can never go below "
+                    f"{floor:.3f}; here it gives {bad.loss:.3f} instead of {good.loss:.3f}, with "
+                    f"{_gradient_change(bad, good)}",
+                    _curve("true-class logit", z, (0, 0), {"correct": correct, "mistaken": mistaken}, -4.0, 10.0))
+    normalised = _keras_row("sigmoid output, from_logits=False", z, loss, y, "sigmoid", "sigmoids / their sum")
+    softmaxed = _keras_row("sigmoid output, from_logits=True", z, loss, y, "sigmoid", f"never below {floor:.3f}", from_logits=True)
+    mistaken = keras_pipeline(loss, y, "sigmoid")
+    return Demo(code, setup, [good, also, normalised, softmaxed],
+                f"Keras divides the sigmoid outputs by their sum: {normalised.loss:.3f} instead of {good.loss:.3f}, with "
+                f"{_gradient_change(normalised, good)}, and the outputs are not exclusive; with from_logits=True it is "
+                f"{softmaxed.loss:.3f} and cannot go below {floor:.3f}",
+                _curve("true-class logit", z, (0, 0), {"correct": correct, "mistaken": mistaken}, -4.0, 10.0))
+
+
+def _binary_logits(width: int) -> Tuple[np.ndarray, np.ndarray]:
+    return np.array([[2.0, -1.0, 0.5][: max(width, 1)]]), np.array([[1.0, 0.0, 1.0][: max(width, 1)]])
+
+
+def _keras_ll103(width: int) -> Demo:
+    z, y = _binary_logits(width)
+    lo, hi = KL.EPSILON, 1 - KL.EPSILON
+    clipped = [f"{v:g}" for v in z[0] if not lo < v < hi]
+    good = _keras_row("BinaryCrossentropy(from_logits=True)", z, "BinaryCrossentropy", y, from_logits=True)
+    bad = _keras_row("BinaryCrossentropy() on the logits", z, "BinaryCrossentropy", y,
+                     note=f"{len(clipped)} of {z.shape[1]} units clipped")
+    which = ", ".join(clipped) or "none here"
+    return Demo("LL103", f"logits {_fmt(z[0])}, targets {_fmt(y[0])}, {KERAS}", [good, bad],
+                f"Keras does not raise on logits outside [0, 1]: it clips them to [1e-7, 1 - 1e-7] ({which}), and a "
+                f"clipped unit gets no gradient; here {bad.loss:.3f} ({_flat(bad)}) instead of {good.loss:.3f} "
+                f"({_flat(good)})",
+                _curve("logit of a positive unit", z, (0, 0), {
+                    "correct": keras_pipeline("BinaryCrossentropy", y, from_logits=True),
+                    "mistaken": keras_pipeline("BinaryCrossentropy", y)}, -4.0, 10.0))
+
+
+def _keras_ll104(width: int) -> Demo:
+    z, y = _binary_logits(width)
+    correct = keras_pipeline("BinaryCrossentropy", y, from_logits=True)
+    mistaken = keras_pipeline("BinaryCrossentropy", y, "sigmoid", from_logits=True)
+    good = _keras_row("BinaryCrossentropy(from_logits=True) on logits", z, "BinaryCrossentropy", y, from_logits=True)
+    bad = _keras_row("sigmoid output, from_logits=True", z, "BinaryCrossentropy", y, "sigmoid", from_logits=True)
+    return Demo("LL104", f"logits {_fmt(z[0])}, targets {_fmt(y[0])}, {KERAS}", [good, bad],
+                f"a double sigmoid keeps predictions in (0.5, 0.73): the loss cannot go below 0.313 per positive and "
+                f"0.693 per negative unit; here {bad.loss:.3f} instead of {good.loss:.3f}, with "
+                f"{_gradient_change(bad, good)}",
+                _curve("logit of a positive unit", z, (0, 0), {"correct": correct, "mistaken": mistaken}, -6.0, 10.0))
+
+
+def _keras_ll107(width: int) -> Demo:
+    width = max(width, 2)
+    z = class_logits(width)
+    y = np.zeros_like(z)
+    y[0, :2] = 1.0
+    good = _keras_row("BinaryCrossentropy(from_logits=True)", z, "BinaryCrossentropy", y, from_logits=True)
+    bad = _keras_row("softmax output, BinaryCrossentropy()", z, "BinaryCrossentropy", y, "softmax")
+    return Demo("LL107", f"{width} labels, logits {_fmt(z[0])}, labels {_fmt(y[0])}, {KERAS}", [good, bad],
+                f"softmax makes the units sum to 1, so two labels can never both pass 0.5; here {bad.loss:.3f} instead "
+                f"of {good.loss:.3f}",
+                _curve("logit of a positive label", z, (0, 0), {
+                    "correct": keras_pipeline("BinaryCrossentropy", y, from_logits=True),
+                    "mistaken": keras_pipeline("BinaryCrossentropy", y, "softmax")}, -4.0, 10.0))
+
+
+def _keras_ll201(width: int) -> Demo:
+    z = np.array([[2.0]])
+    loss = "SparseCategoricalCrossentropy"
+    good = _keras_row("BinaryCrossentropy(from_logits=True), target 1", z, "BinaryCrossentropy", [[1.0]], from_logits=True)
+    zero = _keras_row("from_logits=True, class 0", z, loss, [0], from_logits=True, note="softmax of one unit is 1")
+    one = _keras_row("from_logits=True, class 1", z, loss, [1], from_logits=True, note="out of range: no error")
+    probability = _keras_row("from_logits=False, class 0", z, loss, [0], note="z / sum(z) = 1, clipped")
+    return Demo("LL201", f"one output unit, logit 2.0, {KERAS}", [good, zero, one, probability],
+                f"with one output the softmax (or the division by the sum) gives 1: class 0 costs {zero.loss:.3g} "
+                f"(from_logits=False: {probability.loss:.3g}) with a zero gradient, and class 1, out of range, costs "
+                f"{one.loss:.3g} where torch raises IndexError: nothing is learned")
+
+
+def _keras_ll202(width: int) -> Demo:
+    z = np.array([[2.0]])
+    values = [-5.0, 0.0, 3.0, 40.0]
+    outputs = [float(F.softmax(np.array([[v]]), -1)[0, 0]) for v in values]
+    rows = [Row(f"softmax([[{v:g}]])", None, None, f"= {o:.1f}") for v, o in zip(values, outputs)]
+    good = _keras_row("sigmoid output, target 0", z, "BinaryCrossentropy", [[0.0]], "sigmoid")
+    positive = _keras_row("softmax output, target 1", z, "BinaryCrossentropy", [[1.0]], "softmax", "1 clipped to 1 - 1e-7")
+    negative = _keras_row("softmax output, target 0", z, "BinaryCrossentropy", [[0.0]], "softmax", "stuck")
+    return Demo("LL202", f"Dense(1, activation=\"softmax\"), logit 2.0, {KERAS}", rows + [good, positive, negative],
+                f"softmax over a single value is 1.0 whatever the input; Keras clips it to 1 - 1e-7, so "
+                f"BinaryCrossentropy gives {negative.loss:.3f} for every negative sample and {positive.loss:.3g} for "
+                f"every positive one, with a zero gradient (a sigmoid output gives {good.loss:.3f} for this negative)")
+
+
+def _ll501(width: int) -> Demo:
+    z = class_logits(max(width, 1))
+    classes = z.shape[1]
+    loss = "SparseCategoricalCrossentropy"
+    p = z[0] / z[0].sum()
+    rows = [_keras_row("from_logits=True, class 0", z, loss, [0], from_logits=True),
+            _keras_row("from_logits=False (default), class 0", z, loss, [0])]
+    if classes > 1:
+        rows += [_keras_row("from_logits=True, class 1", z, loss, [1], from_logits=True),
+                 _keras_row("from_logits=False (default), class 1", z, loss, [1])]
+    for row in rows[1::2]:
+        row.note = "clipped: zero gradient" if row.grad_norm == 0 else "read as probabilities"
+    outcome = "; ".join(f"class {k}: {bad.loss:.3f} ({_flat(bad)}) instead of {good.loss:.3f}"
+                        for k, (good, bad) in enumerate(zip(rows[0::2], rows[1::2])))
+    return Demo("LL501", f"{classes} classes, logits {_fmt(z[0])} (CategoricalCrossentropy gives the same), {KERAS}", rows,
+                f"linear outputs {_fmt(z[0])} normalised by their sum give p = {_probabilities(p)}, clipped to "
+                f"[1e-7, 1 - 1e-7] before the log; {outcome}",
+                _curve("true-class logit", z, (0, 0), {"correct": keras_pipeline(loss, np.array([0]), from_logits=True),
+                                                       "mistaken": keras_pipeline(loss, np.array([0]))}, -4.0, 10.0))
+
+
+def _ll502(width: int) -> Demo:
+    classes = max(width, 1)
+    z = class_logits(classes)
+    one_hot = np.eye(classes)[[0]]
+    rows = [_keras_row("SparseCategoricalCrossentropy, class index [0]", z, "SparseCategoricalCrossentropy", [0], "softmax"),
+            _keras_row(f"CategoricalCrossentropy, one-hot {_fmt(one_hot[0])}", z, "CategoricalCrossentropy", one_hot, "softmax"),
+            _keras_row("SparseCategoricalCrossentropy, one-hot targets", z, "SparseCategoricalCrossentropy", one_hot, "softmax"),
+            _keras_row("CategoricalCrossentropy, class indices", z, "CategoricalCrossentropy", [0], "softmax")]
+    good, _, sparse, categorical = rows
+    setup = f"softmax output of {classes} unit{'s' if classes > 1 else ''}, logits {_fmt(z[0])}, class 0, {KERAS}"
+    if sparse.loss is None and categorical.loss is None:
+        return Demo("LL502", setup, rows,
+                    f"Keras 3 checks the targets' shape: one-hot targets into the sparse loss and class indices into "
+                    f"the categorical one raise ValueError at the first batch; with the right targets both give "
+                    f"{good.loss:.3f}")
+    for row in rows[2:]:
+        row.note = row.note or "silently wrong: nothing raises"
+    return Demo("LL502", setup, rows,
+                f"with one output unit Keras raises nothing: the one-hot [1] read as a class index is class 1, out of "
+                f"range, costing {sparse.loss:.3g}, and the class index 0 read as a one-hot target weighs nothing, "
+                f"costing {categorical.loss:.3g}; nothing is learned")
+
+
+KERAS_DEMOS: Dict[str, Callable[[int], Demo]] = {
+    "LL101": lambda w: _keras_double_activation("LL101", w),
+    "LL102": lambda w: _keras_double_activation("LL102", w),
+    "LL103": _keras_ll103,
+    "LL104": _keras_ll104,
+    "LL107": _keras_ll107,
+    "LL201": _keras_ll201,
+    "LL202": _keras_ll202,
+}
+
+
 DEMOS: Dict[str, Callable[[int], Demo]] = {
     "LL101": lambda w: _double_activation("LL101", "softmax", w),
     "LL102": lambda w: _double_activation("LL102", "sigmoid", w),
@@ -425,10 +657,12 @@ DEMOS: Dict[str, Callable[[int], Demo]] = {
     "LL301": _ll301,
     "LL302": _ll302,
     "LL303": _ll303,
+    "LL501": _ll501,  # Keras only: Keras's numbers whatever the framework
+    "LL502": _ll502,
 }
 # A framework's own variants of the shared codes, where its numbers differ from torch's
 # (a Keras finding of LL101 shows Keras's loss, not CrossEntropyLoss's).
-FRAMEWORK_DEMOS: Dict[str, Dict[str, Callable[[int], Demo]]] = {"keras": {}}
+FRAMEWORK_DEMOS: Dict[str, Dict[str, Callable[[int], Demo]]] = {"keras": KERAS_DEMOS}
 DEFAULT_WIDTH = 3
 
 

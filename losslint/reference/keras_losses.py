@@ -39,11 +39,15 @@ Where Keras's semantics differ from torch's (``losslint.reference.functional``):
 9. float32 by default (``keras.config.floatx()``). The reference computes in float64
    (Keras with ``set_floatx("float64")``) unless given ``dtype="float32"``: in float32 the
    upper clip bound rounds to 1 - 1.19e-7, so the loss at the clip is 15.94, not 16.12.
-10. Not modelled: on the TensorFlow backend a Keras softmax or sigmoid output remembers
-    its logits (``_keras_logits``) and the loss uses them, warning when
-    ``from_logits=True`` (so a softmax into ``from_logits=True`` trains correctly there);
-    the JAX, torch and NumPy backends compute what is written, as this module does. The
-    width-1 SyntaxWarning of the categorical loss, ``ignore_class`` and masks are left out.
+10. Not modelled: on the TensorFlow backend (keras/src/backend/tensorflow/nn.py,
+    ``_get_logits``; read, not run: TensorFlow is not installed here) the output of a
+    Keras softmax or sigmoid remembers its logits (``_keras_logits``) and all three losses
+    use them as logits whatever ``from_logits`` says, warning when it says True. So there
+    a softmax into ``from_logits=True``, a sigmoid into ``BinaryCrossentropy(from_logits=True)``,
+    a softmax into binary cross-entropy and ``Dense(1, activation="softmax")`` into it all
+    compute a loss on the logits. The JAX, torch and NumPy backends compute what is
+    written, as this module does. Also left out: the width-1 SyntaxWarning of the
+    categorical loss, ``ignore_class`` and masks.
 """
 
 from __future__ import annotations
