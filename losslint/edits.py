@@ -21,6 +21,7 @@ class Action(enum.Enum):
     LOG_OF_SOFTMAX = "log_of_softmax"  # log(softmax(x)) -> log_softmax(x)
     ACCUMULATE_VALUE = "accumulate_value"  # total += loss.item() (or .detach())
     ACCUMULATE_DETACHED = "accumulate_detached"  # total += loss.detach()
+    SET_TRUE = "set_true"  # f(...) -> f(..., keyword=True), or keyword=False made True: the keyword
     METHOD_ON_ARGUMENT = "method_on_argument"  # f(x, y) -> f(x.permute(0, 2, 1), y): (position, keyword, method call)
 
 

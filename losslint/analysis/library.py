@@ -27,6 +27,13 @@ from losslint.analysis.facts import (
     LossCall,
 )
 from losslint.analysis.shapes import flattened, reshaped, shaped_as
+from losslint.analysis.training import (
+    UNKNOWN_ACTIVATION,
+    TrainingEffects,
+    from_logits,
+    layer_activation,
+    switched_families,
+)
 from losslint.analysis.values import (
     MISSING,
     AbsVal,
@@ -36,6 +43,7 @@ from losslint.analysis.values import (
     Cause,
     Class,
     Const,
+    Graph,
     Instance,
     Kind,
     Layer,
@@ -57,7 +65,7 @@ from losslint.analysis.values import (
 from losslint.knowledge import TrainerSpec
 
 
-class LibraryEffects:
+class LibraryEffects(TrainingEffects):
     """What library callees do, by effect, as methods of the interpreter."""
 
     def start_library(self) -> None:
@@ -70,6 +78,7 @@ class LibraryEffects:
         self.regression_calls: Dict[Site, _LossAcc] = {}  # elementwise losses (MSELoss...): LL303
         self.non_negative: Dict[Site, bool] = {}  # activation site -> its output is >= 0 in every context
         self.activation_inputs: Dict[Site, AbsVal] = {}  # activations without dim (sigmoid, relu...): their input
+        self.start_training()
 
     def library_facts(self, key: Callable[[Any], Any]) -> Dict[str, Any]:
         """The loss calls (joined over contexts), softmax uses, dim-less softmaxes, logs."""
@@ -110,7 +119,9 @@ class LibraryEffects:
         if isinstance(atom, QualRef):
             return self.call_external(T.canonical(atom.name), args, site, ctx, complete)
         if isinstance(atom, Loss):
-            return self.record_loss(atom.callee, args, site, complete, ctx, atom.site)
+            return self.record_loss(atom.callee, args, site, complete, ctx, atom.site, atom.from_logits)
+        if isinstance(atom, Graph):
+            return atom.outputs
         if isinstance(atom, Layer):
             return self.apply_layer(atom, args.get(0, ("input",)) or unknown("layer input", Cause.FROM_OUTSIDE), site)
         if isinstance(atom, Sequence) and atom.container == "sequential":
@@ -119,7 +130,9 @@ class LibraryEffects:
             return self.call_model(atom, args, site, ctx)
         return None
 
-    def library_method(self, receiver: Atom, name: str, args: Args, site: Site) -> Optional[Tuple[AbsVal, Optional[AbsVal]]]:
+    def library_method(
+        self, receiver: Atom, name: str, args: Args, site: Site, ctx: Optional[Context] = None
+    ) -> Optional[Tuple[AbsVal, Optional[AbsVal]]]:
         """A method of a tensor (or of an unknown value, which may be one), and the
         module methods that hand the module back or add a layer. Returns the result and
         the receiver's new value when the method changes it."""
@@ -128,6 +141,12 @@ class LibraryEffects:
                 return _backpropagated(receiver, site)
             value = self.tensor_method(receiver, name, args, site)
             return value, (value if name in T.IN_PLACE_RESHAPES else None)  # x.squeeze_(-1) changes x
+        if ctx is not None and self.is_trained_model(receiver):
+            trained = self.training_method(receiver, name, args, site, ctx)
+            if trained is not None:
+                return trained, None
+        if isinstance(receiver, Sequence) and receiver.container == "sequential" and name in T.ADD_METHODS and len(args.positional) == 1:
+            return of(Const(None)), of(replace(receiver, items=receiver.items + args.positional))
         if isinstance(receiver, (Instance, Model)) and name == "add_module" and len(args.positional) == 2 and not args.keywords:
             return of(Const(None)), self._attribute_set(receiver, args.positional[0], args.positional[1])
         if isinstance(receiver, Model):
@@ -141,6 +160,10 @@ class LibraryEffects:
     def library_attribute(self, atom: Atom, name: str) -> Optional[AbsVal]:
         """A tensor's attributes (``.data``, ``.dtype``, ``.device``, methods), a layer's or
         loss's methods, and what a model inherits from its library base class."""
+        if isinstance(atom, (Instance, Graph)) and self.is_trained_model(atom) and _training(name):
+            return of(Bound(atom, name))
+        if isinstance(atom, Graph):
+            return of(Bound(atom, name)) if name in _RETURNS_SELF else unknown(f"'{name}' of a model", Cause.NOT_MODELLED)
         if isinstance(atom, Instance):
             if name in _RETURNS_SELF or name == "add_module":
                 return of(Bound(atom, name))
@@ -202,7 +225,7 @@ class LibraryEffects:
         if name in T.LOSS_FUNCTIONS:
             return self.record_loss(name, args, site, complete, ctx)
         if name in T.LOSS_CLASSES or name in T.VALUE_LOSS_CLASSES:
-            return of(Loss(name, site))
+            return of(Loss(name, site, from_logits(name, args)))
         if name in T.VALUE_LOSS_FUNCTIONS:  # no input rules: a loss tensor, not a checked call
             if name in T.ELEMENTWISE_LOSSES:
                 self._record_elementwise(name, args, site, complete)
@@ -215,16 +238,27 @@ class LibraryEffects:
         if name in T.ACTIVATION_LAYERS:
             activation = T.ACTIVATION_LAYERS[name]
             return of(Layer(name, site, dim=self._dim(activation, args, name, site)))
+        if name in T.ACTIVATION_ARGUMENT_LAYERS:
+            return of(Layer(name, site, activation=layer_activation(name, args)))
         if name in T.SEQUENCE_LAYERS:
             return of(Layer(name, site, batch_first=self._batch_first(T.SEQUENCE_LAYERS[name], args)))
         if name in T.WIDTH_LAYERS:
             position, keyword = T.WIDTH_LAYERS[name].width_param
             width = const_value(args.get(position, (keyword,)) or unknown("", Cause.OTHER), None)
-            return of(Layer(name, site, width=width if isinstance(width, int) and not isinstance(width, bool) else None))
+            activation = layer_activation(name, args) if name in T.LAYER_ACTIVATIONS else None
+            return of(Layer(name, site, width=width if isinstance(width, int) and not isinstance(width, bool) else None, activation=activation))
         if name in T.NORM_LAYERS or name in T.TRANSPARENT_LAYERS or name in T.FLATTEN_LAYERS or name in T.EMBEDDINGS:
             return of(Layer(name, site))
+        if name in T.LAYER_LISTS:
+            return self.layer_list(args, site)
         if name in T.SEQUENTIALS:
             return of(self._sequential(args, site))
+        if name in T.GRAPHS:
+            return self.graph(name, args, site)
+        if name in T.PLACEHOLDERS:
+            return self.placeholder(name, args, site)
+        if name in T.DATASET_ARRAYS:
+            return self.arrays(name, site)
         if name in T.MODULE_CONTAINERS:  # built from a comprehension: items appended later stay known
             items = args.get(0, ("modules",))
             spliced = _splice(items) if items is not None else ((), False)
@@ -297,13 +331,15 @@ class LibraryEffects:
                 else unknown("tensor like an unknown one", Cause.NOT_MODELLED)
                 for a in source
             )
-        if name in T.ONE_HOT:
-            source = args.get(0, ("tensor", "input")) or unknown("", Cause.OTHER)
+        if name in T.ONE_HOT or name in T.ONE_HOT_FLOAT:
+            source = args.get(0, ("tensor", "input", "x")) or unknown("", Cause.OTHER)
             classes = const_value(args.get(1, ("num_classes",)) or unknown("", Cause.OTHER), None)
             width = classes if isinstance(classes, int) and classes > 0 else None
             ranks = {a.rank for a in source if isinstance(a, Tensor)}
             rank = ranks.pop() + 1 if len(ranks) == 1 and None not in ranks and len(source) == 1 else None
-            return of(Tensor(None, width, Axis.LAST if width else None, rank, act=site, dtype="int"))
+            if name in T.ONE_HOT_FLOAT and any(isinstance(a, Tensor) and a.width is not None for a in source):
+                rank = None  # to_categorical drops a last axis of width 1
+            return of(Tensor(None, width, Axis.LAST if width else None, rank, act=site, dtype="float" if name in T.ONE_HOT_FLOAT else "int"))
         if name == "builtins.getattr":
             obj, attr = args.get(0), const_value(args.get(1) or unknown("", Cause.OTHER), None)
             if obj is not None and isinstance(attr, str) and len(args.positional) == 2:
@@ -346,7 +382,7 @@ class LibraryEffects:
         ]
         if len(containers) != 1 or len(bases) != 1:
             return None
-        methods = ("__init__", "forward", "__call__", "__iter__", "__getitem__")
+        methods = ("__init__", *T.CALL_METHODS, "__call__", "__iter__", "__getitem__")
         if any(not self._inherits_only(cls, m) for m in methods):
             return None
         return self.call_external(containers[0], args, Site(cls.module, -1), Context(cls.module), True)
@@ -443,17 +479,21 @@ class LibraryEffects:
         if value is None:
             if args.open:
                 return None
+            if activation.default_dim is not None:  # Keras: Softmax(axis=-1)
+                return activation.default_dim
             if activation.implicit_dim:
                 self.implicit_dims.setdefault(site, ImplicitDim(site, name))
             return MISSING
         return const_value(value, None)
 
     def activate(
-        self, activation: T.Activation, name: str, value: AbsVal, site: Site, dim: Any, origin: Site, form: str
+        self, activation: T.Activation, name: str, value: AbsVal, site: Site, dim: Any, origin: Optional[Site], form: str
     ) -> AbsVal:
         """The activation's output; ``site`` is the activation (call or layer) the rules
-        name, ``origin`` where it is applied, ``form`` how (see ``Form``)."""
-        self.forms.setdefault(origin, (form, site))
+        name, ``origin`` where it is applied, ``form`` how (see ``Form``); None for an
+        activation a layer's argument names, which no fix rewrites."""
+        if origin is not None:
+            self.forms.setdefault(origin, (form, site))
         self.non_negative[site] = self.non_negative.get(site, True) and activation.non_negative
         if activation.dim_param is None:
             previous_input = self.activation_inputs.get(site)
@@ -483,7 +523,10 @@ class LibraryEffects:
             axis = T.WIDTH_LAYERS[name].axis
             ranks = {a.rank for a in value if isinstance(a, Tensor)}
             rank = ranks.pop() if len(ranks) == 1 and len(value) == 1 else None
-            return of(Tensor(Kind.LOGITS, layer.width, axis, rank, act=layer.site, layer=layer.site))
+            out = of(Tensor(Kind.LOGITS, layer.width, axis, rank, act=layer.site, layer=layer.site))
+            return self._activated(layer, out) if name in T.LAYER_ACTIVATIONS else out
+        if name in T.ACTIVATION_ARGUMENT_LAYERS:
+            return self._activated(layer, value)
         if name in T.SEQUENCE_LAYERS:
             return _sequence_output(layer, T.SEQUENCE_LAYERS[name], value)
         if name in T.NORM_LAYERS:
@@ -505,13 +548,31 @@ class LibraryEffects:
             return join(of(tensor_ops.resized(a)) if isinstance(a, Tensor) else unknown(f"{name} of a value the analysis does not know", Cause.NOT_MODELLED) for a in value)
         return unknown(f"{name} is not modelled", Cause.NOT_MODELLED)
 
+    def _activated(self, layer: Layer, value: AbsVal) -> AbsVal:
+        """The output of a layer applying the activation its argument names (linear: the
+        value itself; not known: a tensor of unknown kind)."""
+        kind = layer.activation
+        if kind is None:
+            return value
+        if kind == UNKNOWN_ACTIVATION or layer.site is None:
+            return join(
+                of(Tensor(None, a.width, a.axis, a.rank, layer=a.layer, dtype="float")) if isinstance(a, Tensor) else of(Tensor(None))
+                for a in value
+            )
+        along = kind in (Kind.SOFTMAX, Kind.LOG_SOFTMAX)
+        activation = T.Activation(kind, (0, "axis") if along else None, default_dim=-1 if along else None)
+        name = f'{layer.name.rsplit(".", 1)[-1]}(activation="{kind.name.lower()}")'
+        return self.activate(activation, name, value, layer.site, -1 if along else None, None, Form.LAYER_CALL)
+
     def apply_sequence(self, sequence: Sequence, value: AbsVal, site: Site, ctx: Context) -> AbsVal:
         if sequence.open_start:
             value = unknown("layers built at run time", Cause.DYNAMIC_DISPATCH)
         for item in sequence.items:
             results = []
             for layer in ordered(item):
-                if isinstance(layer, Layer):
+                if isinstance(layer, Tensor):  # an input placeholder leading a list of layers
+                    results.append(of(layer))
+                elif isinstance(layer, Layer):
                     results.append(self.apply_layer(layer, value, site, in_sequence=True))
                 else:
                     results.append(self.call(layer, Args((value,)), site, ctx)[0])
@@ -604,26 +665,36 @@ class LibraryEffects:
 
 
     def record_loss(
-        self, callee: str, args: Args, site: Site, complete: bool, ctx: Context, created: Optional[Site] = None
+        self, callee: str, args: Args, site: Site, complete: bool, ctx: Context, created: Optional[Site] = None,
+        logits: Optional[bool] = False,
     ) -> AbsVal:
-        """A call of the loss ``callee`` (a loss function, or a loss class's instance)."""
+        """A call of the loss ``callee`` (a loss function, or a loss class's instance,
+        built with ``logits`` for its from_logits switch)."""
         if callee in T.VALUE_LOSS_CLASSES:  # no input rules: a loss tensor, not a checked call
             if callee in T.ELEMENTWISE_LOSSES:
                 self._record_elementwise(callee, args, site, complete, created)
             return loss_tensor(site, ctx)
         family = T.LOSS_FUNCTIONS.get(callee) or T.LOSS_CLASSES[callee]
         spec = T.LOSS_SIGNATURES[callee]
-        value = args.get(0, spec.input_names) or unknown("loss input not given", Cause.FROM_OUTSIDE)
-        target = args.get(1, spec.target_names) or unknown("loss target not given", Cause.FROM_OUTSIDE)
+        value = args.get(spec.input_position, spec.input_names) or unknown("loss input not given", Cause.FROM_OUTSIDE)
+        target = args.get(spec.target_position, spec.target_names) or unknown("loss target not given", Cause.FROM_OUTSIDE)
         if callee in T.UNCHECKED_TARGETS:
             target = unknown(f"{spec.name} converts its target itself", Cause.NOT_MODELLED)
+        name = spec.name
+        families = {family}
+        if callee in T.FROM_LOGITS:
+            if callee in T.LOSS_FUNCTIONS:
+                logits = from_logits(callee, args)
+                name = callee.rsplit(".", 1)[-1]
+            families, suffix = switched_families(family, callee, logits)
+            name += suffix
         autocast = "autocast" in ctx.modes
         acc = self.loss_calls.get(site)
         if acc is None:
-            acc = self.loss_calls[site] = _LossAcc({family}, value, target, complete, autocast, set(), {spec.name})
+            acc = self.loss_calls[site] = _LossAcc(families, value, target, complete, autocast, set(), {name})
         else:
-            acc.names.add(spec.name)
-            acc.families.add(family)
+            acc.names.add(name)
+            acc.families.update(families)
             acc.input = join((acc.input, value))
             acc.target = join((acc.target, target))
             acc.complete = acc.complete and complete
@@ -762,7 +833,11 @@ def _exp_log(name: str, value: Optional[AbsVal]) -> AbsVal:
         kind = T.EXP_LOG.get((name, atom.kind)) if isinstance(atom, Tensor) else None
         if kind is None:
             return unknown(f"torch.{name}() of values the analysis does not track", Cause.NOT_MODELLED)
-        out.append(replace(atom, kind=kind))
+        out.append(replace(atom, kind=kind, origin=None))  # not the activation's output: removing it is no fix
     return of(*out)
 
 
+
+
+def _training(name: str) -> bool:
+    return name in T.COMPILE_METHODS or name in T.FIT_METHODS or name in T.PREDICT_METHODS

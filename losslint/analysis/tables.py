@@ -17,11 +17,19 @@ from losslint.knowledge import ActivationSpec, Knowledge, load, matches
 
 _SUBMODULE = re.compile(r"^torch\.nn\.modules\.[a-z_]+\.")
 _ALIASES: Dict[str, str] = {}
+_PREFIXES: Dict[str, str] = {}  # [prefix_aliases]: "tensorflow.keras." -> "keras."
+_PREFIX_PATTERN: Optional["re.Pattern[str]"] = None
 
 
 def canonical(qualname: str) -> str:
     """The one name the tables below use for a library object, however it was imported."""
     qualname = _SUBMODULE.sub("torch.nn.", qualname)
+    if _PREFIX_PATTERN is not None:
+        for _ in range(3):  # tensorflow.compat.v1.keras. -> tensorflow.keras. -> keras.
+            found = _PREFIX_PATTERN.match(qualname)
+            if found is None:
+                break
+            qualname = _PREFIXES[found.group(0)] + qualname[found.end():]
     return _ALIASES.get(qualname, qualname)
 
 
@@ -32,6 +40,19 @@ class LossFamily:
     name: str  # the display name used in messages
     input_names: Tuple[str, ...]
     target_names: Tuple[str, ...]
+    input_position: int = 0
+    target_position: int = 1
+    framework: str = "torch"
+
+
+@dataclass(frozen=True)
+class FromLogits:
+    """A loss's switch to its logits family: the argument (of the constructor for a
+    class, of the call for a function) and the family a literal True selects."""
+
+    position: Optional[int]
+    keyword: str
+    family: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +63,7 @@ class Activation:
     dim_param: Optional[Tuple[int, str]] = None  # (position, keyword) of ``dim``
     implicit_dim: bool = False  # torch accepts a missing dim and guesses it
     non_negative: bool = False  # every output value is >= 0 (ReLU, ReLU6)
+    default_dim: Optional[int] = None  # what a missing dim means (Keras: -1)
 
 
 @dataclass(frozen=True)
@@ -94,6 +116,11 @@ def configure(user_files: Sequence[str] = ()) -> None:
     _BUILT_IN_ONLY = not user_files
     _ALIASES.clear()
     _ALIASES.update(knowledge.mapping("aliases"))
+    global _PREFIX_PATTERN
+    _PREFIXES.clear()
+    _PREFIXES.update(knowledge.mapping("prefix_aliases"))
+    ordered_prefixes = sorted(_PREFIXES, key=lambda p: (-len(p), p))
+    _PREFIX_PATTERN = re.compile("|".join(re.escape(p) for p in ordered_prefixes)) if _PREFIXES else None
     _MODEL_ENTRIES.clear()
     globals().update(tables)
 
@@ -104,15 +131,31 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
     loss_functions: Dict[str, str] = {}
     signatures: Dict[str, LossFamily] = {}
     unchecked_targets: set = set()
+    strings: Dict[str, str] = {}
+    from_logits: Dict[str, FromLogits] = {}
+    frameworks: Dict[str, str] = {}
+    displays: Dict[str, str] = {}
     for key, entry in k.mapping("loss").items():
         family = entry.get("like", key)  # the loader checked that it is a known family
-        signature = LossFamily(entry["display"], tuple(entry.get("input", ("input",))), tuple(entry.get("target", ("target",))))
+        signature = LossFamily(
+            entry["display"], tuple(entry.get("input", ("input",))), tuple(entry.get("target", ("target",))),
+            entry.get("input_position", 0), entry.get("target_position", 1), entry.get("framework", "torch"),
+        )
+        frameworks.setdefault(family, entry.get("framework", "torch"))
+        displays.setdefault(family, entry["display"])
+        switch = entry.get("from_logits")
         for name in entry.get("classes", []):
             loss_classes[name] = family
             signatures[name] = signature
+            if switch is not None:
+                from_logits[name] = FromLogits(switch.get("class_position"), switch["keyword"], switch["family"])
         for name in entry.get("functions", []):
             loss_functions[name] = family
             signatures[name] = signature
+            if switch is not None:
+                from_logits[name] = FromLogits(switch.get("function_position"), switch["keyword"], switch["family"])
+        for name in entry.get("strings", []):
+            strings[name] = key
         if not entry.get("checks_target", True):
             unchecked_targets.update(entry.get("classes", []) + entry.get("functions", []))
     widths = {**k.mapping("layer.width"), **k.mapping("model_factory")}
@@ -125,6 +168,26 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "LOSS_FUNCTIONS": loss_functions,
         "LOSS_SIGNATURES": signatures,
         "UNCHECKED_TARGETS": frozenset(unchecked_targets),
+        "LOSS_STRINGS": strings,
+        "FROM_LOGITS": from_logits,
+        "FAMILY_FRAMEWORKS": frameworks,
+        "FAMILY_DISPLAYS": displays,
+        "CALL_METHODS": tuple(k.tables.get("library.call_methods", ())),
+        "ACTIVATION_NAMES": {n: _KINDS[v] for n, v in k.mapping("activation.names").items() if v in _KINDS},
+        "LAYER_ACTIVATIONS": {
+            **{n: w.activation for n, w in k.mapping("layer.width").items() if w.activation is not None},
+            **{n: a.activation for n, a in k.mapping("layer.activation").items()},
+        },
+        "ACTIVATION_ARGUMENT_LAYERS": k.names("layer.activation"),
+        "LAYER_LISTS": k.names("container.layer_list"),
+        "ADD_METHODS": k.names("container.add_methods"),
+        "GRAPHS": k.mapping("container.graph"),
+        "PLACEHOLDERS": k.mapping("creation.placeholder"),
+        "ONE_HOT_FLOAT": k.names("creation.one_hot_float"),
+        "DATASET_ARRAYS": k.mapping("dataset.arrays"),
+        "COMPILE_METHODS": k.mapping("training.compile"),
+        "FIT_METHODS": k.mapping("training.fit"),
+        "PREDICT_METHODS": k.mapping("training.predict"),
         "MODELS": k.mapping("model"),
         "MODEL_BUILDERS": tuple(
             (tuple(pattern.split(".")), key) for key, spec in sorted(k.mapping("model").items()) for pattern in spec.builders
@@ -205,24 +268,29 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "LOADERS": k.names("dataset.loaders"),
         "ITERATE": k.names("dataset.iterate"),
         "RELEVANT": _relevant(
-            loss_classes, loss_functions, dict.fromkeys(k.names("loss_value.classes") | k.names("loss_value.functions")),
+            loss_classes, loss_functions, dict.fromkeys(k.names("loss_value.classes") | k.names("loss_value.functions")), strings,
             calls=k.names("tensor.backward"),
+            loss_arguments=frozenset(m for m, spec in k.mapping("training.compile").items() if spec.get("loss")),
         ),
     }
 
 
 def _activation(spec: ActivationSpec) -> Activation:
-    return Activation(_KINDS[spec.kind], spec.dim, spec.implicit_dim, spec.non_negative)
+    return Activation(_KINDS[spec.kind], spec.dim, spec.implicit_dim, spec.non_negative, spec.default_dim)
 
 
-def _relevant(*names: Dict[str, str], calls: frozenset = frozenset()) -> "re.Pattern[bytes]":
-    """A file naming none of the losses' last name parts, and calling none of the
-    ``calls`` methods (``.backward(``, not ``def backward(ctx, ...)``), cannot hold a
-    loss: the prefilter of files worth running as entry points, derived from the
-    knowledge."""
+def _relevant(
+    *names: Dict[str, str], calls: frozenset = frozenset(), loss_arguments: frozenset = frozenset()
+) -> "re.Pattern[bytes]":
+    """A file naming none of the losses' last name parts, calling none of the ``calls``
+    methods (``.backward(``, not ``def backward(ctx, ...)``) and passing no ``loss`` to a
+    ``loss_arguments`` method (``model.compile(..., loss=my_loss)``) cannot hold a loss:
+    the prefilter of files worth running as entry points, derived from the knowledge."""
     parts = sorted({n.rsplit(".", 1)[-1] for table in names for n in table}, key=lambda p: (-len(p), p))
     parts += sorted(f".{name}(" for name in calls)
-    return re.compile(b"|".join(re.escape(p.encode()) for p in parts) or b"(?!)")
+    patterns = [re.escape(p.encode()) for p in parts]
+    patterns += [re.escape(f".{name}(".encode()) + rb"(?s:.){0,400}?\bloss\b" for name in sorted(loss_arguments)]
+    return re.compile(b"|".join(patterns) or b"(?!)")
 
 
 _MODEL_ENTRIES: Dict[str, Optional[str]] = {}

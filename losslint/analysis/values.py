@@ -264,6 +264,7 @@ class Layer(Atom):
     width: Optional[int] = None  # output width, where the layer fixes one
     dim: Any = None  # softmax-like layers: the dim argument (a Const value or MISSING)
     batch_first: Optional[bool] = None  # sequence layers: True when built with a literal batch_first=True
+    activation: Any = None  # layers taking an activation argument: its Kind, None (linear) or "?" (unknown)
 
 
 @atom
@@ -293,6 +294,16 @@ class Loss(Atom):
 
     callee: str
     site: Optional[Site]
+    from_logits: Optional[bool] = False  # a loss with a from_logits switch: the literal given, None when not known
+
+
+@atom
+class Graph(Atom):
+    """A model built from the values its layers computed (Keras's functional
+    ``Model(inputs, outputs)``): calling it gives ``outputs``."""
+
+    outputs: "AbsVal"
+    site: Optional[Site] = None
 
 
 @atom

@@ -171,6 +171,26 @@ class EditTransformer(cst.CSTTransformer):
             return call.with_changes(func=func.with_changes(value=new))
         raise NotApplicable("the callee is not written by a name the fix knows")
 
+    def _set_true(self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit) -> cst.Call:
+        """``Loss()`` / ``Loss(from_logits=False)`` -> ``Loss(from_logits=True)``: only
+        keyword arguments, so no positional one can be the keyword's."""
+        call = _expect(updated, cst.Call)
+        keyword = str(edit.argument)
+        if any(arg.star or arg.keyword is None for arg in call.args):
+            raise NotApplicable("positional arguments or arguments passed with * or **")
+        args = list(call.args)
+        for i, arg in enumerate(args):
+            if arg.keyword is not None and arg.keyword.value == keyword:
+                args[i] = arg.with_changes(value=cst.Name("True"))
+                return call.with_changes(args=args)
+        added = cst.Arg(
+            cst.Name("True"), keyword=cst.Name(keyword), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+        )
+        if args:
+            added = added.with_changes(comma=args[-1].comma)  # a trailing comma stays last
+            args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return call.with_changes(args=[*args, added])
+
     def _add_dim(self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit) -> cst.Call:
         call = _expect(updated, cst.Call)
         if any(arg.star for arg in call.args):

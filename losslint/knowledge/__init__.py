@@ -25,7 +25,7 @@ else:  # pragma: no cover - Python < 3.11
 
 BUILT_IN = (
     "python.toml", "torch.toml", "torchvision.toml", "lightning.toml", "accelerate.toml", "segmentation_models_pytorch.toml",
-    "timm.toml", "transformers.toml", "ignite.toml",
+    "timm.toml", "transformers.toml", "ignite.toml", "numpy.toml", "keras.toml",
 )
 KINDS = ("sigmoid", "softmax", "log_softmax", "logsigmoid", "relu", "tanh", "logits")
 AXES = ("last", "channel")
@@ -42,6 +42,7 @@ class ActivationSpec:
     dim: Optional[Tuple[int, str]] = None  # (position, keyword)
     implicit_dim: bool = False  # torch accepts a missing dim and guesses it
     non_negative: bool = False  # every output value is >= 0 (ReLU, ReLU6; not LeakyReLU, GELU)
+    default_dim: Optional[int] = None  # the dim a missing dim argument means (Keras's Softmax: -1)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,27 @@ class WidthSpec:
 
     width: Tuple[int, str]
     axis: str = "last"
+    activation: Optional[Tuple[int, str]] = None  # the argument naming the activation applied to the output
+
+
+@dataclass(frozen=True)
+class ActivationArgument:
+    """A layer that applies the activation one of its arguments names
+    (``Activation("softmax")``): a name of ``[activation.names]``, None (linear), or an
+    activation function (``tf.nn.softmax``)."""
+
+    activation: Tuple[int, str]
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Where a library call or method takes the arguments the analysis reads, by role
+    (``loss = [1, "loss"]`` for ``model.compile``)."""
+
+    arguments: Tuple[Tuple[str, Tuple[int, str]], ...]
+
+    def get(self, role: str) -> Optional[Tuple[int, str]]:
+        return dict(self.arguments).get(role)
 
 
 @dataclass
@@ -125,11 +147,15 @@ def _show(value: Any) -> str:
 # Each table: its kind ("list" of names, "map" of name -> scalar, "spec" of name -> table)
 # and, for specs, the check that turns an entry into its spec.
 def _activation(entry: Dict[str, Any]) -> ActivationSpec:
-    _keys(entry, {"kind"}, {"dim", "implicit_dim", "non_negative"})
+    _keys(entry, {"kind"}, {"dim", "implicit_dim", "non_negative", "default_dim"})
     dim = entry.get("dim")
+    default_dim = entry.get("default_dim")
+    if default_dim is not None and (not isinstance(default_dim, int) or isinstance(default_dim, bool)):
+        raise KnowledgeError("'default_dim' must be an integer")
     return ActivationSpec(
         _choice(entry["kind"], KINDS, "kind"), _position(dim, "dim") if dim is not None else None,
         _bool(entry.get("implicit_dim", False), "implicit_dim"), _bool(entry.get("non_negative", False), "non_negative"),
+        default_dim,
     )
 
 
@@ -145,8 +171,29 @@ def _sequence(entry: Dict[str, Any]) -> SequenceSpec:
 
 
 def _width(entry: Dict[str, Any]) -> WidthSpec:
-    _keys(entry, {"width"}, {"axis"})
-    return WidthSpec(_position(entry["width"], "width"), _choice(entry.get("axis", "last"), AXES, "axis"))
+    _keys(entry, {"width"}, {"axis", "activation"})
+    activation = entry.get("activation")
+    return WidthSpec(
+        _position(entry["width"], "width"), _choice(entry.get("axis", "last"), AXES, "axis"),
+        _position(activation, "activation") if activation is not None else None,
+    )
+
+
+def _activation_argument(entry: Dict[str, Any]) -> ActivationArgument:
+    _keys(entry, {"activation"}, set())
+    return ActivationArgument(_position(entry["activation"], "activation"))
+
+
+def _arrays(entry: Dict[str, Any]) -> int:
+    """A call returning ``((x_train, y_train), (x_test, y_test))`` arrays of class
+    indices of rank ``target_rank`` (``keras.datasets.mnist.load_data``)."""
+    _keys(entry, {"target_rank"}, set())
+    return _int(entry["target_rank"], "target_rank")
+
+
+def _positions(entry: Dict[str, Any]) -> Positions:
+    """Every key a role, every value ``[position, "keyword"]``."""
+    return Positions(tuple(sorted((role, _position(value, role)) for role, value in entry.items())))
 
 
 @dataclass(frozen=True)
@@ -301,13 +348,35 @@ def _trainer(entry: Dict[str, Any]) -> TrainerSpec:
     )
 
 
+FRAMEWORKS = ("torch", "keras")
+
+
 def _loss(entry: Dict[str, Any]) -> Dict[str, Any]:
-    _keys(entry, {"display"}, {"classes", "functions", "input", "target", "like", "checks_target"})
+    _keys(entry, {"display"}, {
+        "classes", "functions", "input", "target", "like", "checks_target", "framework", "strings",
+        "input_position", "target_position", "from_logits", "switched",
+    })  # fmt: skip
     if "checks_target" in entry:
         _bool(entry["checks_target"], "checks_target")
-    for key in ("classes", "functions", "input", "target"):
+    for key in ("classes", "functions", "input", "target", "strings"):
         _strings(entry.get(key, []), key)
-    if not entry.get("classes") and not entry.get("functions"):
+    _choice(entry.get("framework", "torch"), FRAMEWORKS, "framework")
+    for key in ("input_position", "target_position"):
+        if key in entry:
+            _int(entry[key], key)
+    if "from_logits" in entry:
+        switch = entry["from_logits"]
+        if not isinstance(switch, dict):
+            raise KnowledgeError("'from_logits' must be a table: keyword, class_position, function_position, family")
+        _keys(switch, {"keyword", "family"}, {"class_position", "function_position"})
+        if not isinstance(switch["keyword"], str) or not isinstance(switch["family"], str):
+            raise KnowledgeError("'from_logits' keyword and family must be strings")
+        for key in ("class_position", "function_position"):
+            if key in switch:
+                _int(switch[key], key)
+    if entry.get("switched") is not None:
+        _bool(entry["switched"], "switched")
+    if not entry.get("classes") and not entry.get("functions") and not entry.get("strings") and not entry.get("switched"):
         raise KnowledgeError("needs 'classes' or 'functions': the callees that compute it")
     if not isinstance(entry["display"], str):
         raise KnowledgeError("'display' must be a string")
@@ -321,6 +390,13 @@ SPEC_TABLES = {
     "layer.width": _width,
     "layer.sequence": _sequence,
     "model_factory": _width,
+    "layer.activation": _activation_argument,
+    "container.graph": _positions,
+    "creation.placeholder": _positions,
+    "dataset.arrays": _arrays,
+    "training.compile": _positions,
+    "training.fit": _positions,
+    "training.predict": _positions,
     "loss": _loss,
     "dataset.class_index": _dataset,
     "model": _model,
@@ -329,6 +405,8 @@ SPEC_TABLES = {
 }
 MAP_TABLES = {
     "aliases": str,
+    "prefix_aliases": str,
+    "activation.names": str,
     "tensor.shape_functions": str,
     "tensor.exp_log_functions": str,
     "tensor.dtype_methods": str,
@@ -339,7 +417,8 @@ MAP_TABLES = {
     "creation.typed": str,
 }
 LIST_TABLES = {
-    "library.roots", "library.model_bases", "library.model_base_patterns", "library.no_grad_hooks",
+    "library.roots", "library.model_bases", "library.model_base_patterns", "library.no_grad_hooks", "library.call_methods",
+    "container.layer_list", "container.add_methods", "creation.one_hot_float",
     "layer.norm", "layer.transparent", "layer.flatten", "layer.embedding",
     "container.sequential", "container.module_list", "container.module_dict", "container.ordered_dict",
     "wrapper.returns_argument", "wrapper.apply_module", "launcher.classes", "launcher.pass_through",

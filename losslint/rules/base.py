@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
+from losslint.analysis import tables as T
 from losslint.analysis.facts import Facts, LossCall
 from losslint.analysis.tables import display_name  # noqa: F401 - rules name calls with it
 from losslint.analysis.values import Kind, Site, Tensor
@@ -50,6 +51,34 @@ class Rule:
     default: bool = True  # selected unless the user says otherwise
     prefilter: str = ""  # an opt-in rule: a regex that makes a file an entry point when it matches
     fix: str = ""  # "safe" or "unsafe" when the rule offers a fix (documentation; tests keep it true)
+
+
+def framework(call: LossCall) -> Optional[str]:
+    """The framework every family of the call belongs to ("torch", "keras"...), or None
+    when they differ or the call has none (knowledge: a loss entry's ``framework``)."""
+    found = {T.FAMILY_FRAMEWORKS.get(f, "torch") for f in call.families}
+    return found.pop() if len(found) == 1 else None
+
+
+def finding_framework(call: LossCall) -> Optional[str]:
+    """What a finding's ``framework`` is: set for the frameworks other than torch."""
+    found = framework(call)
+    return found if found != "torch" else None
+
+
+KERAS_NO_FIX = "no fix offered for Keras: the activation is often a layer's argument, which the fixer does not rewrite"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A loss-input rule's check for another framework's families: its own message (the
+    framework's advice), the least width its inputs must have, and its fix builder."""
+
+    families: FrozenSet[str]
+    message: str
+    min_width: int = 0
+    fix: Optional["FixBuilder"] = None
+    no_fix: str = ""
 
 
 def matching_inputs(call: LossCall, families: FrozenSet[str], kinds: FrozenSet[Kind]) -> Optional[List[Tensor]]:
@@ -119,14 +148,20 @@ def loss_input_rule(
     related: str,
     fix: Optional[FixBuilder] = None,
     whole_output: bool = False,
+    variant: Optional[Variant] = None,
 ) -> Check:
     """A check for "this loss must not receive these kinds". ``message`` may use
     ``{loss}`` and ``{input}``; it fires only when every alternative matches (and, with
     ``whole_output``, when no alternative is units indexed out of the activation's
-    output, such as one column of a softmax)."""
+    output, such as one column of a softmax). ``variant``: the same check for another
+    framework's families, with that framework's message and fix."""
 
     def matching(call: LossCall) -> Optional[List[Tensor]]:
         inputs = matching_inputs(call, families, kinds)
+        if inputs is None and variant is not None:
+            inputs = matching_inputs(call, variant.families, kinds)
+            if inputs and variant.min_width and not all(t.width is not None and t.width >= variant.min_width for t in inputs):
+                return None
         if inputs and whole_output and any(t.selected for t in inputs):
             return None
         return inputs
@@ -138,11 +173,15 @@ def loss_input_rule(
         for call in facts.loss_calls:
             inputs = matching(call)
             if inputs:
-                text = message.format(loss=loss_description(call, describe), input=describe_input(inputs, describe))
+                other = variant is not None and bool(call.families) and call.families <= variant.families
+                template, builder = (variant.message, variant.fix) if other and variant else (message, fix)
+                text = template.format(loss=loss_description(call, describe), input=describe_input(inputs, describe))
                 widths = {t.width for t in inputs}
                 width = widths.pop() if len(widths) == 1 else None
-                offered, why_not = fix(call, facts, describe, flagged) if fix is not None else (None, "")
-                yield Finding(code, call.site, text, related_sites(inputs, related), width, offered, why_not)
+                offered, why_not = builder(call, facts, describe, flagged) if builder is not None else (None, "")
+                if other and variant and builder is None:
+                    why_not = variant.no_fix
+                yield Finding(code, call.site, text, related_sites(inputs, related), width, offered, why_not, finding_framework(call))
 
     return check
 

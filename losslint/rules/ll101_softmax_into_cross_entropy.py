@@ -1,7 +1,7 @@
 """LL101: CrossEntropyLoss receives softmax probabilities."""
 
 from losslint.analysis.values import Kind
-from losslint.rules.base import Rule, Severity, loss_input_rule
+from losslint.rules.base import KERAS_NO_FIX, Rule, Severity, Variant, loss_input_rule
 from losslint.rules.fixes import LossFix, REMOVE
 
 RULE = Rule(
@@ -12,6 +12,9 @@ RULE = Rule(
     doc="""\
 ## What it does
 Flags a `CrossEntropyLoss` / `F.cross_entropy` whose input is the output of a softmax.
+
+In Keras: a softmax output (`Dense(10, activation="softmax")`, an `Activation` /
+`Softmax` layer, `tf.nn.softmax`) into a cross-entropy built with `from_logits=True`.
 
 ## Why is this bad?
 CrossEntropyLoss applies `log_softmax` itself. Fed probabilities, it takes the softmax
@@ -38,6 +41,12 @@ needed (prediction, metrics).
         "{loss} receives {input}; it applies log_softmax itself, so softmax runs twice: pass raw logits",
         "softmax applied here",
         LossFix("Remove the softmax: the loss gets the logits", activation=REMOVE),
+        variant=Variant(
+            frozenset({"keras_categorical_crossentropy_logits", "keras_sparse_categorical_crossentropy_logits"}),
+            "{loss} receives {input}; with from_logits=True it applies softmax itself, so softmax runs twice: "
+            "drop the softmax activation (keep a linear output), or set from_logits=False",
+            no_fix=KERAS_NO_FIX,
+        ),
     ),
     fix="unsafe",
 )

@@ -1,7 +1,7 @@
 """LL102: CrossEntropyLoss receives sigmoid outputs."""
 
 from losslint.analysis.values import Kind
-from losslint.rules.base import Rule, Severity, loss_input_rule
+from losslint.rules.base import KERAS_NO_FIX, Rule, Severity, Variant, loss_input_rule
 from losslint.rules.fixes import LossFix, REMOVE
 
 RULE = Rule(
@@ -12,6 +12,9 @@ RULE = Rule(
     doc="""\
 ## What it does
 Flags a `CrossEntropyLoss` / `F.cross_entropy` whose input went through a sigmoid.
+
+In Keras: a sigmoid head of 2 or more units into `categorical_crossentropy` /
+`sparse_categorical_crossentropy`: sigmoid units are not one distribution over the classes.
 
 ## Why is this bad?
 CrossEntropyLoss applies `log_softmax` to its input. Sigmoid squashes every logit into
@@ -36,6 +39,16 @@ Drop the sigmoid and pass raw logits. For independent (multi-label) outputs use
         "{loss} receives {input}; it applies log_softmax itself: return raw logits",
         "sigmoid applied here",
         LossFix("Remove the sigmoid: the loss gets the logits", activation=REMOVE),
+        variant=Variant(
+            frozenset({
+                "keras_categorical_crossentropy", "keras_sparse_categorical_crossentropy",
+                "keras_categorical_crossentropy_logits", "keras_sparse_categorical_crossentropy_logits",
+            }),
+            "{loss} receives {input}: independent sigmoid units are not one distribution over the classes: "
+            "use a softmax output, or a linear one with from_logits=True",
+            min_width=2,
+            no_fix=KERAS_NO_FIX,
+        ),
     ),
     fix="unsafe",
 )

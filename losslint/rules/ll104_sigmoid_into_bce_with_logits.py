@@ -2,7 +2,7 @@
 
 from losslint.analysis.tables import LOGITS_LOSSES
 from losslint.analysis.values import Kind
-from losslint.rules.base import Rule, Severity, loss_input_rule
+from losslint.rules.base import KERAS_NO_FIX, Rule, Severity, Variant, loss_input_rule
 from losslint.rules.fixes import LossFix, REMOVE
 
 RULE = Rule(
@@ -14,6 +14,8 @@ RULE = Rule(
 ## What it does
 Flags `BCEWithLogitsLoss`, `MultiLabelSoftMarginLoss` or `sigmoid_focal_loss` whose
 input already went through a sigmoid.
+
+In Keras: a sigmoid output into `BinaryCrossentropy(from_logits=True)`.
 
 ## Why is this bad?
 These losses apply the sigmoid themselves. A second sigmoid maps every prediction into
@@ -36,6 +38,12 @@ Pass the raw logits; apply the sigmoid only for predictions and metrics.
         "{loss} applies sigmoid itself but receives {input}, so sigmoid runs twice: pass raw logits",
         "sigmoid applied here",
         LossFix("Remove the sigmoid: the loss applies it", activation=REMOVE),
+        variant=Variant(
+            frozenset({"keras_binary_crossentropy_logits"}),
+            "{loss} applies sigmoid itself but receives {input}, so sigmoid runs twice: drop the sigmoid "
+            "activation (keep a linear output), or set from_logits=False",
+            no_fix=KERAS_NO_FIX,
+        ),
     ),
     fix="unsafe",
 )

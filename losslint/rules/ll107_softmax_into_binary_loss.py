@@ -1,7 +1,7 @@
 """LL107: a binary (per-unit) loss receives softmax output."""
 
 from losslint.analysis.values import Kind
-from losslint.rules.base import Rule, Severity, loss_input_rule
+from losslint.rules.base import Rule, Severity, Variant, loss_input_rule
 
 RULE = Rule(
     code="LL107",
@@ -11,6 +11,9 @@ RULE = Rule(
     doc="""\
 ## What it does
 Flags `BCELoss` / `BCEWithLogitsLoss` whose input is a softmax output.
+
+In Keras: a softmax over 3 or more units into `binary_crossentropy` (over 2 units with
+one-hot targets it is exactly the categorical cross-entropy, and is not flagged).
 
 ## Why is this bad?
 The binary losses treat each unit as an independent yes/no question; softmax makes the
@@ -35,5 +38,13 @@ per sample use `CrossEntropyLoss` on raw logits.
         "with BCEWithLogitsLoss, or CrossEntropyLoss for one class per sample",
         "softmax applied here",
         whole_output=True,  # one column of a 2-way softmax is a sigmoid: a fine BCE input
+        # Keras: binary_crossentropy on a 2-way softmax with one-hot targets is exactly the
+        # categorical cross-entropy; from 3 units on it scores each unit on its own
+        variant=Variant(
+            frozenset({"keras_binary_crossentropy", "keras_binary_crossentropy_logits"}),
+            "{loss} scores each unit independently but receives {input}: use categorical_crossentropy for one "
+            "class per sample, or sigmoid units for several labels per sample",
+            min_width=3,
+        ),
     ),
 )

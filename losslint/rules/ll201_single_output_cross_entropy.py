@@ -4,26 +4,38 @@ from typing import Iterator
 
 from losslint.analysis.facts import Facts
 from losslint.analysis.tables import CLASS_INDEX_LOSSES
-from losslint.rules.base import Describe, Finding, Rule, Severity, describe_sites, layer_sites, related
+from losslint.rules.base import Describe, Finding, Rule, Severity, describe_sites, finding_framework, layer_sites, related
+
+KERAS_CLASS_LOSSES = frozenset({
+    "keras_categorical_crossentropy", "keras_sparse_categorical_crossentropy",
+    "keras_categorical_crossentropy_logits", "keras_sparse_categorical_crossentropy_logits",
+})  # fmt: skip
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
     for call in facts.loss_calls:
         inputs = call.inputs
-        if not inputs or not call.families <= CLASS_INDEX_LOSSES:
+        if not inputs or not call.families:
+            continue
+        keras = call.families <= KERAS_CLASS_LOSSES
+        if not keras and not call.families <= CLASS_INDEX_LOSSES:
             continue
         if all(t.width == 1 and t.layer is not None for t in inputs):
             layers = layer_sites(inputs)
-            yield Finding(
-                "LL201",
-                call.site,
-                f"{call.loss_name} receives a 1-wide output ({describe_sites(layers, describe)}): with a single class log_softmax is "
-                "0, so the loss is 0 whatever the model outputs (class-index targets other than 0 raise 'Target 1 is out "
-                "of bounds'): "
-                "use BCEWithLogitsLoss for a binary task, or output one logit per class",
-                related(layers, "layer with 1 output"),
-                width=1,
-            )
+            where = describe_sites(layers, describe)
+            if keras:
+                text = (
+                    f"{call.loss_name} receives a 1-wide output ({where}): a distribution over a single class is always "
+                    "1.0, so the loss is 0 (or meaningless) whatever the model outputs: for a binary task use "
+                    'Dense(1, activation="sigmoid") with binary_crossentropy, or output one unit per class'
+                )
+            else:
+                text = (
+                    f"{call.loss_name} receives a 1-wide output ({where}): with a single class log_softmax is "
+                    "0, so the loss is 0 whatever the model outputs (class-index targets other than 0 raise 'Target 1 is out "
+                    "of bounds'): use BCEWithLogitsLoss for a binary task, or output one logit per class"
+                )
+            yield Finding("LL201", call.site, text, related(layers, "layer with 1 output"), width=1, framework=finding_framework(call))
 
 
 RULE = Rule(
@@ -35,6 +47,9 @@ RULE = Rule(
 ## What it does
 Flags `CrossEntropyLoss` / `NLLLoss` applied to a model output whose class dimension
 has width 1 (`nn.Linear(h, 1)`, a 1-channel convolution).
+
+In Keras: a 1-unit output (`Dense(1)`, with any activation) into
+`categorical_crossentropy` / `sparse_categorical_crossentropy`.
 
 ## Why is this bad?
 With one class, softmax is identically 1: the loss is exactly 0 for target 0 and torch

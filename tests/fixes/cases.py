@@ -366,4 +366,41 @@ CASES = {
         "    print(total.item())\n",
         False,
     ),
+    "LL501 from_logits=True on the loss object": (
+        "import keras\nfrom keras import layers\n\n"
+        "model = keras.Sequential([layers.Dense(64, activation=\"relu\"), layers.Dense(10)])\n"
+        "model.compile(optimizer=\"adam\", loss=keras.losses.SparseCategoricalCrossentropy(), metrics=[\"accuracy\"])\n",
+        "import keras\nfrom keras import layers\n\n"
+        "model = keras.Sequential([layers.Dense(64, activation=\"relu\"), layers.Dense(10)])\n"
+        "model.compile(optimizer=\"adam\", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=[\"accuracy\"])\n",
+        True,
+    ),
+    "LL501 from_logits=False made True, other keywords kept": (
+        "import tensorflow as tf\n\n"
+        "model = tf.keras.Sequential([tf.keras.layers.Dense(5)])\n"
+        "loss_fn = tf.keras.losses.CategoricalCrossentropy(from_logits=False, label_smoothing=0.1)\n"
+        "model.compile(\"adam\", loss_fn)\n",
+        "import tensorflow as tf\n\n"
+        "model = tf.keras.Sequential([tf.keras.layers.Dense(5)])\n"
+        "loss_fn = tf.keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1)\n"
+        "model.compile(\"adam\", loss_fn)\n",
+        True,
+    ),
+    "LL501 a string loss has no object to change": (
+        "import keras\nfrom keras import layers\n\n"
+        "model = keras.Sequential([layers.Dense(10)])\n"
+        "model.compile(optimizer=\"adam\", loss=\"sparse_categorical_crossentropy\")\n",
+        None,
+        True,
+    ),
+    "LL501 a loss object also called on probabilities is kept": (
+        "import keras\nfrom keras import layers\n\n"
+        "loss_fn = keras.losses.SparseCategoricalCrossentropy()\n"
+        "logits = keras.Sequential([layers.Dense(10)])\n"
+        "probs = keras.Sequential([layers.Dense(10, activation=\"softmax\")])\n"
+        "logits.compile(optimizer=\"adam\", loss=loss_fn)\n"
+        "probs.compile(optimizer=\"adam\", loss=loss_fn)\n",
+        None,
+        True,
+    ),
 }

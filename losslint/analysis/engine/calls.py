@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from losslint.analysis import ir
+from losslint.analysis import tables as T
 from losslint.analysis.engine.containers import _mapping_method
 from losslint.analysis.engine.expressions import (
     _sequence_method,
@@ -79,8 +80,9 @@ class Calls:
 
     def _callee(self, func: ir.Expr, env: Env, ctx: Context) -> AbsVal:
         """What a call calls. ``x.__call__(...)`` and, for a module, ``x.forward(...)``
-        call ``x`` itself: the same as ``x(...)`` (a loss called so is a loss call)."""
-        if not isinstance(func, ir.Attr) or func.attr not in ("forward", "__call__") or _is_super_call(func.value):
+        (the knowledge's call methods) call ``x`` itself: the same as ``x(...)`` (a loss
+        called so is a loss call)."""
+        if not isinstance(func, ir.Attr) or func.attr not in (*T.CALL_METHODS, "__call__") or _is_super_call(func.value):
             return self.eval(func, env, ctx)
         owner = self.eval(func.value, env, ctx)
         result = join(of(a) if self._called_as_itself(a, func.attr) else self.getattr(a, func.attr) for a in ordered(owner))
@@ -161,7 +163,7 @@ class Calls:
         return unknown("call of a value that is not callable", Cause.UNFOLLOWED_STATE), None
 
     def call_instance(self, atom: Instance, args: Args, ctx: Context) -> AbsVal:
-        for name in ("forward", "__call__") if self.is_model_class(atom.cls) else ("__call__",):
+        for name in (*T.CALL_METHODS, "__call__") if self.is_model_class(atom.cls) else ("__call__",):
             found = self.class_attribute(atom.cls, name)
             if found is None:
                 continue
@@ -187,10 +189,10 @@ class Calls:
             if isinstance(receiver, Super):
                 return value, None
             return value, exit_receiver if changed else None
-        library = self.library_method(receiver, name, args, site)
+        library = self.library_method(receiver, name, args, site, ctx)
         if library is not None:  # a tensor's method, a module's .to() / .eval() / add_module
             return library
-        if name in ("forward", "__call__"):  # a library module's forward: a call of the module
+        if name in T.CALL_METHODS or name == "__call__":  # a library module's forward: a call of the module
             called = self.library_call(receiver, args, site, ctx, complete)
             if called is not None:
                 return called, None

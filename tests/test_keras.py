@@ -1,0 +1,387 @@
+"""Keras (Keras 3 and tf.keras): the output activation of Sequential, functional and
+subclassed models, losses as objects, strings and functions reaching the model through
+compile or a training loop, fit's targets. Every code a Keras program can get, with
+its look-alikes that must stay silent; the examples/keras scripts run where keras is
+installed (LOSSLINT_KERAS_PYTHON names an interpreter that has it)."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from losslint.cli import main
+from losslint.runner import lint
+from losslint.selection import resolve
+from tests.conftest import check_invalid, check_valid, lint_sources, marked_codes
+
+INVALID = {
+    "LL101: Dense(10, softmax) into SparseCategoricalCrossentropy(from_logits=True)": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([layers.Dense(64, activation="relu"), layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))  # expect: LL101
+    """,
+    "LL101: tf.nn.softmax in call, categorical_crossentropy(from_logits=True) in a loop": """
+        import tensorflow as tf
+
+        class Net(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.head = tf.keras.layers.Dense(5)
+
+            def call(self, x):
+                return tf.nn.softmax(self.head(x))
+
+        model = Net()
+        with tf.GradientTape() as tape:
+            probs = model(x, training=True)
+            loss = tf.keras.losses.categorical_crossentropy(y, probs, from_logits=True)  # expect: LL101
+    """,
+    "LL102: sigmoid multi-class head into categorical_crossentropy": """
+        from tensorflow import keras
+
+        model = keras.Sequential([keras.layers.Dense(32, activation="relu"), keras.layers.Dense(4, activation="sigmoid")])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")  # expect: LL102
+    """,
+    "LL103: linear output into binary_crossentropy": """
+        import keras
+        from keras import layers
+
+        inputs = keras.Input(shape=(16,))
+        outputs = layers.Dense(1)(layers.Dense(8, activation="relu")(inputs))
+        model = keras.Model(inputs, outputs)
+        model.compile("adam", "binary_crossentropy")  # expect: LL103
+    """,
+    "LL104: sigmoid into BinaryCrossentropy(from_logits=True)": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([layers.Dense(1, activation=keras.activations.sigmoid)])
+        model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=True))  # expect: LL104
+    """,
+    "LL107: 3-way softmax into binary_crossentropy": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="binary_crossentropy")  # expect: LL107
+    """,
+    "LL201: Dense(1) into sparse_categorical_crossentropy(from_logits=True)": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([layers.Dense(16, activation="relu"), layers.Dense(1)])
+        model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))  # expect: LL201
+    """,
+    "LL202 and LL201: Dense(1, activation='softmax') with categorical_crossentropy": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([
+            layers.Dense(16, activation="relu"),
+            layers.Dense(1, activation="softmax"),  # expect: LL202
+        ])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")  # expect: LL201
+    """,
+    "LL202: Softmax layer after a 1-unit Dense in a functional model": """
+        import keras
+        from keras import layers
+
+        inputs = keras.Input(shape=(8,))
+        x = layers.Dense(1)(inputs)
+        outputs = layers.Softmax()(x)  # expect: LL202
+        model = keras.Model(inputs=inputs, outputs=outputs)
+    """,
+    "LL501: Sequential(layers=[...]) built with .add, loss given positionally": """
+        import tensorflow as tf
+
+        model = tf.keras.models.Sequential()
+        model.add(tf.keras.layers.Flatten(input_shape=(28, 28)))
+        model.add(tf.keras.layers.Dense(128, activation="relu"))
+        model.add(tf.keras.layers.Dense(10))
+        model.compile(tf.keras.optimizers.Adam(), tf.keras.losses.SparseCategoricalCrossentropy())  # expect: LL501
+    """,
+    "LL502: one-hot rows into the sparse loss, from a loss list per output": """
+        import keras
+        import numpy as np
+
+        inputs = keras.Input(shape=(20,))
+        out = keras.layers.Dense(10, activation="softmax")(inputs)
+        model = keras.Model(inputs=inputs, outputs=[out])
+        model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy"])  # expect: LL502
+        model.fit(x, keras.utils.to_categorical(np.array([1, 2, 3]), 10))
+    """,
+}
+
+VALID = {
+    "softmax + categorical_crossentropy": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    """,
+    "logits + from_logits=True, a probability model for inference": """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Flatten(input_shape=(28, 28)), tf.keras.layers.Dense(10)])
+        model.compile(optimizer="adam", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.fit(train_images, train_labels, epochs=10)
+        probability_model = tf.keras.Sequential([model, tf.keras.layers.Softmax()])
+        predictions = probability_model.predict(test_images)
+    """,
+    "sigmoid + binary_crossentropy": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([layers.Dense(16, activation="relu"), layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+    """,
+    "2-way softmax + binary_crossentropy: exactly the categorical cross-entropy": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([layers.Dense(2, activation="softmax")])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+    """,
+    "Dense(10) then Activation('softmax') + default sparse loss": """
+        from tensorflow import keras
+        from tensorflow.keras import layers
+
+        inputs = keras.Input(shape=(32,))
+        x = layers.Dense(10)(inputs)
+        outputs = layers.Activation("softmax")(x)
+        model = keras.Model(inputs=inputs, outputs=outputs)
+        model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy())
+    """,
+    "softmax only in predict": """
+        import keras
+        import numpy as np
+        from keras import layers
+
+        model = keras.Sequential([layers.Dense(10)])
+        model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        probabilities = keras.activations.softmax(model.predict(x))
+        labels = np.argmax(probabilities, axis=-1)
+    """,
+    "a custom loss the analysis cannot see": """
+        import keras
+        from keras import layers
+        from mylib import focal_loss
+
+        model = keras.Sequential([layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss=focal_loss(gamma=2.0))
+    """,
+    "regression losses are not checked": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+    """,
+    "a torch model's compile is not Keras's": """
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(4, 2), nn.Softmax(dim=1))
+        model.compile()
+        loss = nn.CrossEntropyLoss()(model(x), y)  # expect: LL101
+    """,
+    "an unknown string activation": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([layers.Dense(10, activation="exponential")])
+        model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVALID))
+def test_invalid(name):
+    check_invalid(INVALID[name])
+
+
+@pytest.mark.parametrize("name", sorted(VALID))
+def test_valid(name):
+    check_valid(VALID[name])
+
+
+def run(sources, select="ALL"):
+    encoded = {path: textwrap.dedent(code).encode() for path, code in sources.items()}
+    return lint([], resolve([select]), encoded)
+
+
+def test_model_in_one_file_compile_in_another():
+    sources = {
+        "models.py": """
+            from tensorflow import keras
+
+            def build():
+                return keras.Sequential([keras.layers.Dense(64, activation="relu"), keras.layers.Dense(10)])
+        """,
+        "train.py": """
+            from models import build
+
+            model = build()
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        """,
+    }
+    found = {(d.location.path, d.code, d.location.row) for d in lint_sources(sources)}
+    assert found == {("train.py", "LL501", 5)}
+
+
+def test_a_loss_the_analysis_cannot_see_is_silent_and_counted_unresolved():
+    report = run({"train.py": VALID["a custom loss the analysis cannot see"]})
+    assert [d.code for d in report.diagnostics] == ["LL900"]
+    assert (report.loss_calls, report.unresolved) == (1, 1)
+
+
+def test_compile_checks_count_as_loss_calls():
+    report = run({"train.py": VALID["sigmoid + binary_crossentropy"]})
+    assert (report.loss_calls, report.unresolved) == (1, 0)
+
+
+def test_keras_findings_say_keras_and_carry_the_framework():
+    (finding,) = [d for d in lint_sources({"t.py": INVALID["LL103: linear output into binary_crossentropy"]}) if d.code == "LL103"]
+    assert "from_logits=True" in finding.message and "torch" not in finding.message
+    assert finding.framework == "keras"
+    assert finding.fix is None and finding.related  # the related site is the layer
+
+
+def test_from_logits_not_a_literal_is_either_family():
+    code = """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(from_logits=flag))
+    """
+    check_valid(code)
+    report = run({"t.py": code})
+    assert (report.loss_calls, report.unresolved) == (1, 0)
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "keras"
+SCRIPTS = sorted(EXAMPLES.glob("*.py"))
+KERAS_PYTHON = os.environ.get("LOSSLINT_KERAS_PYTHON", sys.executable)
+
+
+def test_examples_report_exactly_their_marked_lines():
+    result = CliRunner().invoke(main, [str(EXAMPLES), "--select", "ALL", "--no-cache", "--output-format", "json"])
+    found = {(Path(d["filename"]).name, d["code"], d["location"]["row"]) for d in json.loads(result.output)}
+    expected = {
+        (p.name, code, row)
+        for p in SCRIPTS
+        for row, line in enumerate(p.read_text().splitlines(), start=1)
+        for code in marked_codes(line)
+    }
+    assert {code for _, code, _ in expected} == {"LL501", "LL502"}
+    assert found == expected
+
+
+def keras_importable() -> bool:
+    """In another process: this one never imports the libraries losslint models."""
+    try:
+        done = subprocess.run([KERAS_PYTHON, "-c", "import keras"], capture_output=True, timeout=300, env=keras_env())
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def keras_env():
+    return dict(os.environ, PYTHONWARNINGS="ignore", KERAS_BACKEND=os.environ.get("KERAS_BACKEND", "jax"), TF_CPP_MIN_LOG_LEVEL="3")
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=[p.stem for p in SCRIPTS])
+def test_the_script_runs_and_shows_its_mistake(path):
+    if not keras_importable():
+        pytest.skip("keras is not installed (or does not import); LOSSLINT_KERAS_PYTHON names a Python that has it")
+    result = subprocess.run([KERAS_PYTHON, str(path)], capture_output=True, text=True, timeout=600, env=keras_env())
+    assert result.returncode == 0, result.stderr
+    expected = "no mistake" if path.stem.endswith("_fixed") else "mistake shown"
+    assert expected in result.stdout
+
+
+SIGNATURES = r'''
+import importlib, inspect, json, sys
+
+def resolve(name):
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for part in parts[cut:]:
+            obj = getattr(obj, part)
+        return obj
+    raise ImportError(name)
+
+wrong = []
+for name, method, position, keyword in json.loads(sys.argv[1]):
+    obj = resolve(name)
+    if method:
+        obj = getattr(obj, method)
+    params = [p for p in inspect.signature(obj).parameters.values() if p.name != "self"]
+    names = [p.name for p in params]
+    if keyword not in names or (position is not None and names.index(keyword) != position):
+        wrong.append([name, method, position, keyword, names[:8]])
+print(json.dumps(wrong))
+'''
+
+
+def _positions():
+    """(callee, method, position, keyword) of every argument the Keras knowledge reads."""
+    from losslint.analysis import tables as T
+    from losslint.knowledge import load
+
+    knowledge = load()
+    found = []
+    for name, spec in knowledge.mapping("layer.width").items():
+        if name.startswith("keras."):
+            found.append((name, None, *spec.width))
+            if spec.activation is not None:
+                found.append((name, None, *spec.activation))
+    for name, spec in knowledge.mapping("layer.activation").items():
+        found.append((name, None, *spec.activation))
+    for table in ("activation.layer", "activation.function"):
+        for name, spec in knowledge.mapping(table).items():
+            if name.startswith("keras.") and spec.dim is not None:
+                found.append((name, None, *spec.dim))
+    for name, switch in T.FROM_LOGITS.items():
+        found.append((name, "__init__" if name in T.LOSS_CLASSES else None, switch.position, switch.keyword))
+        signature = T.LOSS_SIGNATURES[name]
+        if name in T.LOSS_FUNCTIONS:
+            found.append((name, None, signature.input_position, signature.input_names[0]))
+            found.append((name, None, signature.target_position, signature.target_names[0]))
+        else:
+            found.append((name, "call", signature.input_position, signature.input_names[0]))
+            found.append((name, "call", signature.target_position, signature.target_names[0]))
+    for table in ("training.compile", "training.fit", "training.predict"):
+        for method, spec in knowledge.mapping(table).items():
+            for _, (position, keyword) in spec.arguments:
+                found.append(("keras.Model", method, position, keyword))
+    for name, spec in knowledge.mapping("creation.placeholder").items():
+        for _, (position, keyword) in spec.arguments:
+            found.append((name, None, position, keyword))
+    found.append(("keras.utils.to_categorical", None, 0, "x"))
+    return found
+
+
+def test_every_keras_argument_position_matches_keras():
+    if not keras_importable():
+        pytest.skip("keras is not installed (or does not import); LOSSLINT_KERAS_PYTHON names a Python that has it")
+    positions = _positions()
+    assert len(positions) > 30
+    result = subprocess.run(
+        [KERAS_PYTHON, "-c", SIGNATURES, json.dumps(positions)], capture_output=True, text=True, timeout=600, env=keras_env()
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
