@@ -385,3 +385,15 @@ def test_every_keras_argument_position_matches_keras():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_compiling_again_replaces_the_loss_fit_trains_with():
+    check_valid("""
+        from tensorflow import keras
+
+        (x_train, y_train), _ = keras.datasets.mnist.load_data()
+        model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(x_train, y_train, epochs=5)
+    """)

@@ -151,7 +151,7 @@ class TrainingEffects:
         if name in T.COMPILE_METHODS:
             loss = _argument(args, T.COMPILE_METHODS[name], "loss")
             if loss is not None:
-                self.compiled.setdefault(model, []).append((site, loss))
+                self.compiled[model] = [(site, loss)]  # compiling again replaces the loss
                 self._apply_compiled(model, site, loss, unknown("the targets fit is given", Cause.FROM_OUTSIDE), ctx)
             return of(Const(None))
         if name in T.FIT_METHODS:
