@@ -397,3 +397,61 @@ def test_compiling_again_replaces_the_loss_fit_trains_with():
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         model.fit(x_train, y_train, epochs=5)
     """)
+
+
+def test_sequential_from_the_layers_keyword():
+    check_invalid("""
+        import keras
+
+        model = keras.Sequential(layers=[keras.layers.Dense(8, activation="relu"), keras.layers.Dense(4, activation="sigmoid")])
+        model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy())  # expect: LL102
+    """)
+
+
+def test_a_dict_of_losses_by_output_name_is_unresolved():
+    code = """
+        import keras
+
+        inputs = keras.Input(shape=(8,))
+        a = keras.layers.Dense(3, activation="softmax", name="a")(inputs)
+        b = keras.layers.Dense(1, name="b")(inputs)
+        model = keras.Model(inputs, {"a": a, "b": b})
+        model.compile(optimizer="adam", loss={"a": "categorical_crossentropy", "b": "binary_crossentropy"})
+    """
+    check_valid(code)
+    report = run({"t.py": code})
+    assert (report.loss_calls, report.unresolved) == (1, 1)
+
+
+def test_a_method_named_call_beside_forward_is_not_the_model_call():
+    check_invalid("""
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 3)
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def call(self, x):
+                return self.fc(x).softmax(dim=1)
+
+        net = Net()
+        loss = nn.CrossEntropyLoss()(net.call(x), y)  # expect: LL101
+    """)
+    check_invalid("""
+        import keras
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.out = keras.layers.Dense(4, activation="softmax")
+
+            def call(self, x):
+                return self.out(x)
+
+        net = Net()
+        loss = keras.losses.CategoricalCrossentropy(from_logits=True)(y, net.call(x))  # expect: LL101
+    """)

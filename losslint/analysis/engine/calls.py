@@ -96,8 +96,13 @@ class Calls:
         if isinstance(atom, Instance):
             if method == "__call__":
                 return True
-            found = self.class_attribute(atom.cls, method)
-            return found is not None and all(isinstance(a, Function) for a in found) and self.is_model_class(atom.cls)
+            if not self.is_model_class(atom.cls):
+                return False
+            for name in T.CALL_METHODS:  # the first call method the class has is the one a call runs
+                found = self.class_attribute(atom.cls, name)
+                if found is not None:
+                    return name == method and all(isinstance(a, Function) for a in found)
+            return False
         return method == "__call__" and isinstance(atom, (Function, Bound))
 
     def _pass_back(self, expr: ir.Call, changes: Dict[Any, AbsVal], env: Env, ctx: Context) -> None:
