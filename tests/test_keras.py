@@ -455,3 +455,23 @@ def test_a_method_named_call_beside_forward_is_not_the_model_call():
         net = Net()
         loss = keras.losses.CategoricalCrossentropy(from_logits=True)(y, net.call(x))  # expect: LL101
     """)
+
+
+def test_tensorflow_logits_losses():
+    check_invalid("""
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(10, activation="softmax")])
+        binary = tf.keras.Sequential([tf.keras.layers.Dense(1, activation="sigmoid")])
+        with tf.GradientTape() as tape:
+            a = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=model(x))  # expect: LL101
+            b = tf.nn.sigmoid_cross_entropy_with_logits(labels=yb, logits=binary(x))  # expect: LL104
+    """)
+    check_valid("""
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(10)])
+        with tf.GradientTape() as tape:
+            a = tf.nn.softmax_cross_entropy_with_logits(y, model(x))
+            b = tf.compat.v1.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=model(x))
+    """)

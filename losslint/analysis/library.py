@@ -682,10 +682,11 @@ class LibraryEffects(TrainingEffects):
             target = unknown(f"{spec.name} converts its target itself", Cause.NOT_MODELLED)
         name = spec.name
         families = {family}
+        if spec.framework == "keras" and callee in T.LOSS_FUNCTIONS:
+            name = callee.rsplit(".", 1)[-1]  # a function goes by its own name (tf.nn's too)
         if callee in T.FROM_LOGITS:
             if callee in T.LOSS_FUNCTIONS:
                 logits = from_logits(callee, args)
-                name = callee.rsplit(".", 1)[-1]
             families, suffix = switched_families(family, callee, logits)
             name += suffix
         autocast = "autocast" in ctx.modes

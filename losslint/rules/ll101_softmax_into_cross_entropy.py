@@ -43,8 +43,8 @@ needed (prediction, metrics).
         LossFix("Remove the softmax: the loss gets the logits", activation=REMOVE),
         variant=Variant(
             frozenset({"keras_categorical_crossentropy_logits", "keras_sparse_categorical_crossentropy_logits"}),
-            "{loss} receives {input}; with from_logits=True it applies softmax itself, so softmax runs twice: "
-            "drop the softmax activation (keep a linear output), or set from_logits=False",
+            "{loss} expects raw logits (it applies softmax itself) but receives {input}, so softmax runs twice: "
+            "drop the softmax activation and keep a linear output (or, for a Keras loss, set from_logits=False)",
             no_fix=KERAS_NO_FIX,
         ),
     ),

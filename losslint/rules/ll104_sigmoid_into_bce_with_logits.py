@@ -40,8 +40,8 @@ Pass the raw logits; apply the sigmoid only for predictions and metrics.
         LossFix("Remove the sigmoid: the loss applies it", activation=REMOVE),
         variant=Variant(
             frozenset({"keras_binary_crossentropy_logits"}),
-            "{loss} applies sigmoid itself but receives {input}, so sigmoid runs twice: drop the sigmoid "
-            "activation (keep a linear output), or set from_logits=False",
+            "{loss} expects raw logits (it applies sigmoid itself) but receives {input}, so sigmoid runs twice: "
+            "drop the sigmoid activation and keep a linear output (or, for a Keras loss, set from_logits=False)",
             no_fix=KERAS_NO_FIX,
         ),
     ),
