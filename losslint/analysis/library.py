@@ -37,6 +37,7 @@ from losslint.analysis.training import (
 from losslint.analysis.values import (
     MISSING,
     AbsVal,
+    Adapted,
     Atom,
     Axis,
     Bound,
@@ -128,6 +129,8 @@ class LibraryEffects(TrainingEffects):
             return self.apply_sequence(atom, args.get(0, ("input",)) or unknown("model input", Cause.FROM_OUTSIDE), site, ctx)
         if isinstance(atom, Model):
             return self.call_model(atom, args, site, ctx)
+        if isinstance(atom, Adapted):
+            return self.call_adapted(atom, args, site, ctx)
         return None
 
     def library_method(
@@ -165,6 +168,9 @@ class LibraryEffects(TrainingEffects):
         if isinstance(atom, Graph):
             return of(Bound(atom, name)) if name in _RETURNS_SELF else unknown(f"'{name}' of a model", Cause.NOT_MODELLED)
         if isinstance(atom, Instance):
+            adapter = self.method_adapter(atom.cls, name)
+            if adapter is not None:  # a flax module's model.apply (not torch's module.apply(fn))
+                return of(Adapted(of(atom), adapter))
             if name in _RETURNS_SELF or name == "add_module":
                 return of(Bound(atom, name))
             if name in T.DEVICE_ATTRIBUTES:  # nn.Module / LightningModule .device
@@ -265,6 +271,10 @@ class LibraryEffects(TrainingEffects):
             return of(Sequence(tuple(spliced[0]), "list", spliced[1]) if spliced else Sequence((), "list", True))
         if name in T.ORDERED_DICT or name in T.MODULE_DICTS:
             return self._ordered_dict(args)
+        if name in T.ADAPTERS and T.ADAPTERS[name].function is not None:  # jax.value_and_grad(f)
+            position, keyword = T.ADAPTERS[name].function
+            target = args.get(position, (keyword,))
+            return of(Adapted(target, name)) if target is not None else unknown(f"{name}() of a function the analysis cannot see", Cause.DYNAMIC_DISPATCH)
         if name in T.WRAPPERS:
             return args.get(0, ("module", "model", "obj", "func")) or unknown("wrapped model", Cause.FROM_OUTSIDE)
         if name in T.LAUNCHERS:
@@ -574,6 +584,9 @@ class LibraryEffects(TrainingEffects):
                     results.append(of(layer))
                 elif isinstance(layer, Layer):
                     results.append(self.apply_layer(layer, value, site, in_sequence=True))
+                elif isinstance(layer, QualRef):  # a function item (flax's nn.relu): no fix can reach it at this call
+                    called = self.call(layer, Args((value,)), site, ctx)[0]
+                    results.append(join(of(replace(a, origin=None) if isinstance(a, Tensor) and a.origin == site else a) for a in called))
                 else:
                     results.append(self.call(layer, Args((value,)), site, ctx)[0])
             value = join(results)
@@ -702,6 +715,8 @@ class LibraryEffects(TrainingEffects):
             acc.autocast = acc.autocast and autocast
         if created is not None:
             acc.created.add(created)
+        if spec.framework == "jax":  # a JAX array holds no autograd graph: summing it keeps nothing alive (LL403)
+            return unknown(f"the value of {spec.name} (a JAX array)", Cause.NOT_MODELLED)
         return loss_tensor(site, ctx)
 
     def _context_modes(self, expr: ir.Expr, env: Env, ctx: Context) -> "ModeSwitch":

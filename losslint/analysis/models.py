@@ -21,11 +21,13 @@ from losslint.analysis.engine.state import Args, Context
 from losslint.analysis.library import loss_tensor
 from losslint.analysis.values import (
     AbsVal,
+    Adapted,
     Atom,
     Axis,
     Bound,
     Cause,
     Const,
+    Function,
     Kind,
     Mapping,
     Model,
@@ -35,6 +37,7 @@ from losslint.analysis.values import (
     Site,
     SliceConst,
     Tensor,
+    Unknown,
     const_value,
     join,
     of,
@@ -42,7 +45,7 @@ from losslint.analysis.values import (
     unknown,
     with_source,
 )
-from losslint.knowledge import ModelByName, ModelSpec
+from losslint.knowledge import AdapterSpec, ModelByName, ModelSpec
 
 Path = Tuple[Any, ...]  # attribute names (str) and item indices (int)
 
@@ -57,6 +60,8 @@ class LibraryModels:
     def build_model(self, name: str, args: Args, site: Site) -> Optional[AbsVal]:
         """A call of a model builder (by pattern) or of a call that names one; None when
         ``name`` is neither."""
+        if name in T.RECORD_BUILDERS:  # TrainState.create(apply_fn=model.apply, ...)
+            return of(_record_of(name, args.keywords)) if not args.open else unknown(f"{name}() with **kwargs", Cause.NOT_MODELLED)
         entry = T.model_entry(name)
         if entry is not None:
             return of(_built(entry, name, args, site))
@@ -165,6 +170,50 @@ class LibraryModels:
                 lost.add(field)
         return of(replace(model, heads=tuple(heads), lost=tuple(sorted(lost))))
 
+    # --- callables made from others: jax.value_and_grad(f), a flax module's apply ----
+
+    def method_adapter(self, cls: Any, name: str) -> Optional[str]:
+        """The ``[adapter]`` entry for the method ``name`` that a model class inherits
+        from its library base (``flax.linen.Module.apply``), if any."""
+        found = sorted(f"{base}.{name}" for base in self.library_bases(cls) if f"{base}.{name}" in T.ADAPTERS)
+        return found[0] if len(found) == 1 else None
+
+    def call_adapted(self, atom: Adapted, args: Args, site: Site, ctx: Context) -> AbsVal:
+        """Calling ``atom``: its target called with the arguments after the first ``skip``
+        (the variables of ``model.apply``), without the keywords the adapter consumes;
+        ``method=`` calls that method of the model instead; the result as ``returns`` says."""
+        spec: AdapterSpec = T.ADAPTERS[atom.adapter]
+        if args.open and len(args.positional) < spec.skip:
+            return unknown(f"{atom.adapter}() with arguments the analysis cannot follow", Cause.DYNAMIC_DISPATCH)
+        consumed = set(spec.drop) | ({spec.method} if spec.method else set())
+        passed = Args(args.positional[spec.skip:], tuple((k, v) for k, v in args.keywords if k not in consumed), args.open)
+        method = args.get(None, (spec.method,)) if spec.method else None
+        results = []
+        for target in ordered(atom.target):
+            if method is None:
+                results.append(self.call(target, passed, site, ctx)[0])
+                continue
+            for chosen in ordered(method):  # method="encode", method=Model.encode, method=model.encode
+                name = chosen.value if isinstance(chosen, Const) and isinstance(chosen.value, str) else None
+                if isinstance(chosen, (Function, Bound)):
+                    name = chosen.qualname.rsplit(".", 1)[-1] if isinstance(chosen, Function) else chosen.name
+                if name is None:
+                    results.append(unknown(f"{atom.adapter}(method=...) of a method the analysis cannot tell", Cause.DYNAMIC_DISPATCH))
+                    continue
+                results.append(join(self.call(a, passed, site, ctx)[0] for a in ordered(self.getattr(target, name))))
+        value = join(results) if results else unknown(f"{atom.adapter}() of nothing known", Cause.DYNAMIC_DISPATCH)
+        state = [v for k, v in args.keywords if k in spec.state_with]
+        off = [isinstance(a, Const) and a.value in (False, None) for a in state[0]] if state else [True]
+        if not all(off):
+            if any(off) or any(isinstance(a, Unknown) for a in state[0]):  # computed: with or without the state
+                return unknown(f"{atom.adapter}() with a computed {spec.state_with[0]}=", Cause.NOT_MODELLED)
+            value = of(Sequence((value, unknown("the updated state", Cause.NOT_MODELLED)), "tuple"))
+        if spec.returns == "unknown":
+            return unknown(f"what {atom.adapter}() returns (gradients)", Cause.NOT_MODELLED)
+        if spec.returns == "value_and_unknown":
+            return of(Sequence((value, unknown(f"the gradients {atom.adapter}() returns", Cause.NOT_MODELLED)), "tuple"))
+        return value
+
     # --- records: model outputs read by attribute, key or position ------------------
 
     def record_attribute(self, record: Record, name: str) -> AbsVal:
@@ -172,6 +221,9 @@ class LibraryModels:
             if field == name:
                 return value
         if name in ("get", "to_tuple", "keys", "values", "items"):
+            return of(Bound(record, name))
+        builder = const_value(dict(record.fields).get(_BUILDER, of()), None)
+        if builder in T.RECORD_BUILDERS and name in T.RECORD_BUILDERS[builder].updates:
             return of(Bound(record, name))
         return unknown(f"'{name}' of a model's output", Cause.NOT_MODELLED)
 
@@ -186,12 +238,34 @@ class LibraryModels:
                 return record.positional[key]
         return unknown("an item of a model's output", Cause.NOT_MODELLED)
 
+    def library_class_attribute(self, cls: Any, name: str) -> Optional[AbsVal]:
+        """``name`` of a class of the code that its library base provides and the
+        knowledge describes (``TrainState.create`` of a subclass of flax's TrainState)."""
+        found = sorted(f"{b}.{name}" for b in self.library_bases(cls) if T.canonical(f"{b}.{name}") in T.RECORD_BUILDERS)
+        return of(QualRef(found[0])) if len(found) == 1 else None
+
     def record_method(self, record: Record, name: str, args: Args) -> Optional[Tuple[AbsVal, Optional[AbsVal]]]:
+        builder = dict(record.fields).get(_BUILDER)
+        spec = T.RECORD_BUILDERS.get(const_value(builder, None)) if builder is not None else None
+        if spec is not None and name in spec.updates:  # state.apply_gradients(grads=g): the state, updated
+            if args.open:
+                return unknown(f".{name}() with **kwargs", Cause.NOT_MODELLED), None
+            return of(_record_of(const_value(builder), tuple(record.fields) + tuple(args.keywords))), None
         if name == "get" and len(args.positional) == 1 and not args.keywords:
             key = const_value(args.positional[0], None)
             if isinstance(key, str):
                 return self.record_attribute(record, key), None
         return None
+
+
+_BUILDER = "#builder"  # the field of a built record that names its [record_builder]
+
+
+def _record_of(builder: str, keywords: Tuple[Tuple[str, AbsVal], ...]) -> Record:
+    """A record of keyword values (a later keyword replaces an earlier one)."""
+    fields = dict(keywords)
+    fields[_BUILDER] = of(Const(builder))
+    return Record(tuple(sorted(fields.items())))
 
 
 def _built(entry: str, name: str, args: Args, site: Site) -> Model:

@@ -378,6 +378,16 @@ class Bound(Atom):
 
 
 @atom
+class Adapted(Atom):
+    """A callable a library made from ``target`` (``jax.value_and_grad(loss_fn)``, a
+    flax module's ``model.apply``): calling it calls ``target`` as the knowledge's
+    ``[adapter."<adapter>"]`` entry says."""
+
+    target: "AbsVal"
+    adapter: str
+
+
+@atom
 class Super(Atom):
     """``super()`` inside a method of ``cls``, bound to ``instance``."""
 

@@ -25,7 +25,7 @@ else:  # pragma: no cover - Python < 3.11
 
 BUILT_IN = (
     "python.toml", "torch.toml", "torchvision.toml", "lightning.toml", "accelerate.toml", "segmentation_models_pytorch.toml",
-    "timm.toml", "transformers.toml", "ignite.toml", "numpy.toml", "keras.toml",
+    "timm.toml", "transformers.toml", "ignite.toml", "numpy.toml", "keras.toml", "jax.toml", "optax.toml", "flax.toml",
 )
 KINDS = ("sigmoid", "softmax", "log_softmax", "logsigmoid", "relu", "tanh", "logits")
 AXES = ("last", "channel")
@@ -348,7 +348,56 @@ def _trainer(entry: Dict[str, Any]) -> TrainerSpec:
     )
 
 
-FRAMEWORKS = ("torch", "keras")
+@dataclass(frozen=True)
+class AdapterSpec:
+    """A callable a library makes from another one, and what calling it does: the
+    function transformations (``jax.value_and_grad(f)``: ``function`` is the argument
+    holding ``f``) and a model class's method that applies the model (a flax module's
+    ``model.apply(variables, x)``: keyed ``<base class>.<method>``). Calling it calls the
+    target with the arguments after the first ``skip``, without the ``drop`` keywords;
+    ``method`` is the keyword naming another method of the model to call. ``returns``:
+    ``value`` (the target's result), ``unknown`` (gradients: not known),
+    ``value_and_unknown`` (the pair); a ``state_with`` keyword given (not a literal
+    False) makes the result ``(value, updated state)``."""
+
+    function: Optional[Tuple[int, str]] = None
+    skip: int = 0
+    method: Optional[str] = None
+    drop: Tuple[str, ...] = ()
+    state_with: Tuple[str, ...] = ()
+    returns: str = "value"
+
+
+def _adapter(entry: Dict[str, Any]) -> AdapterSpec:
+    _keys(entry, set(), {"function", "skip", "method", "drop", "state_with", "returns"})
+    if "method" in entry and not isinstance(entry["method"], str):
+        raise KnowledgeError("'method' must be a keyword (a string)")
+    return AdapterSpec(
+        _position(entry["function"], "function") if "function" in entry else None,
+        _int(entry.get("skip", 0), "skip"),
+        entry.get("method"),
+        tuple(_strings(entry.get("drop", []), "drop")),
+        tuple(_strings(entry.get("state_with", []), "state_with")),
+        _choice(entry.get("returns", "value"), ("value", "unknown", "value_and_unknown"), "returns"),
+    )
+
+
+@dataclass(frozen=True)
+class RecordBuilderSpec:
+    """A library call that returns a record of its keyword arguments (flax's
+    ``TrainState.create(apply_fn=model.apply, params=..., tx=...)``: ``state.apply_fn``
+    is ``model.apply``); its ``updates`` methods return the record with the keywords they
+    pass replaced (``state.apply_gradients(grads=g)``, ``state.replace(...)``)."""
+
+    updates: Tuple[str, ...] = ()
+
+
+def _record_builder(entry: Dict[str, Any]) -> RecordBuilderSpec:
+    _keys(entry, set(), {"updates"})
+    return RecordBuilderSpec(tuple(_strings(entry.get("updates", []), "updates")))
+
+
+FRAMEWORKS = ("torch", "keras", "jax")
 
 
 def _loss(entry: Dict[str, Any]) -> Dict[str, Any]:
@@ -402,9 +451,12 @@ SPEC_TABLES = {
     "model": _model,
     "model_by_name": _model_by_name,
     "trainer": _trainer,
+    "adapter": _adapter,
+    "record_builder": _record_builder,
 }
 MAP_TABLES = {
     "aliases": str,
+    "library.setup_methods": str,
     "prefix_aliases": str,
     "activation.names": str,
     "tensor.shape_functions": str,
@@ -418,6 +470,7 @@ MAP_TABLES = {
 }
 LIST_TABLES = {
     "library.roots", "library.model_bases", "library.model_base_patterns", "library.no_grad_hooks", "library.call_methods",
+    "library.dataclass_bases", "library.dataclass_decorators",
     "container.layer_list", "container.add_methods", "creation.one_hot_float",
     "layer.norm", "layer.transparent", "layer.flatten", "layer.embedding",
     "container.sequential", "container.module_list", "container.module_dict", "container.ordered_dict",

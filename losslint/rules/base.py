@@ -60,8 +60,18 @@ def framework(call: LossCall) -> Optional[str]:
     return found.pop() if len(found) == 1 else None
 
 
+def name_framework(call: LossCall) -> Optional[str]:
+    """The framework of every loss the call may be, by the loss entries' ``framework``
+    (an optax loss computes like a torch family: ``like``, but speaks JAX), or None."""
+    found = {T.LOSS_NAME_FRAMEWORKS.get(name) for name in call.names}
+    return found.pop() if len(found) == 1 else None
+
+
 def finding_framework(call: LossCall) -> Optional[str]:
     """What a finding's ``framework`` is: set for the frameworks other than torch."""
+    named = name_framework(call)
+    if named is not None and named != "torch":
+        return named
     found = framework(call)
     return found if found != "torch" else None
 
@@ -149,12 +159,15 @@ def loss_input_rule(
     fix: Optional[FixBuilder] = None,
     whole_output: bool = False,
     variant: Optional[Variant] = None,
+    framework_messages: Tuple[Tuple[str, str], ...] = (),
 ) -> Check:
     """A check for "this loss must not receive these kinds". ``message`` may use
     ``{loss}`` and ``{input}``; it fires only when every alternative matches (and, with
     ``whole_output``, when no alternative is units indexed out of the activation's
     output, such as one column of a softmax). ``variant``: the same check for another
-    framework's families, with that framework's message and fix."""
+    framework's families, with that framework's message and fix. ``framework_messages``:
+    (framework, message) for losses of the same families from another framework (optax's
+    losses, ``like`` torch's), whose advice names that framework's functions."""
 
     def matching(call: LossCall) -> Optional[List[Tensor]]:
         inputs = matching_inputs(call, families, kinds)
@@ -175,6 +188,8 @@ def loss_input_rule(
             if inputs:
                 other = variant is not None and bool(call.families) and call.families <= variant.families
                 template, builder = (variant.message, variant.fix) if other and variant else (message, fix)
+                if not other:
+                    template = dict(framework_messages).get(name_framework(call) or "", template)
                 text = template.format(loss=loss_description(call, describe), input=describe_input(inputs, describe))
                 widths = {t.width for t in inputs}
                 width = widths.pop() if len(widths) == 1 else None

@@ -46,5 +46,10 @@ per sample use `CrossEntropyLoss` on raw logits.
             "class per sample, or sigmoid units for several labels per sample",
             min_width=3,
         ),
+        framework_messages=((
+            "jax",
+            "{loss} scores each unit independently but receives {input}: pass raw logits, or use "
+            "optax.softmax_cross_entropy for one class per sample",
+        ),),
     ),
 )

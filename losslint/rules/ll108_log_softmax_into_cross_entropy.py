@@ -33,6 +33,7 @@ Pass the logits, or keep the log_softmax and use `NLLLoss`.
         "pass the logits, or use NLLLoss",
         "log_softmax applied here",
         LossFix("Remove the log_softmax: the loss applies it", activation=REMOVE, safe_outside_models=True),
+        framework_messages=(("jax", "{loss} receives {input}; it applies log_softmax itself, so this one is redundant: pass the logits"),),
     ),
     default=False,
     fix="safe/unsafe",

@@ -5,7 +5,7 @@ from typing import Iterator, List, Optional
 from losslint.analysis.facts import Facts, LossCall, tensors
 from losslint.analysis.tables import CLASS_INDEX_LOSSES, LOGITS_LOSSES
 from losslint.analysis.values import Kind, Site, Tensor
-from losslint.rules.base import Describe, Finding, Rule, Severity, act_sites, describe_sites, loss_description, related
+from losslint.rules.base import Describe, Finding, Rule, Severity, act_sites, describe_sites, loss_description, name_framework, related
 
 RAW_LOGITS_LOSSES = LOGITS_LOSSES | frozenset({"cross_entropy"})
 BCE = frozenset({"binary_cross_entropy"})
@@ -49,7 +49,7 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
                 call.site,
                 f"{loss_description(call, describe)} expects raw logits but receives ReLU outputs "
                 f"({describe_sites(sites, describe)}), which are never negative, {effect}: "
-                "drop it (a Linear layer's output is the logit)",
+                f"drop it (a {'Dense' if name_framework(call) == 'jax' else 'Linear'} layer's output is the logit)",
                 related(sites, "ReLU applied here"),
             )
         elif call.families <= BCE:

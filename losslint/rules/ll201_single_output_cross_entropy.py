@@ -4,7 +4,7 @@ from typing import Iterator
 
 from losslint.analysis.facts import Facts
 from losslint.analysis.tables import CLASS_INDEX_LOSSES
-from losslint.rules.base import Describe, Finding, Rule, Severity, describe_sites, finding_framework, layer_sites, related
+from losslint.rules.base import Describe, Finding, Rule, Severity, describe_sites, finding_framework, layer_sites, name_framework, related
 
 KERAS_CLASS_LOSSES = frozenset({
     "keras_categorical_crossentropy", "keras_sparse_categorical_crossentropy",
@@ -28,6 +28,12 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
                     f"{call.loss_name} receives a 1-wide output ({where}): a distribution over a single class is always "
                     "1.0, so the loss is 0 (or meaningless) whatever the model outputs: for a binary task use "
                     'Dense(1, activation="sigmoid") with binary_crossentropy, or output one unit per class'
+                )
+            elif name_framework(call) == "jax":
+                text = (
+                    f"{call.loss_name} receives a 1-wide output ({where}): with a single class log_softmax is 0, so the "
+                    "loss is 0 whatever the model outputs (JAX raises nothing): use optax.sigmoid_binary_cross_entropy "
+                    "for a binary task, or output one logit per class"
                 )
             else:
                 text = (

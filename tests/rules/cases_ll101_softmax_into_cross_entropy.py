@@ -142,7 +142,7 @@ VALID = {
         from flax import linen as nn
         import torch.nn.functional as F
 
-        probs = nn.softmax(logits)
+        probs = nn.Softmax(dim=1)(logits)  # flax.linen has no Softmax class: not torch's
         loss = F.cross_entropy(probs, y)
     """,
 }

@@ -224,7 +224,7 @@ class Calls:
         initial = Instance(cls, _args_key(args))
         init = self.class_attribute(cls, "__init__")
         if init is None:
-            constructed = of(initial)
+            constructed = self.construct_fields(cls, initial, args, depth, modes)
         elif all(isinstance(a, Function) for a in init):
             parts = []
             for method in ordered(init):

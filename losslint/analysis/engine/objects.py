@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
+from losslint.analysis import ir
 from losslint.analysis import tables as T
-from losslint.analysis.engine.state import Args
+from losslint.analysis.engine.state import Args, Context
 from losslint.analysis.engine.walk import _is_static
 from losslint.analysis.values import (
     AbsVal,
@@ -62,6 +64,9 @@ class Objects:
             return join(self._bind(atom.instance, a, name) for a in ordered(found))
         if isinstance(atom, Class):
             found = self.class_attribute(atom, name)
+            if found is None or any(isinstance(a, Unknown) for a in found):  # a library base's class method?
+                inherited = self.library_class_attribute(atom, name)
+                found = inherited if inherited is not None else found
             return found if found is not None else unknown(f"attribute '{name}' of {atom.qualname}", Cause.UNFOLLOWED_STATE)
         library = self.library_attribute(atom, name)
         if library is not None:
@@ -119,3 +124,77 @@ class Objects:
                         order.append(atom)
         return False
 
+
+    def construct_fields(self, cls: Class, initial: Instance, args: Args, depth: int, modes: frozenset) -> AbsVal:
+        """A class built without an ``__init__`` of the analysed code: a dataclass (see
+        ``is_dataclass``) has its fields set by the constructor's keywords; positional
+        arguments bind fields in declaration order, which the analysis does not keep
+        (an annotation without a value is not lowered), so then every attribute the
+        keywords do not set is unknown. ``__post_init__`` and the setup method the
+        knowledge names for the class's library base run on the result."""
+        if not self.is_dataclass(cls):
+            return of(initial)
+        overrides = dict(initial.overrides)
+        if args.positional or args.open:
+            for name in self._class_values(cls):
+                overrides[name] = unknown(f"'{name}' set by a positional constructor argument", Cause.UNFOLLOWED_STATE)
+        overrides.update(args.keywords)
+        constructed = of(replace(initial, overrides=tuple(overrides.items())))
+        for method in ("__post_init__", self.setup_method(cls)):
+            found = self.class_attribute(cls, method) if method else None
+            if found is None or not all(isinstance(a, Function) for a in found):
+                continue
+            parts = []
+            for instance in ordered(constructed):
+                for function in ordered(found):
+                    _, exit_receiver = self.call_function_full(function, Args(), receiver=instance, depth=depth, modes=modes)
+                    parts.append(exit_receiver if exit_receiver is not None else of(instance))
+            constructed = join(parts)
+        return constructed
+
+    def is_dataclass(self, cls: Class) -> bool:
+        """Decorated with a dataclass decorator the knowledge names, or a subclass of a
+        library base whose subclasses are dataclasses."""
+        info = self.classes.get(cls)
+        if info is None:
+            return False
+        env, ctx = self.globals.get(cls.module, {}), Context(cls.module)
+        for decorator in info.definition.decorators:
+            decorator = decorator.func if isinstance(decorator, ir.Call) else decorator  # @dataclass(frozen=True)
+            if any(isinstance(a, QualRef) and T.canonical(a.name) in T.DATACLASS_DECORATORS for a in self.eval(decorator, env, ctx)):
+                return True
+        return bool(self.library_bases(cls) & T.DATACLASS_BASES)
+
+    def library_bases(self, cls: Class) -> frozenset:
+        """The library classes among ``cls``'s bases and theirs, by canonical name."""
+        found, seen, order = set(), set(), [cls]
+        while order:
+            current = order.pop(0)
+            if current in seen or current not in self.classes:
+                continue
+            seen.add(current)
+            for base in self.classes[current].bases:
+                found.update(T.canonical(a.name) for a in base if isinstance(a, QualRef))
+                order.extend(a for a in base if isinstance(a, Class))
+        return frozenset(found)
+
+    def setup_method(self, cls: Class) -> Optional[str]:
+        """The method the class's library base runs to build the module (``setup``), from the knowledge."""
+        names = {T.SETUP_METHODS[b] for b in self.library_bases(cls) if b in T.SETUP_METHODS}
+        return names.pop() if len(names) == 1 else None
+
+    def _class_values(self, cls: Class) -> list:
+        """The attributes the class and its analysed bases set to values (not methods)."""
+        names, seen, order = [], set(), [cls]
+        while order:
+            current = order.pop(0)
+            if current in seen or current not in self.classes:
+                continue
+            seen.add(current)
+            info = self.classes[current]
+            names.extend(
+                n for n, v in info.namespace.items()
+                if not n.startswith("__") and n not in names and not any(isinstance(a, (Function, Class)) for a in v)
+            )
+            order.extend(a for base in info.bases for a in base if isinstance(a, Class))
+        return names
