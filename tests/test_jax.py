@@ -237,6 +237,28 @@ INVALID = {
 
         loss_fn(Model(nnx.Rngs(0)), x, y)
     """,
+    "compact_loop_over_enumerated_fields": """
+        from typing import Sequence
+        import optax
+        import flax.linen as nn
+
+        class SimpleMLP(nn.Module):
+            features: Sequence[int]
+
+            @nn.compact
+            def __call__(self, inputs):
+                x = inputs
+                for i, feat in enumerate(self.features):
+                    x = nn.Dense(feat, name=f"layers_{i}")(x)
+                    if i != len(self.features) - 1:
+                        x = nn.relu(x)
+                return x
+
+        model = SimpleMLP(features=(32, 16, 1))
+
+        def loss_fn(params, x, y):
+            return optax.softmax_cross_entropy_with_integer_labels(model.apply(params, x), y).mean()  # expect: LL201
+    """,
     "torch_module_apply_returns_the_module": """
         import torch.nn as nn
         import torch.nn.functional as F
@@ -376,6 +398,28 @@ VALID = {
                 return nn.Dense(self.num_classes)(nn.Dense(self.hidden)(x))
 
         model = Net(1, 1)
+
+        def loss_fn(params, x, y):
+            return optax.softmax_cross_entropy_with_integer_labels(model.apply(params, x), y).mean()
+    """,
+    "compact_loop_ending_in_logits": """
+        from typing import Sequence
+        import optax
+        import flax.linen as nn
+
+        class SimpleMLP(nn.Module):
+            features: Sequence[int]
+
+            @nn.compact
+            def __call__(self, inputs):
+                x = inputs
+                for i, feat in enumerate(self.features, start=1):
+                    x = nn.Dense(feat)(x)
+                    if i != len(self.features):
+                        x = nn.relu(x)
+                return x
+
+        model = SimpleMLP(features=(32, 1, 10))
 
         def loss_fn(params, x, y):
             return optax.softmax_cross_entropy_with_integer_labels(model.apply(params, x), y).mean()

@@ -15,6 +15,7 @@ from losslint.analysis.values import (
     Atom,
     Axis,
     Cause,
+    Const,
     Mapping,
     Sequence,
     Site,
@@ -70,8 +71,16 @@ def is_loader(atom: Atom) -> bool:
 
 
 def iterated(name: str, args: Args) -> Optional[AbsVal]:
-    """``enumerate(loader)``, ``iter(loader)``, ``next(it)`` over a loader's batches."""
+    """``enumerate(loader)``, ``iter(loader)``, ``next(it)`` over a loader's batches;
+    ``enumerate(items)`` of a list or tuple whose items are known: ``(index, item)`` pairs."""
     value = args.get(0)
+    if name == "builtins.enumerate" and value is not None and len(value) == 1 and not args.open:
+        (items,) = value
+        start = const_value(args.get(1, ("start",)) or of(Const(0)), None)
+        known = isinstance(items, Sequence) and items.container in ("list", "tuple") and not items.open_start
+        if known and isinstance(start, int) and not isinstance(start, bool) and len(args.positional) + len(args.keywords) <= 2:
+            pairs = tuple(of(Sequence((of(Const(start + i)), item), "tuple")) for i, item in enumerate(items.items))
+            return of(Sequence(pairs, "list"))
     if value is None or args.open or not all(is_loader(a) for a in value):
         return None
     if name == "builtins.iter" and len(args.positional) == 1:
