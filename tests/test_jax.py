@@ -196,6 +196,14 @@ INVALID = {
         def loss_fn(logits, labels):
             return optax.sigmoid_binary_cross_entropy(jax.nn.softmax(logits), labels)  # expect: LL107
     """,
+    "kl_divergence_of_probabilities": """
+        import jax
+        import optax
+
+        def distill(student_logits, teacher_logits):
+            teacher = jax.nn.softmax(teacher_logits)
+            return optax.losses.kl_divergence(jax.nn.softmax(student_logits), teacher).mean()  # expect: LL109
+    """,
     "relu_on_logits": """
         import optax
         import flax.linen as nn
@@ -423,6 +431,14 @@ VALID = {
 
         def loss_fn(params, x, y):
             return optax.softmax_cross_entropy_with_integer_labels(model.apply(params, x), y).mean()
+    """,
+    "kl_divergence_of_log_probabilities": """
+        import jax
+        import optax
+
+        def distill(student_logits, teacher_logits):
+            teacher = jax.nn.softmax(teacher_logits)
+            return optax.kl_divergence(jax.nn.log_softmax(student_logits), teacher).mean()
     """,
     "computed_mutable_is_not_guessed": """
         import optax
