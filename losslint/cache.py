@@ -36,6 +36,7 @@ class Entry:
     blob: Optional[bytes]  # the pickled IR (unpickled only if the run reads it); None: failed
     failure: Optional[ParseFailure]
     outline: Optional[ir.Outline] = None  # known without unpickling the IR
+    lazy: bool = False  # parsed and compiled, not lowered yet (``FileSummary.lazy``)
 
 
 def code_fingerprint() -> str:

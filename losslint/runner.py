@@ -7,7 +7,7 @@ import gc
 import os
 import re
 from dataclasses import dataclass, replace
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis import tables as T
@@ -155,10 +155,11 @@ def lint(
     named_losses, opted_in = run.summarise(contents, jobs)
     named_losses += run.find_importers(jobs)
     observer.phase("analyse")
-    facts = run.analyse(files, named_losses, opted_in)
+    facts = run.analyse(files, named_losses, opted_in, jobs)
     observer.phase("check")
     run.check(facts)
     run.filter(per_file_ignores, root)
+    run.store_lowered()
     observer.finish()
     if cache is not None and run_key is not None and not run.report.internal_errors:
         cache.put(run_key, RunRecord(run.dependencies, run.index.probes, run.report))
@@ -191,6 +192,7 @@ class Run:
         self.hashes: Dict[str, str] = {}
         self.dependencies: Dict[str, Optional[str]] = {}  # files read beyond the named ones -> content key
         self.linted: Set[str] = set()
+        self.keys: Dict[str, str] = {}  # path -> its summary's cache key (``summarise``)
         self.index = ModuleIndex({})
         # Standard input read as a named file (``--stdin-filename``, an editor's buffer)
         # stands in for that file: its imports lead to the project on disk around it.
@@ -231,8 +233,9 @@ class Run:
         cache = self.cache
         prefilters = [rule.prefilter for rule in RULES if rule.code in self.selected and rule.prefilter]
         opted = re.compile("|".join(prefilters).encode()) if prefilters else None  # what opt-in rules look for
-        keys: Dict[str, str] = {}
+        keys = self.keys
         pending: List[Tuple[str, bytes]] = []
+        eager: Set[str] = set()  # lowered now: the files likely read (the others when read)
         named_losses: List[str] = []
         opted_in: List[str] = []
         for path, data in contents:
@@ -249,8 +252,10 @@ class Run:
                 self.cell_maps[path] = notebook.cells
             if names_a_loss(data):
                 named_losses.append(path)
+                eager.add(path)
             elif opted is not None and opted.search(data):
                 opted_in.append(path)
+                eager.add(path)
             entry = None
             if cache is not None:  # a notebook's summary is keyed by its code, not its JSON
                 keys[path] = Cache.key(data) if path in self.cell_maps else self.hashes[path]
@@ -263,17 +268,29 @@ class Run:
             if entry.failure is not None:
                 self.failures.append((path, entry.failure))
             else:
-                self.summaries[path] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline)
+                self.summaries[path] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline, lazy=entry.lazy)
         if pending:
             self.observer.note("parsed", len(pending))
-        for path, (summary, failure) in zip([p for p, _ in pending], _summarize_all(pending, jobs, self.observer.advance)):
+        lowering = [path in eager for path, _ in pending]
+        for path, (summary, failure) in zip([p for p, _ in pending], _summarize_all(pending, jobs, self.observer.advance, lowering)):
             if failure is not None:
                 self.failures.append((path, failure))
             elif summary is not None:
                 self.summaries[path] = summary
             if cache is not None and path in keys and not (failure is not None and failure.internal):
                 cache.put(keys[path], _entry(summary, failure))
+                if summary is not None:
+                    summary.release_blob()
         return named_losses, opted_in
+
+    def store_lowered(self) -> None:
+        """The cache entries of the files lowered only when the analysis read them, now
+        with their IR: the next run that reads them finds it."""
+        if self.cache is None:
+            return
+        for path, summary in self.summaries.items():
+            if summary.lowered_late and path in self.keys:
+                self.cache.put(self.keys[path], _entry(summary, None))
 
     def load(self, path: str) -> Optional[ir.Module]:
         """A module an import leads to: a linted file, or a file of the project that was
@@ -336,8 +353,8 @@ class Run:
                 missing.append((path, data))
             else:
                 self.observer.note("importers from the cache")
-                if entry.blob is not None:
-                    self.summaries[path] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline)
+                if entry.blob is not None or entry.lazy:
+                    self.summaries[path] = FileSummary(path, decode(data), blob=entry.blob, outline=entry.outline, lazy=entry.lazy)
         if missing:
             self.observer.note("importers parsed", len(missing))
         for (path, data), (summary, failure) in zip(missing, _summarize_all(missing, jobs)):
@@ -392,12 +409,17 @@ class Run:
         self.load_all(entries, jobs)
         return [path for path in entries if path in self.summaries]
 
-    def analyse(self, files: List[str], named_losses: List[str], opted_in: List[str]) -> Facts:
+    def analyse(self, files: List[str], named_losses: List[str], opted_in: List[str], jobs: int = 1) -> Facts:
         """Run the entry points (then the linted files an activation's output may reach)
-        and count the loss calls of the linted files, resolved or not."""
+        and count the loss calls of the linted files, resolved or not. The entry points
+        left to lower when read are lowered first, by ``jobs`` processes when it pays."""
         report, summaries, linted = self.report, self.summaries, self.linted
         self.index = index = ModuleIndex(summaries)
         entries = _entry_points(named_losses, opted_in, summaries, index)
+        for summary in _lower_all([summaries[p] for p in entries if p in summaries and summaries[p].lazy], jobs):
+            if self.cache is not None and summary.path in self.keys:  # stored now, while pickled
+                self.cache.put(self.keys[summary.path], _entry(summary, None))
+                summary.lowered_late = False
         modules = {path: summaries[path].module for path in entries if path in summaries}
         modules = {path: module for path, module in modules.items() if module is not None}
         self.observer.note("entry points", len(modules))
@@ -779,7 +801,7 @@ def _binds_at_top_level(text: str, name: str) -> bool:
 def _entry(summary: Optional[FileSummary], failure: Optional[ParseFailure]) -> Entry:
     if summary is None:
         return Entry(None, failure)
-    return Entry(summary.blob, failure, summary.outline)
+    return Entry(summary.blob, failure, summary.outline, summary.lazy)
 
 
 def collect_garbage_less_often() -> None:
@@ -796,51 +818,95 @@ slow machine), starting worker processes costs more than it saves."""
 
 
 def _summarize_all(
-    pending: List[Tuple[str, bytes]], jobs: int, tick: Callable[[], None] = lambda: None
+    pending: List[Tuple[str, bytes]],
+    jobs: int,
+    tick: Callable[[], None] = lambda: None,
+    eager: Optional[List[bool]] = None,
 ) -> List[Tuple[Optional[FileSummary], Optional[ParseFailure]]]:
     """Summaries in the order given, from ``jobs`` processes when it is worth it: the
-    result is the same either way. A file whose summary fails on a bug in losslint
+    result is the same either way. ``eager``: per file, whether it is lowered now (by
+    default all are; ``summarize``). A file whose summary fails on a bug in losslint
     gets an internal failure (``ParseFailure.internal``); the others go on."""
+    lowering = eager if eager is not None else [True] * len(pending)
     if jobs <= 1 or len(pending) < PARALLEL_MIN_FILES or sum(len(data) for _, data in pending) < PARALLEL_MIN_BYTES:
         done = []
-        for path, data in pending:
-            done.append(_summarize_safely(path, data))
+        for (path, data), now in zip(pending, lowering):
+            done.append(_summarize_safely(path, data, now))
             tick()
         return done
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    jobs_given = [(path, data, now) for (path, data), now in zip(pending, lowering)]
     results: List[Tuple[bool, Optional[bytes], Optional[ir.Outline], Optional[ParseFailure]]] = []
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=collect_garbage_less_often) as pool:
             chunk = max(1, len(pending) // (jobs * 4))
-            for result in pool.map(_summarize_job, pending, chunksize=chunk):
+            for result in pool.map(_summarize_job, jobs_given, chunksize=chunk):
                 results.append(result)
                 tick()
     except BrokenProcessPool:  # a worker died (killed, out of memory): the rest here
-        results.extend(_summarize_job(job) for job in pending[len(results) :])
+        results.extend(_summarize_job(job) for job in jobs_given[len(results) :])
     return [
-        (FileSummary(path, decode(data), blob=blob, outline=outline) if ok else None, failure)
+        (FileSummary(path, decode(data), blob=blob or None, outline=outline, lazy=blob == NOT_LOWERED) if ok else None, failure)
         for (path, data), (ok, blob, outline, failure) in zip(pending, results)
     ]
 
 
-def _summarize_job(job: Tuple[str, bytes]) -> Tuple[bool, Optional[bytes], Optional[ir.Outline], Optional[ParseFailure]]:
-    """A worker's summary: the pickled IR only (the text is decoded where it is used)."""
-    path, data = job
-    summary, failure = _summarize_safely(path, data)
+def _lower_all(lazy: List[FileSummary], jobs: int) -> List[FileSummary]:
+    """Lower the summaries left lazy now, by ``jobs`` processes when it pays (the same
+    IR either way: ``FileSummary.lowered``); returns those lowered. A worker that fails
+    leaves its files to be lowered here, when read."""
+    done: List[FileSummary] = []
+    if jobs <= 1 or len(lazy) < PARALLEL_MIN_FILES or sum(len(s.text) for s in lazy) < PARALLEL_MIN_BYTES:
+        return done  # lowered here, when the analysis reads them
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=collect_garbage_less_often) as pool:
+            chunk = max(1, len(lazy) // (jobs * 4))
+            for summary, blob in zip(lazy, pool.map(_lower_job, [(s.path, s.text) for s in lazy], chunksize=chunk)):
+                if blob is not None:
+                    summary.lowered(blob)
+                    done.append(summary)
+    except BrokenProcessPool:
+        pass
+    return done
+
+
+def _lower_job(job: Tuple[str, str]) -> Optional[bytes]:
+    """A worker's lowering of a lazy summary's text: the pickled IR, or None (then the
+    main process lowers it when read, and says what goes wrong)."""
+    path, text = job
+    try:
+        summary = FileSummary(path, text, lazy=True)
+        return summary.blob if summary.module is not None else None
+    except Exception:  # noqa: BLE001 - the main process meets it again
+        return None
+
+
+NOT_LOWERED = b""
+"""What a worker returns as the IR of a file left to lower when the analysis reads it."""
+
+
+def _summarize_job(job: Tuple[Any, ...]) -> Tuple[bool, Optional[bytes], Optional[ir.Outline], Optional[ParseFailure]]:
+    """A worker's summary of (path, data[, eager]): the pickled IR only (the text is
+    decoded where it is used), or ``NOT_LOWERED`` and the outline."""
+    path, data, *eager = job
+    summary, failure = _summarize_safely(path, data, eager[0] if eager else True)
     if summary is None:
         return False, None, None, failure
     try:
-        return True, summary.blob, summary.outline, None
+        return True, NOT_LOWERED if summary.lazy else summary.blob, summary.outline, None
     except Exception as error:  # noqa: BLE001 - pickling the IR: a bug in losslint
         return False, None, None, _internal_failure(error)
 
 
-def _summarize_safely(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
+def _summarize_safely(path: str, data: bytes, eager: bool = True) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
     """``summarize``, where an exception is a bug in losslint: an internal failure."""
     try:
-        return summarize(path, data)
+        return summarize(path, data, eager)
     except Exception as error:  # noqa: BLE001 - one file's bug must not end the run
         return None, _internal_failure(error)
 

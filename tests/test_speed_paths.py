@@ -93,3 +93,114 @@ def test_forgetting_memoised_calls_between_modules_changes_no_finding(monkeypatc
     monkeypatch.setattr(driver.Interpreter, "forget_calls", lambda self: forgotten.append(1) or original(self))
     assert outcome(lint(targets, resolve(["ALL"]), jobs=1)) == kept
     assert forgotten
+
+
+# --- files lowered only when the analysis reads them -----------------------------------
+
+LAZY_CASES = {
+    "nested imports": (
+        "import os, a.b as c\nfrom . import d\nfrom ..e import (f,\n    g as h)\nfrom i import *\n\n"
+        "def k():\n    import l.m\n    try:\n        from n import o\n    except ImportError:\n        from p import o\n"
+        "    else:\n        import q\n    finally:\n        import r\n\n"
+        "class S:\n    with t:\n        import u\n    for v in w:\n        import x\n    else:\n        import y\n"
+        "    while z:\n        import aa\n    match bb:\n        case 1:\n            import cc\n"
+    ),
+    "an import in a docstring": 'def f():\n    """\n    import fake\n    """\n    import real\n',
+    "an import after a colon": "import a\nif b: import c\nx = 1; import d\n",
+    "dead code": "import a\nif False:\n    import b\n\ndef f():\n    return 1\n    import c\n",
+    "many constants": "".join(f"x{n} = {n}.5\n" for n in range(400)) + "from big import name\n\ndef f():\n    from .rel import other\n",
+}
+
+
+def _eager_and_lazy(text):
+    from losslint.analysis import summary
+
+    eager, failure = summary.summarize("m.py", text.encode())
+    lazy, failure_lazy = summary.summarize("m.py", text.encode(), eager=False)
+    assert failure is None and failure_lazy is None
+    return eager, lazy
+
+
+def test_a_file_left_to_lower_when_read_has_the_same_outline_and_ir():
+    import pickle
+
+    left_lazy = 0
+    for name, text in LAZY_CASES.items():
+        eager, lazy = _eager_and_lazy(text)
+        # the same imports (in source order: the lowering meets a try's handlers first)
+        assert lazy.outline.standalone == eager.outline.standalone, name
+        assert sorted(lazy.outline.imports) == sorted(eager.outline.imports), name
+        left_lazy += lazy.lazy
+        assert pickle.dumps(lazy.module) == pickle.dumps(eager.module), name
+        assert not lazy.lazy
+    assert left_lazy >= 3  # the others were lowered at once: what the text says is not what runs
+
+
+def test_the_outline_of_a_tree_is_the_lowerings_in_its_order():
+    import ast
+
+    from losslint.analysis import summary
+
+    for name, text in LAZY_CASES.items():
+        eager, _ = _eager_and_lazy(text)
+        assert summary.import_outline(ast.parse(text)) == eager.outline.imports, name
+
+
+def test_a_file_with_a_softmax_or_a_syntax_error_is_not_left_lazy():
+    from losslint.analysis import summary
+
+    lazy, _ = summary.summarize("m.py", b"import torch\ny = torch.softmax(x)\n", eager=False)
+    assert not lazy.lazy and lazy.outline.standalone
+    for text in ["x = (\n", "return 1\n", "def f(a, a):\n    pass\n", "from __future__ import nope\n", "é = 1; return é\n"]:
+        summary_now, failure_now = summary.summarize("m.py", text.encode())
+        summary_later, failure_later = summary.summarize("m.py", text.encode(), eager=False)
+        assert summary_now is None and summary_later is None and failure_now is not None
+        assert failure_later == failure_now, text
+
+
+def _no_lazy_lowering(monkeypatch):
+    from losslint.analysis import summary
+
+    monkeypatch.setattr(summary, "LAZY_RECURSION_LIMIT", summary.DEEP_RECURSION_LIMIT + 1)
+
+
+def test_lowering_when_read_changes_no_output(monkeypatch):
+    targets = [str(ROOT / "examples"), str(ROOT / "tests" / "fixtures" / "projects")]
+    lazily = outcome(lint(targets, resolve(["ALL"]), jobs=1))
+    _no_lazy_lowering(monkeypatch)
+    assert outcome(lint(targets, resolve(["ALL"]), jobs=1)) == lazily
+
+
+def test_a_warm_run_after_one_edit_equals_a_cold_run(tmp_path):
+    """Cached summaries left lazy, lowered and stored later, read back: the report of a
+    run after an edit is the report of a cold run over the edited tree."""
+    import shutil
+
+    from losslint.cache import Cache
+
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "projects", tree)
+    cache = Cache(str(tmp_path / "cache"))
+    lint([str(tree)], resolve(["ALL"]), cache=cache)
+    edited = sorted(tree.rglob("*.py"))
+    trained = next(p for p in edited if "CrossEntropyLoss" in p.read_text() or "cross_entropy" in p.read_text())
+    trained.write_text(trained.read_text().replace("dim=1", "dim=-1") + "\n# edited\n")
+    warm = outcome(lint([str(tree)], resolve(["ALL"]), cache=cache))
+    cold = outcome(lint([str(tree)], resolve(["ALL"]), cache=Cache(str(tmp_path / "fresh"))))
+    uncached = outcome(lint([str(tree)], resolve(["ALL"])))
+    assert warm == cold == uncached and cold[0]
+
+
+def test_entry_points_lowered_by_the_pool_give_the_same_report(monkeypatch, tmp_path):
+    for name, text in PACKAGE.items():  # importers of a loss file that name no loss: lazy entry points
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    targets = [str(tmp_path), str(ROOT / "tests" / "fixtures" / "projects")]
+    here = outcome(lint(targets, resolve(["ALL"]), jobs=1))
+    lowered = []
+    original = runner._lower_all
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(runner, "_lower_all", lambda lazy, jobs: lowered.extend(original(lazy, jobs)) or lowered)
+    assert outcome(lint(targets, resolve(["ALL"]), jobs=2)) == here
+    assert len(lowered) >= 4 and here[1]

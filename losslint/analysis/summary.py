@@ -31,6 +31,7 @@ import re
 import sys
 import threading
 import tokenize
+import types
 import warnings
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Tuple, TypeVar
@@ -83,10 +84,18 @@ class FileSummary:
     """One analysed file. Its IR comes from worker processes and from the cache pickled
     (``blob``) and is unpickled only when the analysis reads it: many files of a large
     project are only checked, never read. ``module`` is None for a huge file that
-    names no loss."""
+    names no loss. ``lazy``: the file parsed and compiled, and is lowered when the
+    analysis first reads it (``summarize``: most files of a large project are never
+    read); ``lowered_late`` says it was."""
 
     def __init__(
-        self, path: str, text: str, module: Optional[ir.Module] = None, blob: Optional[bytes] = None, outline: Optional[ir.Outline] = None
+        self,
+        path: str,
+        text: str,
+        module: Optional[ir.Module] = None,
+        blob: Optional[bytes] = None,
+        outline: Optional[ir.Outline] = None,
+        lazy: bool = False,
     ) -> None:
         self.path = path
         self.text = text
@@ -94,11 +103,18 @@ class FileSummary:
         self._blob = blob
         self.outline = outline or (module.outline if module is not None else ir.Outline())
         self._lines: Optional[List[str]] = None
+        self.lazy = lazy and module is None and blob is None
+        self.lowered_late = False
 
     @property
     def module(self) -> Optional[ir.Module]:
         if self._module is None and self._blob is not None:
             self._module = pickle.loads(self._blob)
+            self._blob = None  # pickled again only if a cache entry needs it
+        elif self._module is None and self.lazy:
+            self.lazy = False
+            self._module = _lower_text(self.text, self.path)
+            self.lowered_late = self._module is not None
         return self._module
 
     @property
@@ -109,6 +125,18 @@ class FileSummary:
             except RecursionError:  # pickle recurses once per level of nesting of the IR
                 self._blob = deep(pickle.dumps, self._module, pickle.HIGHEST_PROTOCOL)
         return self._blob
+
+    def lowered(self, blob: bytes) -> None:
+        """A lazy summary's IR, lowered elsewhere (a worker process) and pickled."""
+        if self.lazy:
+            self.lazy = False
+            self._blob = blob
+            self.lowered_late = True
+
+    def release_blob(self) -> None:
+        """Forget the pickled IR while the IR itself is held (both would double the memory)."""
+        if self._module is not None:
+            self._blob = None
 
     def span(self, ordinal: int) -> Span:
         """Where site ``ordinal`` is, in characters."""
@@ -149,10 +177,18 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def summarize(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
-    """Summarise a file's bytes; returns (summary, None) or (None, failure). Every file
-    that parses is lowered once, so a file another one imports is never parsed again.
-    A notebook (``.ipynb``: ``data`` is its joined code) may ``await`` at top level."""
+def summarize(path: str, data: bytes, eager: bool = True) -> Tuple[Optional[FileSummary], Optional[ParseFailure]]:
+    """Summarise a file's bytes; returns (summary, None) or (None, failure). A notebook
+    (``.ipynb``: ``data`` is its joined code) may ``await`` at top level.
+
+    ``eager``: lowered now, from the tree just parsed. Otherwise (a file that names no
+    loss, which the runner may never read) the lowering waits until the analysis reads
+    the file (``FileSummary.lazy``: parsed again then), when nothing can make the
+    lowering fail and the outline needs no lowering: the tree compiled at Python's
+    normal recursion limit, so its depth is far within what ``deep`` lowers, and no
+    softmax-like name is in the text (``ir.Outline.standalone`` needs one); the outline's
+    imports are those of every import statement, in the order the lowering meets them
+    (``import_outline``)."""
     if b"\x00" in data:
         return None, ParseFailure("binary file (contains NUL bytes); not Python source")
     try:
@@ -165,10 +201,17 @@ def summarize(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[P
         size = len(data) / 1e6
         return None, ParseFailure(f"file too large to analyse ({size:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB); skipped")
     notebook = path.endswith(NOTEBOOK_SUFFIX)
+    if not eager:
+        lazy = _compiled_lazily(path, text, notebook)
+        if lazy is not None:
+            return lazy, None
+    shallow = False
     try:
         try:
-            tree = _parse_and_check(text, path, notebook)
+            tree = parse(text, path)
+            shallow = check(tree, text, path, notebook)
         except (RecursionError, MemoryError):  # Python's limits count the calls already on the stack
+            shallow = False
             tree = deep(_parse_and_check, text, path, notebook, raise_limit=False)
     except SyntaxError as error:
         return None, _syntax_error(error, text)
@@ -177,6 +220,8 @@ def summarize(path: str, data: bytes) -> Tuple[Optional[FileSummary], Optional[P
         return None, ParseFailure(f"syntax error: nested too deeply for Python's compiler ({type(error).__name__})", row, column)
     except ValueError as error:
         return None, ParseFailure(f"cannot parse: {error}")
+    if not eager and shallow and not _SOFTMAX_LIKE.search(text) and DEEP_RECURSION_LIMIT >= LAZY_RECURSION_LIMIT:
+        return FileSummary(path, text, outline=ir.Outline(False, import_outline(tree)), lazy=True), None
     try:
         module = _lower(tree)
     except RecursionError:  # valid code nested deeper than the default limit allows
@@ -202,7 +247,7 @@ def parse(text: str, path: str) -> ast.Module:
         return ast.parse(text, filename=path)
 
 
-def check(tree: ast.Module, text: str, path: str, notebook: bool = False) -> None:
+def check(tree: ast.Module, text: str, path: str, notebook: bool = False) -> bool:
     """Raise the SyntaxError CPython's compiler raises for a parsed tree: what the
     parser accepts and the compiler refuses ('return' outside function, 'break' outside
     loop, a duplicate argument, two starred targets, an unknown ``__future__`` feature,
@@ -222,8 +267,10 @@ def check(tree: ast.Module, text: str, path: str, notebook: bool = False) -> Non
         try:
             try:
                 compile(tree, path, "exec", flags=flags, dont_inherit=True)
+                return True  # the tree compiled: it nests within Python's normal limit
             except RecursionError:
                 compile(text, path, "exec", flags=flags, dont_inherit=True)
+                return False
         except SyntaxError as error:
             error.compiled = True  # type: ignore[attr-defined]  # its offset counts UTF-8 bytes
             raise
@@ -285,6 +332,188 @@ def _lower(tree: ast.Module) -> ir.Module:
     from losslint.analysis.lower import lower
 
     return lower(tree)
+
+
+def _lower_text(text: str, path: str) -> Optional[ir.Module]:
+    """The IR of a file ``summarize`` left lazy (it parsed and compiled then)."""
+    try:
+        tree = parse(text, path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = deep(parse, text, path, raise_limit=False)
+    try:
+        return _lower(tree)
+    except RecursionError:
+        return deep(_lower, tree)
+
+
+def import_outline(tree: ast.Module) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:
+    """``ir.Outline.imports`` without lowering: every import statement, in the order the
+    lowering meets them (statements depth first, in source order, except that a ``try``
+    lowers its handlers before its body)."""
+    found: List[Tuple[str, int, Tuple[str, ...]]] = []
+    stack: List[ast.stmt] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, 0, ()) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.module or "", node.level or 0, tuple(alias.name for alias in node.names)))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.With, ast.AsyncWith)):
+            stack.extend(reversed(node.body))
+        elif isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+            stack.extend(reversed(node.body + node.orelse))
+        elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            inner = [s for h in node.handlers for s in h.body] + node.body + node.orelse + node.finalbody  # type: ignore[attr-defined]
+            stack.extend(reversed(inner))
+        elif isinstance(node, ast.Match):
+            stack.extend(reversed([s for case in node.cases for s in case.body]))
+    return tuple(found)
+
+
+LAZY_RECURSION_LIMIT = 100_000
+"""A file is left to lower when read only while ``deep`` lowers whatever CPython parses
+(``DEEP_RECURSION_LIMIT``): then lowering it later cannot fail where lowering it now
+would have (an LL000)."""
+
+IMPORT_STATEMENT = re.compile(
+    r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*\)|(?:[^\n\\]|\\(?:\r?\n|.))*)|import[ \t]+(?:[^\n\\]|\\(?:\r?\n|.))*)",
+    re.MULTILINE,
+)
+"""An import statement's text at the start of a line (a parenthesised or continued one
+whole). It can also match in a string, and misses ``if x: import y``: what it finds is
+used only when the compiled code's imports are the same (``_compiled_lazily``)."""
+
+
+def imports_in(statements: List[str]) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:
+    """(module, level, names) of import statements' text, as ``ir.Outline.imports`` has
+    them; a text that does not parse as an import (it was in a string) is skipped."""
+    found: List[Tuple[str, int, Tuple[str, ...]]] = []
+    try:  # all at once when all parse (most files): one parse, not one per statement
+        trees = [ast.parse("\n".join(statement.lstrip() for statement in statements))]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        trees = []
+        for statement in statements:
+            try:
+                trees.append(ast.parse(statement.lstrip()))
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+    for tree in trees:
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found.extend((alias.name, 0, ()) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                found.append((node.module or "", node.level or 0, tuple(alias.name for alias in node.names)))
+    return tuple(found)
+
+
+_OPCODES = __import__("dis").opmap
+_IMPORT_CODE = re.compile(
+    b"(?=((?:\\x%02x[\\x00-\\xff])*)\\x%02x([\\x00-\\xff])((?:\\x%02x[\\x00-\\xff])*)\\x%02x([\\x00-\\xff])((?:\\x%02x[\\x00-\\xff])*)\\x%02x([\\x00-\\xff]))"
+    % (
+        _OPCODES["EXTENDED_ARG"], _OPCODES["LOAD_CONST"], _OPCODES["EXTENDED_ARG"],
+        _OPCODES["LOAD_CONST"], _OPCODES["EXTENDED_ARG"], _OPCODES["IMPORT_NAME"],
+    ),  # fmt: skip
+    re.DOTALL,
+)
+"""``LOAD_CONST level; LOAD_CONST names; IMPORT_NAME module``, each with its
+``EXTENDED_ARG`` prefixes: how CPython compiles every import statement (checked on
+import by ``_imports_compile_as_expected``; otherwise files are lowered when parsed)."""
+
+
+def _argument(prefix: bytes, last: bytes) -> int:
+    value = 0
+    for i in range(1, len(prefix), 2):
+        value = (value << 8) | prefix[i]
+    return (value << 8) | last[0]
+
+
+def code_imports(code: types.CodeType) -> Optional[List[Tuple[str, int, Tuple[str, ...]]]]:
+    """The imports of compiled code and the code it holds (functions, classes,
+    comprehensions), as ``imports_in`` gives them (in no particular order); None when
+    the instructions are not what they seemed."""
+    found = []
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        raw = current.co_code
+        for match in _IMPORT_CODE.finditer(raw):
+            start = match.start()
+            if start % 2 or start and raw[start - 2] == _OPCODES["EXTENDED_ARG"]:
+                continue  # not an instruction's start, or its argument's prefix left out
+            e1, a1, e2, a2, e3, a3 = match.groups()
+            try:
+                level = current.co_consts[_argument(e1, a1)]
+                names = current.co_consts[_argument(e2, a2)]
+                module = current.co_names[_argument(e3, a3)]
+            except IndexError:
+                return None
+            if type(level) is not int or not (names is None or type(names) is tuple and all(type(n) is str for n in names)):
+                return None
+            found.append((module, level, tuple(names) if names is not None else ()))
+        stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+    return found
+
+
+def _imports_compile_as_expected() -> bool:
+    sample = (
+        "import a, b.c as d\nfrom .e import f, g as h\nfrom .. import i\nfrom j import *\n"
+        "def k():\n    import l.m\n    class N:\n        from o import p\n"
+        + "".join(f"x{n} = {n}.5\n" for n in range(300))  # EXTENDED_ARG
+        + "from q import r\n"
+    )
+    try:
+        found = code_imports(compile(sample, "sample", "exec", dont_inherit=True))
+    except Exception:  # noqa: BLE001 - another Python's compiler: not used
+        return False
+    return found is not None and sorted(found) == sorted(imports_in(IMPORT_STATEMENT.findall(sample)))
+
+
+IMPORTS_FROM_CODE = _imports_compile_as_expected()
+
+
+def _compiled_lazily(path: str, text: str, notebook: bool) -> Optional[FileSummary]:
+    """A file left to lower when read (``FileSummary.lazy``) without building its tree:
+    compiled from the text (what CPython refuses, the normal path says again, with the
+    same message and place), its imports read from the import statements' text and used
+    only if the compiled code imports exactly those. They are in source order, where the
+    lowering meets a ``try``'s handlers first: the runner reads them as a set (whether
+    any import leads somewhere). None: summarised the normal way."""
+    if not IMPORTS_FROM_CODE or DEEP_RECURSION_LIMIT < LAZY_RECURSION_LIMIT or _SOFTMAX_LIKE.search(text):
+        return None
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if notebook else 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            code = compile(text, path, "exec", flags=flags, dont_inherit=True)
+    except Exception:  # noqa: BLE001 - a syntax error, limits: the normal path says what
+        return None
+    imports = imports_in(IMPORT_STATEMENT.findall(text))
+    compiled = code_imports(code)
+    if compiled is None or sorted(imports) != sorted(compiled):
+        return None
+    return FileSummary(path, text, outline=ir.Outline(False, imports), lazy=True)
+
+
+def _softmax_like() -> "re.Pattern[str]":
+    from losslint.analysis.lower import IMPLICIT_DIM, SOFTMAX_NAMES
+
+    names = sorted(set(SOFTMAX_NAMES) | set(IMPLICIT_DIM))
+    return re.compile("|".join(map(re.escape, names))) if names else re.compile(r"(?!)")
+
+
+class _LazyPattern:
+    """``_softmax_like()``, compiled on first use (lower.py imports the knowledge tables)."""
+
+    pattern: "Optional[re.Pattern[str]]" = None
+
+    def search(self, text: str) -> object:
+        if self.pattern is None:
+            self.pattern = _softmax_like()
+        return self.pattern.search(text)
+
+
+_SOFTMAX_LIKE = _LazyPattern()
+"""Any name the outline's ``standalone`` looks for, anywhere in a text: without one, it is False."""
 
 
 # --- room to recurse ---------------------------------------------------------------
