@@ -159,11 +159,17 @@ class Row(NamedTuple):
     peak: Optional[float] = None
 
 
+WORKING_FOLDER: Optional[Path] = None
+"""Where the runs start (``measure`` makes an empty folder): a file named alone is
+checked with the project around it, and without a project marker that is the working
+folder when the file is in it (a harness started in /tmp would read all of /tmp)."""
+
+
 def child(name: str, command: List[str], check: bool = True) -> Row:
     """Run a command; its wall-clock time, CPU time and peak memory from ``wait4``."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=ENVIRONMENT)
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=ENVIRONMENT, cwd=WORKING_FOLDER)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         code = os.waitstatus_to_exitcode(status)
@@ -220,7 +226,10 @@ def measure(corpus: Path, jobs: int, select: Optional[str], libcst_limit: int) -
     files = sorted(p for p in corpus.rglob("*.py") if p.is_file())
     sources = [f.read_bytes() for f in files]
     lines = sum(s.count(b"\n") for s in sources)
+    global WORKING_FOLDER
     work = Path(tempfile.mkdtemp(prefix="losslint-bench-"))
+    WORKING_FOLDER = work / "start"
+    WORKING_FOLDER.mkdir()
     try:
         copy = work / "corpus"  # one of its files is edited below: never the user's
         shutil.copytree(corpus, copy, symlinks=True, ignore=shutil.ignore_patterns(".git", ".losslint_cache"))
@@ -279,7 +288,10 @@ def main() -> None:
     parser.add_argument("--select", help="losslint --select (default: the default rules)")
     parser.add_argument("--libcst-sample", type=int, default=100, help="files libcst parses at most (extrapolated by size)")
     parser.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
+    parser.add_argument("--code", help="folder holding the losslint package to run (``git archive`` of another commit; default: this checkout)")
     args = parser.parse_args()
+    if args.code:
+        ENVIRONMENT["PYTHONPATH"] = str(Path(args.code).resolve())
     options = (args.jobs, args.select, args.libcst_sample)
     if args.corpus:
         corpus, label = Path(args.corpus), args.corpus
