@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import platform
 import random
@@ -165,18 +166,30 @@ checked with the project around it, and without a project marker that is the wor
 folder when the file is in it (a harness started in /tmp would read all of /tmp)."""
 
 
+LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+process = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(process.pid, 0)
+with open(sys.argv[1], "w") as out:
+    json.dump([time.perf_counter() - start, os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime, usage.ru_maxrss], out)
+"""
+"""Starts a measured command from a small process: a child's peak memory (``ru_maxrss``)
+counts the memory of the process it was forked from, and this one holds every file of
+the corpus."""
+
+
 def child(name: str, command: List[str], check: bool = True) -> Row:
     """Run a command; its wall-clock time, CPU time and peak memory from ``wait4``."""
-    with tempfile.TemporaryFile() as out:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=ENVIRONMENT, cwd=WORKING_FOLDER)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile(suffix=".json") as measured:
+        process = subprocess.Popen([sys.executable, "-c", LAUNCHER, measured.name, *command], stdout=out,
+                                   stderr=subprocess.STDOUT, env=ENVIRONMENT, cwd=WORKING_FOLDER)  # fmt: skip
+        process.wait()
+        wall, code, cpu, peak = json.loads(Path(measured.name).read_text())
         if check and code != 0:
             out.seek(0)
             raise SystemExit(f"{' '.join(command)} failed ({code}):\n{out.read().decode(errors='replace')[-3000:]}")
-    return Row(name, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Row(name, wall, cpu, peak / 1024)
 
 
 def here(name: str, work: Callable[[], object]) -> Row:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from losslint.analysis.summary import MAX_FILE_BYTES, names_a_loss
 from losslint.gitignore import Checkout, find_git_dir
@@ -23,6 +24,9 @@ class Excluder:
 
     def __init__(self, patterns: Sequence[str], root: str) -> None:
         self.patterns = tuple(patterns)
+        # what ``fnmatch.fnmatch`` does for each pattern, for all of them at once
+        self._any = _one_pattern(self.patterns)
+        self._any_part = _one_pattern([p for p in self.patterns if "/" not in p])
         self.root = os.path.abspath(root)
         self._checkouts: Dict[str, Optional[Checkout]] = {}  # top folder -> its rules
         self._tops: Dict[str, Optional[str]] = {}  # folder -> top of its checkout
@@ -30,10 +34,10 @@ class Excluder:
     def excluded(self, path: str, is_dir: Optional[bool] = None) -> bool:
         absolute = os.path.abspath(path)
         relative = os.path.relpath(absolute, self.root).replace(os.sep, "/")
-        for pattern in self.patterns:
-            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(absolute), pattern):
+        if self._any is not None:
+            if self._any(os.path.normcase(relative)) or self._any(os.path.normcase(os.path.basename(absolute))):
                 return True
-            if "/" not in pattern and any(fnmatch.fnmatch(part, pattern) for part in relative.split("/")[:-1]):
+            if self._any_part is not None and any(self._any_part(os.path.normcase(p)) for p in relative.split("/")[:-1]):
                 return True
         return self.git_ignored(absolute, os.path.isdir(absolute) if is_dir is None else is_dir)
 
@@ -66,6 +70,14 @@ class Excluder:
         for folder in visited:
             self._tops[folder] = self._tops[current]
         return self._tops[directory]
+
+
+def _one_pattern(patterns: Sequence[str]) -> Optional[Callable[[str], Optional["re.Match[str]"]]]:
+    """A matcher telling whether a (``os.path.normcase``-d) name matches any of the
+    globs as ``fnmatch.fnmatch`` matches them; None for no globs."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)).match
 
 
 def _is_virtualenv(path: str) -> bool:
