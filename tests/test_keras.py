@@ -408,14 +408,14 @@ def test_sequential_from_the_layers_keyword():
     """)
 
 
-def test_a_dict_of_losses_by_output_name_is_unresolved():
+def test_a_dict_of_losses_by_layer_name_is_unresolved():
     code = """
         import keras
 
         inputs = keras.Input(shape=(8,))
         a = keras.layers.Dense(3, activation="softmax", name="a")(inputs)
         b = keras.layers.Dense(1, name="b")(inputs)
-        model = keras.Model(inputs, {"a": a, "b": b})
+        model = keras.Model(inputs, [a, b])
         model.compile(optimizer="adam", loss={"a": "categorical_crossentropy", "b": "binary_crossentropy"})
     """
     check_valid(code)
@@ -474,4 +474,25 @@ def test_tensorflow_logits_losses():
         with tf.GradientTape() as tape:
             a = tf.nn.softmax_cross_entropy_with_logits(y, model(x))
             b = tf.compat.v1.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=model(x))
+    """)
+
+
+def test_a_dict_of_losses_goes_with_a_dict_of_outputs_by_key():
+    check_invalid("""
+        import keras
+
+        inputs = keras.Input(shape=(8,))
+        a = keras.layers.Dense(3, activation="softmax")(inputs)
+        b = keras.layers.Dense(1)(inputs)
+        model = keras.Model(inputs, {"a": a, "b": b})
+        model.compile(optimizer="adam", loss={"a": keras.losses.CategoricalCrossentropy(from_logits=True), "b": "mse"})  # expect: LL101
+    """)
+    check_valid("""
+        import keras
+
+        inputs = keras.Input(shape=(8,))
+        a = keras.layers.Dense(3)(inputs)
+        b = keras.layers.Dense(1, activation="softmax")(inputs)  # expect: LL202
+        model = keras.Model(inputs, {"a": a, "b": b})
+        model.compile(optimizer="adam", loss={"a": keras.losses.CategoricalCrossentropy(from_logits=True)})
     """)

@@ -221,7 +221,12 @@ def _per_output(loss: AbsVal, output: AbsVal) -> Tuple[Tuple[AbsVal, AbsVal], ..
     outputs = [a for a in output if isinstance(a, Sequence) and a.container != "sequential"]
     if any(isinstance(a, Mapping) for a in loss):
         named = [a for a in loss if isinstance(a, Mapping)]
-        if len(named) == len(loss) == 1 and len(named[0].items) == 1 and not outputs:
+        by_name = [a for a in output if isinstance(a, Mapping)]
+        if len(named) == len(loss) == 1 and len(by_name) == len(output) == 1:  # dict outputs: by key
+            given = dict(by_name[0].items)
+            missing = unknown("an output the model's dict of outputs does not name", Cause.LOOP_OR_CONTAINER)
+            return tuple((value, given.get(key, missing)) for key, value in named[0].items)
+        if len(named) == len(loss) == 1 and len(named[0].items) == 1 and not outputs and not by_name:
             return ((named[0].items[0][1], output),)
         return ((join(v for a in named for _, v in a.items), unknown("the output a dict of losses names", Cause.LOOP_OR_CONTAINER)),)
     if losses:
