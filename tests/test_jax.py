@@ -710,3 +710,38 @@ def test_argument_positions_match_jax_flax_and_optax():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_partial_binds_arguments():
+    """functools.partial(f, a, k=v)(x) is f(a, x, k=v) (knowledge: python.toml adapter):
+    a loss bound with options, a loss function bound with a scale and differentiated."""
+    check_invalid("""
+        import functools
+        from functools import partial
+        import jax
+        import optax
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        criterion = functools.partial(F.cross_entropy, label_smoothing=0.1)
+        net = nn.Sequential(nn.Linear(8, 3), nn.Softmax(dim=1))
+
+        def step(x, y):
+            return criterion(net(x), y)  # expect: LL101
+
+        def loss_fn(params, x, y, scale):
+            return optax.softmax_cross_entropy(jax.nn.softmax(x), y).mean() * scale  # expect: LL101
+
+        loss, grads = jax.value_and_grad(partial(loss_fn, scale=2.0))(None, x, y)
+    """)
+    check_valid("""
+        import functools
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        criterion = functools.partial(F.cross_entropy, label_smoothing=0.1)
+        net = nn.Sequential(nn.Linear(8, 3))
+
+        def step(x, y):
+            return criterion(net(x), y)
+    """)

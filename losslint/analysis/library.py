@@ -272,9 +272,7 @@ class LibraryEffects(TrainingEffects):
         if name in T.ORDERED_DICT or name in T.MODULE_DICTS:
             return self._ordered_dict(args)
         if name in T.ADAPTERS and T.ADAPTERS[name].function is not None:  # jax.value_and_grad(f)
-            position, keyword = T.ADAPTERS[name].function
-            target = args.get(position, (keyword,))
-            return of(Adapted(target, name)) if target is not None else unknown(f"{name}() of a function the analysis cannot see", Cause.DYNAMIC_DISPATCH)
+            return self.adapted(name, args)
         if name in T.WRAPPERS:
             return args.get(0, ("module", "model", "obj", "func")) or unknown("wrapped model", Cause.FROM_OUTSIDE)
         if name in T.LAUNCHERS:

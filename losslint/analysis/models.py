@@ -178,6 +178,20 @@ class LibraryModels:
         found = sorted(f"{base}.{name}" for base in self.library_bases(cls) if f"{base}.{name}" in T.ADAPTERS)
         return found[0] if len(found) == 1 else None
 
+    def adapted(self, name: str, args: Args) -> AbsVal:
+        """``jax.value_and_grad(f)``, ``functools.partial(f, a, k=v)``: ``f`` adapted."""
+        spec: AdapterSpec = T.ADAPTERS[name]
+        position, keyword = spec.function  # type: ignore[misc]
+        target = args.get(position, (keyword,))
+        if target is None or (spec.bind and args.open):
+            return unknown(f"{name}() of a function the analysis cannot see", Cause.DYNAMIC_DISPATCH)
+        if not spec.bind:
+            return of(Adapted(target, name))
+        given_by_position = position < len(args.positional)
+        bound = args.positional[position + 1:] if given_by_position else ()
+        keywords = tuple((k, v) for k, v in args.keywords if given_by_position or k != keyword)
+        return of(Adapted(target, name, tuple(bound), keywords))
+
     def call_adapted(self, atom: Adapted, args: Args, site: Site, ctx: Context) -> AbsVal:
         """Calling ``atom``: its target called with the arguments after the first ``skip``
         (the variables of ``model.apply``), without the keywords the adapter consumes;
@@ -186,7 +200,8 @@ class LibraryModels:
         if args.open and len(args.positional) < spec.skip:
             return unknown(f"{atom.adapter}() with arguments the analysis cannot follow", Cause.DYNAMIC_DISPATCH)
         consumed = set(spec.drop) | ({spec.method} if spec.method else set())
-        passed = Args(args.positional[spec.skip:], tuple((k, v) for k, v in args.keywords if k not in consumed), args.open)
+        keywords = tuple((k, v) for k, v in args.keywords if k not in consumed)  # a call's keyword wins over a bound one
+        passed = Args(atom.bound + args.positional[spec.skip:], keywords + atom.bound_keywords, args.open)
         method = args.get(None, (spec.method,)) if spec.method else None
         results = []
         for target in ordered(atom.target):

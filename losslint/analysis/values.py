@@ -385,6 +385,8 @@ class Adapted(Atom):
 
     target: "AbsVal"
     adapter: str
+    bound: Tuple["AbsVal", ...] = ()  # functools.partial's arguments, passed first
+    bound_keywords: Tuple[Tuple[str, "AbsVal"], ...] = ()
 
 
 @atom

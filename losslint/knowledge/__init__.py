@@ -358,7 +358,8 @@ class AdapterSpec:
     ``method`` is the keyword naming another method of the model to call. ``returns``:
     ``value`` (the target's result), ``unknown`` (gradients: not known),
     ``value_and_unknown`` (the pair); a ``state_with`` keyword given (not a literal
-    False) makes the result ``(value, updated state)``."""
+    False) makes the result ``(value, updated state)``; with ``bind`` the arguments
+    after the function come first in every call (``functools.partial(f, a, k=v)``)."""
 
     function: Optional[Tuple[int, str]] = None
     skip: int = 0
@@ -366,10 +367,11 @@ class AdapterSpec:
     drop: Tuple[str, ...] = ()
     state_with: Tuple[str, ...] = ()
     returns: str = "value"
+    bind: bool = False  # the arguments after the function are passed first (functools.partial)
 
 
 def _adapter(entry: Dict[str, Any]) -> AdapterSpec:
-    _keys(entry, set(), {"function", "skip", "method", "drop", "state_with", "returns"})
+    _keys(entry, set(), {"function", "skip", "method", "drop", "state_with", "returns", "bind"})
     if "method" in entry and not isinstance(entry["method"], str):
         raise KnowledgeError("'method' must be a keyword (a string)")
     return AdapterSpec(
@@ -379,6 +381,7 @@ def _adapter(entry: Dict[str, Any]) -> AdapterSpec:
         tuple(_strings(entry.get("drop", []), "drop")),
         tuple(_strings(entry.get("state_with", []), "state_with")),
         _choice(entry.get("returns", "value"), ("value", "unknown", "value_and_unknown"), "returns"),
+        _bool(entry.get("bind", False), "bind"),
     )
 
 
