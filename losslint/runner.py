@@ -18,6 +18,7 @@ from losslint.analysis.summary import (
     FileSummary,
     ParseFailure,
     Span,
+    argument_span,
     decode,
     deep,
     names_a_loss,
@@ -52,9 +53,15 @@ _CONVERSIONS = re.compile(
 class _Locator:
     """Resolves sites to positions, per file and only when asked."""
 
-    def __init__(self, summaries: Dict[str, FileSummary], cell_maps: Dict[str, List[Tuple[int, int]]]) -> None:
+    def __init__(
+        self,
+        summaries: Dict[str, FileSummary],
+        cell_maps: Dict[str, List[Tuple[int, int]]],
+        arguments: Optional[Dict[Site, Tuple[int, str]]] = None,
+    ) -> None:
         self.summaries = summaries
         self.cell_maps = cell_maps
+        self.arguments = arguments or {}  # sites whose findings point at one argument (Facts.argument_sites)
         self._noqa: Dict[str, Tuple[Dict[int, Optional[FrozenSet[str]]], Dict[int, Optional[FrozenSet[str]]]]] = {}
         self.used: Set[Tuple[str, str, int, Optional[str]]] = set()  # suppressions that suppressed a finding
 
@@ -63,6 +70,8 @@ class _Locator:
 
     def location(self, site: Site) -> Location:
         span = self.span(site)
+        if site in self.arguments:
+            span = argument_span(self.summaries[site.path].lines(), span, *self.arguments[site]) or span
         return Location(site.path, span.row, span.column, span.end_row, span.end_column)
 
     def describe(self, site: Site) -> str:
@@ -460,7 +469,7 @@ class Run:
         """The selected rules' findings in linted files, with their fixes checked against
         the code, unless ``# noqa`` suppresses them; LL000 for each file not analysed."""
         report, cell_maps = self.report, self.cell_maps
-        locator = _Locator(self.summaries, cell_maps)
+        locator = _Locator(self.summaries, cell_maps, facts.argument_sites)
         findings: List[Finding] = []
         for rule in RULES:
             if rule.code in self.selected and rule.check is not None:

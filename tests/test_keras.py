@@ -496,3 +496,42 @@ def test_a_dict_of_losses_goes_with_a_dict_of_outputs_by_key():
         model = keras.Model(inputs, {"a": a, "b": b})
         model.compile(optimizer="adam", loss={"a": keras.losses.CategoricalCrossentropy(from_logits=True)})
     """)
+
+
+POSITIONED = """
+    import keras
+    from keras import layers
+
+    model = keras.Sequential([layers.Dense(64, activation="relu"), layers.Dense(10)])
+    model.compile(
+        optimizer="adam",
+        loss="sparse_categorical_crossentropy",  # the finding points here
+        metrics=["accuracy"],
+    )
+    other = keras.Sequential([layers.Dense(10)])
+    other.compile("adam", keras.losses.CategoricalCrossentropy())
+    options = {"loss": "sparse_categorical_crossentropy"}
+    third = keras.Sequential([layers.Dense(10)])
+    third.compile(optimizer="adam", **options)
+"""
+
+
+def test_a_compile_finding_points_at_its_loss_argument():
+    found = sorted((d.location.row, d.location.column, d.location.end_row, d.location.end_column) for d in lint_sources({"t.py": POSITIONED}))
+    lines = textwrap.dedent(POSITIONED).splitlines()
+    keyword, positional = found[0], found[1]
+    assert lines[keyword[0] - 1][keyword[1] - 1 : keyword[3] - 1] == 'loss="sparse_categorical_crossentropy"'
+    assert lines[positional[0] - 1][positional[1] - 1 : positional[3] - 1] == "keras.losses.CategoricalCrossentropy()"
+    # a loss passed through **options has no argument to point at: the compile call itself
+    assert lines[found[2][0] - 1][found[2][1] - 1 :].startswith("third.compile(")
+
+
+def test_the_loss_argument_is_found_after_non_ascii_text_and_on_a_later_line():
+    from losslint.analysis.summary import Span, argument_span
+
+    lines = ['model.compile("αβγ", metrics=["é"],', '    loss="binary_crossentropy")']
+    call = Span(1, 1, 2, len(lines[1]) + 1, "")
+    span = argument_span(lines, call, 1, "loss")
+    assert (span.row, span.column, span.end_row, span.end_column) == (2, 5, 2, len(lines[1]))
+    assert argument_span(lines, call, 5, "missing") is None
+    assert argument_span(["model.compile(loss=)"], Span(1, 1, 1, 21, ""), 1, "loss") is None  # not Python: the call's place

@@ -181,3 +181,6 @@ class Facts:
     regression_calls: List[LossCall] = field(default_factory=list)
     non_negative: FrozenSet[Site] = frozenset()  # activation sites whose output is >= 0 in every context
     activation_inputs: Dict[Site, AbsVal] = field(default_factory=dict)  # activations without dim: their input
+    # loss calls a library makes from one argument of a call (Keras's compile(loss=...)):
+    # the call's site -> (position, keyword) of that argument, where findings point
+    argument_sites: Dict[Site, Tuple[int, str]] = field(default_factory=dict)

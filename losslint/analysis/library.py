@@ -110,6 +110,7 @@ class LibraryEffects(TrainingEffects):
             "implicit_dims": sorted(self.implicit_dims.values(), key=key),
             "logs": sorted(self.logs.values(), key=key),
             "forms": dict(self.forms),
+            "argument_sites": dict(self.argument_sites),
         }
 
     # --- the engine's hooks: None means "not a library value, the engine decides" ------

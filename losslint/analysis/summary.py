@@ -155,6 +155,39 @@ class FileSummary:
         return self._lines
 
 
+def argument_span(lines: List[str], call: Span, position: int, keyword: str) -> Optional[Span]:
+    """Where one argument of the call at ``call`` is (``keyword=value``, or the value at
+    ``position``): a finding about what a call was given points there (Keras's
+    ``compile(loss=...)``). None when the call's text does not parse on its own or the
+    argument is not there (``**kwargs``)."""
+    if not 1 <= call.row <= call.end_row <= len(lines):
+        return None
+    text = lines[call.row - 1 : call.end_row]
+    text[-1] = text[-1][: call.end_column - 1]
+    text[0] = text[0][call.column - 1 :]
+    try:
+        node = ast.parse("\n".join(text), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if not isinstance(node, ast.Call):
+        return None
+    found: Optional[ast.AST] = next((k for k in node.keywords if k.arg == keyword), None)
+    if found is None and position < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1]):
+        found = node.args[position]
+    if found is None or found.end_lineno is None or found.end_col_offset is None:
+        return None
+
+    def place(lineno: int, offset: int) -> Tuple[int, int]:
+        row = call.row + lineno - 1
+        column = _column(text[lineno - 1], offset) + (call.column - 1 if lineno == 1 else 0)
+        return row, column + 1
+
+    row, column = place(found.lineno, found.col_offset)
+    end_row, end_column = place(found.end_lineno, found.end_col_offset)
+    line = lines[row - 1]
+    return Span(row, column, end_row, end_column, _snippet(line, column - 1, end_column - 1 if end_row == row else None))
+
+
 def _column(line: str, offset: int) -> int:
     """A UTF-8 byte offset in ``line`` (what ``ast`` gives) as a character offset."""
     if line.isascii():

@@ -96,6 +96,7 @@ class TrainingEffects:
     def start_training(self) -> None:
         self.compiled: Dict[Atom, list] = {}  # model -> [(compile site, loss value)]
         self.fitted: set = set()  # compile sites a fit has given targets to
+        self.argument_sites: Dict[Site, Tuple[int, str]] = {}  # compile sites -> where their loss argument is
 
     def layer_list(self, args: Args, site: Site) -> AbsVal:
         """``Sequential([layer, ...])`` / ``Sequential(layers=[...])`` / ``Sequential()``."""
@@ -152,6 +153,7 @@ class TrainingEffects:
             loss = _argument(args, T.COMPILE_METHODS[name], "loss")
             if loss is not None:
                 self.compiled[model] = [(site, loss)]  # compiling again replaces the loss
+                self.argument_sites[site] = T.COMPILE_METHODS[name].get("loss")
                 self._apply_compiled(model, site, loss, unknown("the targets fit is given", Cause.FROM_OUTSIDE), ctx)
             return of(Const(None))
         if name in T.FIT_METHODS:
