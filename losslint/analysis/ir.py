@@ -20,12 +20,20 @@ from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
 
+def _reduce(node: Any) -> Tuple[type, Tuple[Any, ...]]:
+    """Pickled as its class and its fields, in order: smaller and faster to write and read
+    back than the generic state of an object with ``__slots__``."""
+    return type(node), tuple([getattr(node, name) for name in node.__slots__])
+
+
 class Expr:
     __slots__ = ()
+    __reduce__ = _reduce
 
 
 class Stmt:
     __slots__ = ()
+    __reduce__ = _reduce
 
 
 # --- expressions -----------------------------------------------------------------
