@@ -120,6 +120,15 @@ INVALID = {
 }
 
 VALID = {
+    "a sequence model's (N, L) integer targets into the sparse loss (the output's rank is not known)": """
+        import numpy as np
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([layers.Embedding(5000, 64), layers.GRU(64, return_sequences=True), layers.Dense(5000)])
+        model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.fit(np.random.randint(0, 5000, size=(32, 40)), np.random.randint(0, 5000, size=(32, 40)))
+    """,
     "softmax + categorical_crossentropy": """
         import keras
         from keras import layers

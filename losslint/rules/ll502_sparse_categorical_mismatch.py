@@ -26,9 +26,12 @@ def _output_rank(call: LossCall) -> Optional[int]:
 
 def _one_hot(targets: List[Tensor], rank: int) -> bool:
     """Rows of C >= 2 values along the last axis, as many axes as the output (an output of
-    unknown rank: the (N, C) of to_categorical on (N,) labels)."""
+    unknown rank: the (N, C) of to_categorical on (N,) labels). Never integers: (N, L)
+    class indices of a sequence model are what its sparse loss takes, and an output whose
+    rank is not known may well be (N, L, C)."""
     return all(
-        t.rank == (rank or 2) and t.axis is Axis.LAST and t.width is not None and t.width >= 2 for t in targets
+        t.rank == (rank or 2) and t.axis is Axis.LAST and t.width is not None and t.width >= 2 and t.dtype != "int"
+        for t in targets
     )
 
 
