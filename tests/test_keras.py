@@ -544,3 +544,30 @@ def test_the_loss_argument_is_found_after_non_ascii_text_and_on_a_later_line():
     assert (span.row, span.column, span.end_row, span.end_column) == (2, 5, 2, len(lines[1]))
     assert argument_span(lines, call, 5, "missing") is None
     assert argument_span(["model.compile(loss=)"], Span(1, 1, 1, 21, ""), 1, "loss") is None  # not Python: the call's place
+
+
+@pytest.mark.parametrize("override", ["compute_loss", "train_step"])
+def test_a_model_computing_its_own_loss_leaves_the_compiled_loss_unchecked(override):
+    code = f"""
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.head = layers.Dense(10)
+
+            def call(self, x):
+                return self.head(x)
+
+            def {override}(self, *args, **kwargs):
+                return super().{override}(*args, **kwargs)
+
+        model = Net()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    """
+    report = run({"train.py": code})
+    assert [d.code for d in report.diagnostics] == ["LL900"]
+    assert override in report.diagnostics[0].message and (report.loss_calls, report.unresolved) == (1, 1)
+    without = code.replace(f"def {override}(", "def helper(")
+    assert [d.code for d in run({"train.py": without}).diagnostics] == ["LL501"]

@@ -186,6 +186,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "ONE_HOT_FLOAT": k.names("creation.one_hot_float"),
         "DATASET_ARRAYS": k.mapping("dataset.arrays"),
         "COMPILE_METHODS": k.mapping("training.compile"),
+        "LOSS_OVERRIDES": k.names("training.loss_overrides"),
         "FIT_METHODS": k.mapping("training.fit"),
         "PREDICT_METHODS": k.mapping("training.predict"),
         "MODELS": k.mapping("model"),

@@ -151,9 +151,15 @@ class TrainingEffects:
             return self.call(model, Args((x,)), site, ctx)[0]
         if name in T.COMPILE_METHODS:
             loss = _argument(args, T.COMPILE_METHODS[name], "loss")
+            overrides = self._loss_overrides(model)
+            if loss is not None:
+                self.argument_sites[site] = T.COMPILE_METHODS[name].get("loss")
+            if loss is not None and overrides:
+                reason = unknown(f"the model defines {overrides}(): the compiled loss may not be what trains", Cause.NOT_MODELLED)
+                self._apply_compiled(model, site, loss, reason, ctx, output=reason)
+                return of(Const(None))
             if loss is not None:
                 self.compiled[model] = [(site, loss)]  # compiling again replaces the loss
-                self.argument_sites[site] = T.COMPILE_METHODS[name].get("loss")
                 self._apply_compiled(model, site, loss, unknown("the targets fit is given", Cause.FROM_OUTSIDE), ctx)
             return of(Const(None))
         if name in T.FIT_METHODS:
@@ -164,10 +170,25 @@ class TrainingEffects:
             return unknown("the training history", Cause.NOT_MODELLED)
         return None
 
-    def _apply_compiled(self, model: Atom, site: Site, loss: AbsVal, target: AbsVal, ctx: Context, fit: bool = False) -> None:
-        """The compiled loss on the model's output: the loss called with (target, output);
-        a fit's targets replace those not known at compile time."""
-        output = self.call(model, Args((unknown("model input", Cause.FROM_OUTSIDE),)), site, ctx)[0]
+    def _loss_overrides(self, model: Atom) -> str:
+        """The method (knowledge ``[training] loss_overrides``) the model's own class
+        defines to compute its loss itself, or ""."""
+        if not isinstance(model, Instance):
+            return ""
+        for name in sorted(T.LOSS_OVERRIDES):
+            found = self.class_attribute(model.cls, name)
+            if found is not None and any(isinstance(a, Function) for a in found):
+                return name
+        return ""
+
+    def _apply_compiled(
+        self, model: Atom, site: Site, loss: AbsVal, target: AbsVal, ctx: Context, fit: bool = False, output: Optional[AbsVal] = None
+    ) -> None:
+        """The compiled loss on the model's output (or on ``output``, what it is known to
+        train on): the loss called with (target, output); a fit's targets replace those
+        not known at compile time."""
+        if output is None:
+            output = self.call(model, Args((unknown("model input", Cause.FROM_OUTSIDE),)), site, ctx)[0]
         pairs = _per_output(loss, output)
         if fit:
             first = site not in self.fitted
