@@ -37,7 +37,7 @@ F.cross_entropy(Net()(x), y)                                  # resolved: models
 F.cross_entropy(Other()(x), y)                                # in lib/nets.py: only reachable through sys.path
 criterion = nn.CrossEntropyLoss() if flag else custom_loss
 criterion(head(x), y)                                         # dynamic dispatch
-F.cross_entropy(head(x).cumsum(1), y)                          # torch operation not modelled
+F.cross_entropy(head(x).cumsum(1), y)                          # library operation not modelled
 F.cross_entropy(head(x) * head(x), y)                         # arithmetic
 
 

@@ -695,7 +695,7 @@ def test_argument_positions_match_jax_flax_and_optax():
         if name.startswith(roots) and spec.dim is not None
     ]
     checks += [(n, s.width[0], s.width[1]) for n, s in knowledge.mapping("layer.width").items() if n.startswith(roots)]
-    checks += [(n, s.function[0], s.function[1]) for n, s in knowledge.mapping("adapter").items() if s.function]
+    checks += [(n, s.function[0], s.function[1]) for n, s in knowledge.mapping("adapter").items() if s.function and n.startswith(roots)]
     for entry in knowledge.mapping("loss").values():
         if entry.get("framework") == "jax":
             for name in entry["functions"]:

@@ -173,7 +173,7 @@ class Cause(enum.Enum):
     UNKNOWN_LIBRARY = "model from an unknown library"
     FROM_OUTSIDE = "passed in from outside the analysed code"
     UNFOLLOWED_STATE = "state the analysis cannot follow"
-    NOT_MODELLED = "torch operation not modelled"
+    NOT_MODELLED = "library operation not modelled"
     EXPRESSION = "arithmetic or an expression not modelled"
     LOOP_OR_CONTAINER = "data from a loop or a container"
     LIMITS = "analysis limits"
