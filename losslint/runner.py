@@ -71,7 +71,7 @@ class _Locator:
     def location(self, site: Site) -> Location:
         span = self.span(site)
         if site in self.arguments:
-            span = argument_span(self.summaries[site.path].lines(), span, *self.arguments[site]) or span
+            span = argument_span(self.summaries[site.path].lines(), span, *self.arguments[site], getattr(site, "part", None)) or span
         return Location(site.path, span.row, span.column, span.end_row, span.end_column)
 
     def describe(self, site: Site) -> str:

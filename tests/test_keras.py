@@ -571,3 +571,37 @@ def test_a_model_computing_its_own_loss_leaves_the_compiled_loss_unchecked(overr
     assert override in report.diagnostics[0].message and (report.loss_calls, report.unresolved) == (1, 1)
     without = code.replace(f"def {override}(", "def helper(")
     assert [d.code for d in run({"train.py": without}).diagnostics] == ["LL501"]
+
+
+def test_each_loss_of_a_list_or_dict_is_its_own_loss_call_reported_at_its_element():
+    code = """
+        import numpy as np
+        import keras
+        from keras import layers
+
+        inputs = keras.Input(shape=(16,))
+        h = layers.Dense(32, activation="relu")(inputs)
+        cls = layers.Dense(5)(h)
+        flag = layers.Dense(1)(h)
+        model = keras.Model(inputs, [cls, flag])
+        model.compile(
+            optimizer="adam",
+            loss=["sparse_categorical_crossentropy", "binary_crossentropy"],
+        )
+        named = keras.Model(inputs, {"cls": cls, "flag": flag})
+        named.compile(optimizer="adam", loss={"cls": "sparse_categorical_crossentropy", "flag": keras.losses.BinaryCrossentropy(from_logits=True)})
+        probs = layers.Dense(5, activation="softmax")(h)
+        both = keras.Model(inputs, [probs, flag])
+        both.compile(optimizer="adam", loss=["categorical_crossentropy", keras.losses.BinaryCrossentropy(from_logits=True)])
+        both.fit(np.zeros((8, 16)), [np.random.randint(0, 5, size=(8,)), np.zeros((8, 1))])
+    """
+    report = run({"train.py": code})
+    lines = textwrap.dedent(code).splitlines()
+    found = [(d.code, lines[d.location.row - 1][d.location.column - 1 : d.location.end_column - 1]) for d in report.diagnostics]
+    assert found == [
+        ("LL501", '"sparse_categorical_crossentropy"'),
+        ("LL103", '"binary_crossentropy"'),
+        ("LL501", '"sparse_categorical_crossentropy"'),
+        ("LL502", '"categorical_crossentropy"'),  # the first output's targets, from fit's list, are class indices
+    ]
+    assert (report.loss_calls, report.unresolved) == (6, 0)

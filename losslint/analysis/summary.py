@@ -34,7 +34,7 @@ import tokenize
 import types
 import warnings
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, List, Optional, Tuple, TypeVar
 
 from losslint.analysis import ir
 
@@ -155,9 +155,10 @@ class FileSummary:
         return self._lines
 
 
-def argument_span(lines: List[str], call: Span, position: int, keyword: str) -> Optional[Span]:
+def argument_span(lines: List[str], call: Span, position: int, keyword: str, part: Any = None) -> Optional[Span]:
     """Where one argument of the call at ``call`` is (``keyword=value``, or the value at
-    ``position``): a finding about what a call was given points there (Keras's
+    ``position``; with ``part``, its item at that index of a list or tuple, or under that
+    key of a dict): a finding about what a call was given points there (Keras's
     ``compile(loss=...)``). None when the call's text does not parse on its own or the
     argument is not there (``**kwargs``)."""
     if not 1 <= call.row <= call.end_row <= len(lines):
@@ -174,6 +175,12 @@ def argument_span(lines: List[str], call: Span, position: int, keyword: str) -> 
     found: Optional[ast.AST] = next((k for k in node.keywords if k.arg == keyword), None)
     if found is None and position < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1]):
         found = node.args[position]
+    if found is not None and part is not None:
+        value = found.value if isinstance(found, ast.keyword) else found
+        if isinstance(value, (ast.List, ast.Tuple)) and isinstance(part, int) and 0 <= part < len(value.elts):
+            found = value.elts[part]
+        elif isinstance(value, ast.Dict):
+            found = next((v for k, v in zip(value.keys, value.values) if isinstance(k, ast.Constant) and k.value == part), found)
     if found is None or found.end_lineno is None or found.end_col_offset is None:
         return None
 

@@ -25,6 +25,7 @@ from losslint.analysis.values import (
     Layer,
     Loss,
     Mapping,
+    PartSite,
     QualRef,
     Sequence,
     Site,
@@ -189,20 +190,22 @@ class TrainingEffects:
         not known at compile time."""
         if output is None:
             output = self.call(model, Args((unknown("model input", Cause.FROM_OUTSIDE),)), site, ctx)[0]
-        pairs = _per_output(loss, output)
-        if fit:
-            first = site not in self.fitted
-            self.fitted.add(site)
-            if first and site in self.loss_calls:
-                self.loss_calls[site].target = target
-                return
-            if site in self.loss_calls:
-                acc = self.loss_calls[site]
-                acc.target = join((acc.target, target))
-                return
-        for loss_value, out in pairs:
+        for loss_value, out, part in _per_output(loss, output):
+            # a list or dict of losses matched to the outputs one by one: each loss is a
+            # loss call of its own, reported at its element of the argument
+            at = site if part is None else PartSite(site.path, site.ordinal, part)
+            if at is not site and site in self.argument_sites:
+                self.argument_sites[at] = self.argument_sites[site]
+            given = target if part is None else _part_of(target, part)
+            if fit:
+                first = at not in self.fitted
+                self.fitted.add(at)
+                acc = self.loss_calls.get(at)
+                if acc is not None:
+                    acc.target = given if first else join((acc.target, given))
+                    continue
             for atom in ordered(loss_value):
-                self.compiled_loss(atom, out, target, site, ctx)
+                self.compiled_loss(atom, out, given, at, ctx)
 
     def compiled_loss(self, atom: Atom, output: AbsVal, target: AbsVal, site: Site, ctx: Context) -> None:
         if isinstance(atom, Const):
@@ -236,10 +239,27 @@ def _argument(args: Args, positions: Any, role: str) -> Optional[AbsVal]:
     return args.get(where[0], (where[1],)) if where is not None else None
 
 
-def _per_output(loss: AbsVal, output: AbsVal) -> Tuple[Tuple[AbsVal, AbsVal], ...]:
-    """(loss, output) pairs: a list of losses goes with a list of outputs by position; one
-    loss applies to every output; a dict of losses by output name is not followed (the
-    loss is then applied to an unknown output)."""
+def _part_of(target: AbsVal, part: Any) -> AbsVal:
+    """The targets of one output: the item at ``part`` of a list given to fit, or under
+    key ``part`` of a dict; the whole value when it is neither."""
+    found = []
+    for atom in target:
+        if isinstance(atom, Sequence) and isinstance(part, int) and not atom.open_start and part < len(atom.items):
+            found.append(atom.items[part])
+        elif isinstance(atom, Mapping) and any(key == part for key, _ in atom.items):
+            found.extend(value for key, value in atom.items if key == part)
+        elif isinstance(atom, (Sequence, Mapping)):
+            found.append(unknown("targets of one output, from a list or dict fit is given", Cause.LOOP_OR_CONTAINER))
+        else:
+            found.append(of(atom))
+    return join(found)
+
+
+def _per_output(loss: AbsVal, output: AbsVal) -> Tuple[Tuple[AbsVal, AbsVal, Any], ...]:
+    """(loss, output, part) triples: a list of losses goes with a list of outputs by
+    position (part: the index), a dict of losses with a dict of outputs by key (part: the
+    key); one loss applies to every output (part None: one loss call); a dict of losses
+    by output name is not followed (the loss is then applied to an unknown output)."""
     losses = [a for a in loss if isinstance(a, Sequence) and a.container != "sequential"]
     outputs = [a for a in output if isinstance(a, Sequence) and a.container != "sequential"]
     if any(isinstance(a, Mapping) for a in loss):
@@ -248,14 +268,14 @@ def _per_output(loss: AbsVal, output: AbsVal) -> Tuple[Tuple[AbsVal, AbsVal], ..
         if len(named) == len(loss) == 1 and len(by_name) == len(output) == 1:  # dict outputs: by key
             given = dict(by_name[0].items)
             missing = unknown("an output the model's dict of outputs does not name", Cause.LOOP_OR_CONTAINER)
-            return tuple((value, given.get(key, missing)) for key, value in named[0].items)
+            return tuple((value, given.get(key, missing), key) for key, value in named[0].items)
         if len(named) == len(loss) == 1 and len(named[0].items) == 1 and not outputs and not by_name:
-            return ((named[0].items[0][1], output),)
-        return ((join(v for a in named for _, v in a.items), unknown("the output a dict of losses names", Cause.LOOP_OR_CONTAINER)),)
+            return ((named[0].items[0][1], output, None),)
+        return ((join(v for a in named for _, v in a.items), unknown("which output each loss of a dict goes with", Cause.LOOP_OR_CONTAINER), None),)
     if losses:
         if len(losses) == len(loss) == 1 and len(outputs) == len(output) == 1 and len(losses[0].items) == len(outputs[0].items):
-            return tuple(zip(losses[0].items, outputs[0].items))
-        return ((join(i for a in losses for i in a.items), unknown("the output a list of losses goes with", Cause.LOOP_OR_CONTAINER)),)
+            return tuple((item, out, i) for i, (item, out) in enumerate(zip(losses[0].items, outputs[0].items)))
+        return ((join(i for a in losses for i in a.items), unknown("which output each loss of a list goes with", Cause.LOOP_OR_CONTAINER), None),)
     if outputs and len(outputs) == len(output) == 1 and not outputs[0].open_start:
-        return tuple((loss, item) for item in outputs[0].items)
-    return ((loss, output),)
+        return tuple((loss, item, None) for item in outputs[0].items)
+    return ((loss, output, None),)

@@ -46,6 +46,15 @@ class Site:
     ordinal: int
 
 
+@dataclass(frozen=True)
+class PartSite(Site):
+    """One element of what the call at (path, ordinal) was given: the second loss of
+    ``compile(loss=[a, b])`` (``part`` 1) or the loss ``"cls"`` of a dict of losses. Its
+    facts are its own; it is reported at that element of the call."""
+
+    part: Any = 0
+
+
 class Axis(enum.Enum):
     """Which dimension a known width belongs to."""
 
