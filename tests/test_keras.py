@@ -605,3 +605,17 @@ def test_each_loss_of_a_list_or_dict_is_its_own_loss_call_reported_at_its_elemen
         ("LL502", '"categorical_crossentropy"'),  # the first output's targets, from fit's list, are class indices
     ]
     assert (report.loss_calls, report.unresolved) == (6, 0)
+
+
+def test_compiling_a_model_the_analysis_cannot_see_counts_as_unresolved():
+    code = """
+        import tensorflow as tf
+
+        model = tf.keras.models.load_model("model.keras")
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        base = tf.keras.applications.ResNet50(weights=None, classes=10)
+        base.compile(optimizer="adam", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    """
+    report = run({"train.py": code})
+    assert [d.code for d in report.diagnostics] == ["LL900", "LL900"]
+    assert (report.loss_calls, report.unresolved) == (2, 2)

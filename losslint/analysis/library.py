@@ -63,7 +63,7 @@ from losslint.analysis.values import (
     ordered,
     unknown,
 )
-from losslint.knowledge import TrainerSpec
+from losslint.knowledge import TrainerSpec, matches
 
 
 class LibraryEffects(TrainingEffects):
@@ -262,6 +262,8 @@ class LibraryEffects(TrainingEffects):
             return of(self._sequential(args, site))
         if name in T.GRAPHS:
             return self.graph(name, args, site)
+        if T.UNSEEN_MODELS and any(matches(pattern, tuple(name.split("."))) for pattern in T.UNSEEN_MODELS):
+            return of(Graph(unknown(f"{name}(): a model whose layers the analysis does not see", Cause.FROM_OUTSIDE), site))
         if name in T.PLACEHOLDERS:
             return self.placeholder(name, args, site)
         if name in T.DATASET_ARRAYS:

@@ -187,6 +187,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "DATASET_ARRAYS": k.mapping("dataset.arrays"),
         "COMPILE_METHODS": k.mapping("training.compile"),
         "LOSS_OVERRIDES": k.names("training.loss_overrides"),
+        "UNSEEN_MODELS": tuple(tuple(p.split(".")) for p in sorted(k.names("training.unseen_models"))),
         "FIT_METHODS": k.mapping("training.fit"),
         "PREDICT_METHODS": k.mapping("training.predict"),
         "MODELS": k.mapping("model"),

@@ -472,7 +472,7 @@ MAP_TABLES = {
     "creation.typed": str,
 }
 LIST_TABLES = {
-    "library.roots", "library.model_bases", "library.model_base_patterns", "library.no_grad_hooks", "library.call_methods", "training.loss_overrides",
+    "library.roots", "library.model_bases", "library.model_base_patterns", "library.no_grad_hooks", "library.call_methods", "training.loss_overrides", "training.unseen_models",
     "library.dataclass_bases", "library.dataclass_decorators",
     "container.layer_list", "container.add_methods", "creation.one_hot_float",
     "layer.norm", "layer.transparent", "layer.flatten", "layer.embedding",
