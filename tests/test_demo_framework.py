@@ -47,7 +47,7 @@ def test_the_findings_framework_picks_the_demo(fmt, marked):
 
 def test_a_framework_without_a_variant_falls_back_to_torchs_demo(marked):
     assert demos.demo("LL105", 4, marked).summary == demos.demo("LL105", 4).summary
-    assert demos.demo("LL105", 4, "no-such-framework").summary == demos.demo("LL105", 4).summary
+    assert demos.demo("LL105", 4, "no-such-framework") is None  # no demos of its own: none, not torch's
 
 
 def test_json_carries_the_framework_only_when_set():
@@ -103,3 +103,8 @@ def test_explain_of_a_keras_rule_shows_kerass_numbers(code):
     example = demos.demo(code)
     assert example.summary in shown
     assert all(f"{row.loss:.4f}" in shown for row in example.rows if row.loss is not None)
+
+
+def test_a_framework_without_demos_of_its_own_gets_none_rather_than_torchs():
+    assert demos.demo("LL101", 3) is not None and demos.demo("LL101", 3, "torch") is not None
+    assert demos.demo("LL101", 3, "jax") is None and demos.demo("LL201", 1, "jax") is None

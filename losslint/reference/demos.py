@@ -668,7 +668,11 @@ DEFAULT_WIDTH = 3
 
 def demo(code: str, width: Optional[int] = None, framework: Optional[str] = None) -> Optional[Demo]:
     """The demo of rule ``code`` at ``width`` classes or units, or None for rules without one.
-    ``framework`` ("keras") picks that framework's variant where it has one; torch's otherwise."""
+    ``framework`` ("keras") picks that framework's variant where it has one; torch's otherwise.
+    A framework with no demos of its own ("jax": optax's errors and labels differ from
+    torch's) gets none rather than torch's pipelines and error messages."""
+    if framework not in (None, "torch") and framework not in FRAMEWORK_DEMOS:
+        return None
     make = FRAMEWORK_DEMOS.get(framework or "", {}).get(code) or DEMOS.get(code)
     if make is None:
         return None
