@@ -324,7 +324,7 @@ def main(
     color: str,
     verbose: bool,
 ) -> None:
-    """Find loss-function mistakes in PyTorch code without running it.
+    """Find loss-function mistakes in PyTorch, Keras and JAX code without running it.
 
     PATHS are files or folders (default: the current folder); '-' reads standard input.
     """

@@ -49,7 +49,8 @@ RULE = Rule(
     doc="""\
 ## What it does
 Flags a softmax (or log_softmax) taken over a dimension the analysis knows has width 1,
-such as the output of `nn.Linear(h, 1)` with `dim=-1`.
+such as the output of `nn.Linear(h, 1)` with `dim=-1`, Keras's
+`Dense(1, activation="softmax")`, or `jax.nn.softmax` over a 1-wide last axis.
 
 ## Why is this bad?
 Softmax over a single value is exactly 1.0 (log_softmax exactly 0.0) whatever the input:
