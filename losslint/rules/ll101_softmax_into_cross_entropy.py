@@ -44,7 +44,7 @@ needed (prediction, metrics).
         variant=Variant(
             frozenset({"keras_categorical_crossentropy_logits", "keras_sparse_categorical_crossentropy_logits"}),
             "{loss} expects raw logits (it applies softmax itself) but receives {input}, so softmax runs twice: "
-            "drop the softmax activation and keep a linear output (or, for a Keras loss, set from_logits=False)",
+            "drop the softmax activation and keep a linear output (or, for a loss that takes from_logits, set from_logits=False)",
             no_fix=KERAS_NO_FIX,
         ),
     ),

@@ -41,7 +41,7 @@ Pass the raw logits; apply the sigmoid only for predictions and metrics.
         variant=Variant(
             frozenset({"keras_binary_crossentropy_logits"}),
             "{loss} expects raw logits (it applies sigmoid itself) but receives {input}, so sigmoid runs twice: "
-            "drop the sigmoid activation and keep a linear output (or, for a Keras loss, set from_logits=False)",
+            "drop the sigmoid activation and keep a linear output (or, for a loss that takes from_logits, set from_logits=False)",
             no_fix=KERAS_NO_FIX,
         ),
     ),
