@@ -21,6 +21,33 @@ from losslint.selection import resolve
 from tests.conftest import check_invalid, check_valid, findings, lint_sources, marked_codes
 
 INVALID = {
+    "LL101: TrainState built in a train() nobody calls, the loss in a nested loss_fn of train_step": """
+        import jax
+        import optax
+        from flax import linen as nn
+        from flax.training.train_state import TrainState
+
+        class Net(nn.Module):
+            @nn.compact
+            def __call__(self, x):
+                x = nn.relu(nn.Dense(128)(x))
+                return nn.softmax(nn.Dense(10)(x))
+
+        def train_step(state, x, y):
+            def loss_fn(params):
+                probs = state.apply_fn({"params": params}, x)
+                return optax.softmax_cross_entropy_with_integer_labels(probs, y).mean()  # expect: LL101
+
+            loss, grads = jax.value_and_grad(loss_fn)(state.params)
+            return state.apply_gradients(grads=grads), loss
+
+        def train(x, y):
+            net = Net()
+            params = net.init(jax.random.PRNGKey(0), x)["params"]
+            state = TrainState.create(apply_fn=net.apply, params=params, tx=optax.adam(1e-3))
+            state, loss = train_step(state, x, y)
+            return state
+    """,
     "functional_softmax": """
         import jax
         import optax

@@ -188,10 +188,12 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
 
     def _run_entries(self, name: str) -> None:
         """Run, with unknown arguments, every function the analysed code never called:
-        first those whose name no code calls (roots such as ``main``), then the rest."""
+        first those whose name no code calls (roots such as ``main``), then the rest. A
+        nested function is never a root: it runs inside its enclosing function, with its
+        closure (a ``loss_fn`` passed to ``jax.value_and_grad`` is called by no name)."""
         module = self.modules[name]
         functions = list(self.module_definitions.get(name, {}).values())  # not a scan of every module's
-        roots = [d for d in functions if d.name not in module.called_names]
+        roots = [d for d in functions if d.name not in module.called_names and "<locals>" not in d.qualname]
         for definition in roots + functions:
             if (name, definition.qualname) not in self.evaluated:
                 self._run_entry(name, definition)
