@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
-from typing import Dict, List, Set, Tuple
+from pathlib import Path
+from typing import Dict, List, Sequence, Set, Tuple
 
 import pytest
 
@@ -53,3 +55,21 @@ def check_valid(code: str) -> None:
 @pytest.fixture
 def lint_one():
     return lambda code, select="ALL": lint_sources({"snippet.py": code}, select)
+
+
+def reported_and_marked(folder: Path, scripts: Sequence[Path]) -> Tuple[Set[Tuple[str, str, int]], Set[Tuple[str, str, int]]]:
+    """(file name, code, row) of every finding ``losslint FOLDER --select ALL`` reports, and
+    of every ``# expect: LLnnn`` marker in ``scripts``: an examples folder's two sets."""
+    from click.testing import CliRunner
+
+    from losslint.cli import main
+
+    result = CliRunner().invoke(main, [str(folder), "--select", "ALL", "--no-cache", "--output-format", "json"])
+    found = {(Path(d["filename"]).name, d["code"], d["location"]["row"]) for d in json.loads(result.output)}
+    expected = {
+        (p.name, code, row)
+        for p in scripts
+        for row, line in enumerate(p.read_text().splitlines(), start=1)
+        for code in marked_codes(line)
+    }
+    return found, expected

@@ -12,13 +12,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from losslint.cli import main
 
 from losslint.runner import lint
 from losslint.selection import resolve
-from tests.conftest import check_invalid, check_valid, findings, lint_sources, marked_codes
+from tests.conftest import check_invalid, check_valid, findings, lint_sources, reported_and_marked
 
 INVALID = {
     "LL101: TrainState built in a train() nobody calls, the loss in a nested loss_fn of train_step": """
@@ -636,14 +634,7 @@ JAX_PYTHON = os.environ.get("LOSSLINT_JAX_PYTHON", sys.executable)
 def test_examples_come_in_pairs_and_losslint_finds_the_marked_lines():
     buggy = [p for p in EXAMPLE_SCRIPTS if not p.stem.endswith("_fixed")]
     assert buggy and {p.stem + "_fixed" for p in buggy} == {p.stem for p in EXAMPLE_SCRIPTS if p.stem.endswith("_fixed")}
-    result = CliRunner().invoke(main, [str(EXAMPLES), "--select", "ALL", "--no-cache", "--output-format", "json"])
-    found = {(Path(d["filename"]).name, d["code"], d["location"]["row"]) for d in json.loads(result.output)}
-    expected = {
-        (p.name, code, row)
-        for p in EXAMPLE_SCRIPTS
-        for row, line in enumerate(p.read_text().splitlines(), start=1)
-        for code in marked_codes(line)
-    }
+    found, expected = reported_and_marked(EXAMPLES, EXAMPLE_SCRIPTS)
     assert expected and found == expected
 
 

@@ -12,12 +12,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from losslint.cli import main
 from losslint.runner import lint
 from losslint.selection import resolve
-from tests.conftest import check_invalid, check_valid, lint_sources, marked_codes
+from tests.conftest import check_invalid, check_valid, lint_sources, reported_and_marked
 
 INVALID = {
     "LL101: Dense(10, softmax) into SparseCategoricalCrossentropy(from_logits=True)": """
@@ -283,14 +281,7 @@ KERAS_PYTHON = os.environ.get("LOSSLINT_KERAS_PYTHON", sys.executable)
 
 
 def test_examples_report_exactly_their_marked_lines():
-    result = CliRunner().invoke(main, [str(EXAMPLES), "--select", "ALL", "--no-cache", "--output-format", "json"])
-    found = {(Path(d["filename"]).name, d["code"], d["location"]["row"]) for d in json.loads(result.output)}
-    expected = {
-        (p.name, code, row)
-        for p in SCRIPTS
-        for row, line in enumerate(p.read_text().splitlines(), start=1)
-        for code in marked_codes(line)
-    }
+    found, expected = reported_and_marked(EXAMPLES, SCRIPTS)
     assert {code for _, code, _ in expected} == {"LL501", "LL502"}
     assert found == expected
 

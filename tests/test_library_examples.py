@@ -4,17 +4,14 @@ the library installed; each script runs and shows its mistake where the library 
 installed, and is skipped otherwise (CI installs none of them)."""
 
 import importlib.util
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from losslint.cli import main
-from tests.conftest import marked_codes
+from tests.conftest import reported_and_marked
 
 FOLDER = Path(__file__).resolve().parent.parent / "examples" / "libraries"
 SCRIPTS = sorted(FOLDER.glob("*.py"))
@@ -38,14 +35,7 @@ def test_each_library_has_a_pair():
 
 
 def test_losslint_reports_exactly_the_marked_lines():
-    result = CliRunner().invoke(main, [str(FOLDER), "--select", "ALL", "--no-cache", "--output-format", "json"])
-    found = {(Path(d["filename"]).name, d["code"], d["location"]["row"]) for d in json.loads(result.output)}
-    expected = {
-        (p.name, code, row)
-        for p in SCRIPTS
-        for row, line in enumerate(p.read_text().splitlines(), start=1)
-        for code in marked_codes(line)
-    }
+    found, expected = reported_and_marked(FOLDER, SCRIPTS)
     assert expected and found == expected
 
 
