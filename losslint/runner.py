@@ -14,6 +14,7 @@ from losslint.analysis import tables as T
 from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.engine import Interpreter
 from losslint.analysis.modules import PROJECT_MARKERS, ModuleIndex, probe
+from losslint.analysis.summary import IMPORT_STATEMENT as TEXT_IMPORT_STATEMENT
 from losslint.analysis.summary import (
     FileSummary,
     ParseFailure,
@@ -21,6 +22,7 @@ from losslint.analysis.summary import (
     argument_span,
     decode,
     deep,
+    imports_in,
     names_a_loss,
     summarize,
 )
@@ -36,12 +38,9 @@ from losslint.report import Change, Diagnostic, Location, RelatedLocation, Repor
 from losslint.rules import BY_CODE, RULES
 from losslint.rules.base import Finding
 
-IMPORT_STATEMENT = re.compile(
-    rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*\)|(?:[^\n\\]|\\(?:\r?\n|.))*)|import[ \t]+(?:[^\n\\]|\\(?:\r?\n|.))*)",
-    re.MULTILINE,
-)
-"""An import statement's text (a parenthesised or continued one whole): a file not named
-is parsed only if one of these names a named module."""
+IMPORT_STATEMENT = re.compile(TEXT_IMPORT_STATEMENT.pattern.encode(), re.MULTILINE)
+"""An import statement's text, in a file's bytes: a file not named is parsed only if one
+of these names a named module."""
 
 
 _CONVERSIONS = re.compile(
@@ -395,7 +394,7 @@ class Run:
             mention = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
             for path in [p for p, text in pending.items() if mention.search(text)]:
                 del pending[path]
-                outlines[path] = FileSummary(path, "", outline=ir.Outline(imports=_imports_in(statements[path])))
+                outlines[path] = FileSummary(path, "", outline=ir.Outline(imports=imports_in([s.decode("utf-8", "replace") for s in statements[path]])))
             added = _importers(known, outlines, index) - known
             if not added:
                 break
@@ -778,25 +777,6 @@ def _name_leads_into(
         if index.submodule(target, name) in found or _name_leads_into(target, name, summaries, index, found, seen):
             return True
     return False
-
-
-def _imports_in(statements: Sequence[bytes]) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:
-    """(module, level, names) of import statements' text, as ``ir.Outline.imports`` has
-    them; a text that does not parse as an import (it was in a string) is skipped."""
-    import ast
-
-    found: List[Tuple[str, int, Tuple[str, ...]]] = []
-    for statement in statements:
-        try:
-            tree = ast.parse(statement.lstrip().decode("utf-8", "replace"))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.Import):
-                found.extend((alias.name, 0, ()) for alias in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                found.append((node.module or "", node.level or 0, tuple(alias.name for alias in node.names)))
-    return tuple(found)
 
 
 def _binds_at_top_level(text: str, name: str) -> bool:
