@@ -110,20 +110,7 @@ class Objects:
         return None
 
     def is_model_class(self, cls: Class) -> bool:
-        seen, order = set(), [cls]
-        while order:
-            current = order.pop(0)
-            if current in seen or current not in self.classes:
-                continue
-            seen.add(current)
-            for base in self.classes[current].bases:
-                for atom in base:
-                    if isinstance(atom, QualRef) and T.is_model_base(atom.name):
-                        return True
-                    if isinstance(atom, Class):
-                        order.append(atom)
-        return False
-
+        return any(T.is_model_base(name) for name in self.library_bases(cls))
 
     def construct_fields(self, cls: Class, initial: Instance, args: Args, depth: int, modes: frozenset) -> AbsVal:
         """A class built without an ``__init__`` of the analysed code: a dataclass (see
