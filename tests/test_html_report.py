@@ -68,7 +68,7 @@ def test_examples_page_has_every_finding_plot_and_diff():
     assert page.count("div", "finding") == len(report.diagnostics) > 10
     files = {d.location.path for d in report.diagnostics}
     assert page.count("section", "file") == len(files)
-    curves = [d for d in report.diagnostics if (example := demo(d.code, d.width)) is not None and example.curve is not None]
+    curves = [d for d in report.diagnostics if (example := demo(d.code, d.width, d.framework)) is not None and example.curve is not None]
     assert page.count("svg") == len(curves) > 0
     assert page.count("polyline") >= 2 * len(curves)  # both pipelines
     # both sites' code: the loss call and each related site have a block
