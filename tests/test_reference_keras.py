@@ -290,7 +290,7 @@ def test_ll502_is_silent_with_one_unit():
 def test_keras_ll103_clips_instead_of_raising():
     torch_rows, keras_rows = demos.demo("LL103", 3).rows, keras_demo("LL103", 3).rows
     assert torch_rows[1].loss is None and keras_rows[1].loss is not None  # torch raises, Keras does not
-    assert "(2, -1)" in keras_demo("LL103", 3).summary  # the logits outside [0, 1]
+    assert "(the logits 2, -1)" in keras_demo("LL103", 3).summary  # the logits outside [0, 1]
     single = keras_demo("LL103", 1)  # logit 2, target 1: clipped, nothing to learn
     assert single.rows[1].grad_norm == 0 and "zero gradient" in single.summary
 

@@ -514,7 +514,7 @@ def _keras_ll103(width: int) -> Demo:
     good = _keras_row("BinaryCrossentropy(from_logits=True)", z, "BinaryCrossentropy", y, from_logits=True)
     bad = _keras_row("BinaryCrossentropy() on the logits", z, "BinaryCrossentropy", y,
                      note=f"{len(clipped)} of {z.shape[1]} units clipped")
-    which = ", ".join(clipped) or "none here"
+    which = f"{'the logit' if len(clipped) == 1 else 'the logits'} {', '.join(clipped)}" if clipped else "none here"
     return Demo("LL103", f"logits {_fmt(z[0])}, targets {_fmt(y[0])}, {KERAS}", [good, bad],
                 f"Keras does not raise on logits outside [0, 1]: it clips them to [1e-7, 1 - 1e-7] ({which}), and a "
                 f"clipped unit gets no gradient; here {bad.loss:.3f} ({_flat(bad)}) instead of {good.loss:.3f} "
