@@ -18,7 +18,7 @@ from losslint.analysis.creation import (
 )
 from losslint.analysis.datasets import ITERATION_BUILTINS, dataset, iterated
 from losslint.analysis.engine.expressions import _RETURNS_SELF, _arith, _splice
-from losslint.analysis.engine.state import Args, Context, Env, ModeSwitch, _LossAcc
+from losslint.analysis.engine.state import Args, Context, Env, ModeSwitch, _LossAcc, accumulate_loss
 from losslint.analysis.facts import (
     ActivationUse,
     Form,
@@ -63,7 +63,7 @@ from losslint.analysis.values import (
     ordered,
     unknown,
 )
-from losslint.knowledge import TrainerSpec, matches
+from losslint.knowledge import TrainerSpec
 
 
 class LibraryEffects(TrainingEffects):
@@ -262,7 +262,7 @@ class LibraryEffects(TrainingEffects):
             return of(self._sequential(args, site))
         if name in T.GRAPHS:
             return self.graph(name, args, site)
-        if T.UNSEEN_MODELS and any(matches(pattern, tuple(name.split("."))) for pattern in T.UNSEEN_MODELS):
+        if T.unseen_model(name):
             return of(Graph(unknown(f"{name}(): a model whose layers the analysis does not see", Cause.FROM_OUTSIDE), site))
         if name in T.PLACEHOLDERS:
             return self.placeholder(name, args, site)
@@ -458,16 +458,7 @@ class LibraryEffects(TrainingEffects):
         value = args.get(0, ("input",)) or unknown("loss input not given", Cause.FROM_OUTSIDE)
         target = args.get(1, ("target",)) or unknown("loss target not given", Cause.FROM_OUTSIDE)
         display = T.display_name(callee).replace("()", "").replace("nn.", "", 1)
-        acc = self.regression_calls.get(site)
-        if acc is None:
-            acc = self.regression_calls[site] = _LossAcc({"elementwise"}, value, target, complete, False, set(), {display})
-        else:
-            acc.names.add(display)
-            acc.input = join((acc.input, value))
-            acc.target = join((acc.target, target))
-            acc.complete = acc.complete and complete
-        if created is not None:
-            acc.created.add(created)
+        accumulate_loss(self.regression_calls, site, {"elementwise"}, display, value, target, complete, False, created)
 
     def _batch_first(self, spec: Any, args: Args) -> Optional[bool]:
         """A sequence layer's ``batch_first``: True only for a literal True (an encoder:
@@ -703,19 +694,7 @@ class LibraryEffects(TrainingEffects):
                 logits = from_logits(callee, args)
             families, suffix = switched_families(family, callee, logits)
             name += suffix
-        autocast = "autocast" in ctx.modes
-        acc = self.loss_calls.get(site)
-        if acc is None:
-            acc = self.loss_calls[site] = _LossAcc(families, value, target, complete, autocast, set(), {name})
-        else:
-            acc.names.add(name)
-            acc.families.update(families)
-            acc.input = join((acc.input, value))
-            acc.target = join((acc.target, target))
-            acc.complete = acc.complete and complete
-            acc.autocast = acc.autocast and autocast
-        if created is not None:
-            acc.created.add(created)
+        accumulate_loss(self.loss_calls, site, families, name, value, target, complete, "autocast" in ctx.modes, created)
         if spec.framework == "jax":  # a JAX array holds no autograd graph: summing it keeps nothing alive (LL403)
             return unknown(f"the value of {spec.name} (a JAX array)", Cause.NOT_MODELLED)
         return loss_tensor(site, ctx)
@@ -852,8 +831,6 @@ def _exp_log(name: str, value: Optional[AbsVal]) -> AbsVal:
             return unknown(f"torch.{name}() of values the analysis does not track", Cause.NOT_MODELLED)
         out.append(replace(atom, kind=kind, origin=None))  # not the activation's output: removing it is no fix
     return of(*out)
-
-
 
 
 def _training(name: str) -> bool:

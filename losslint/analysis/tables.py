@@ -79,6 +79,10 @@ LOGITS_LOSSES = frozenset(
     {"binary_cross_entropy_with_logits", "multilabel_soft_margin_loss", "sigmoid_focal_loss"}
 )
 """Families the rules ask about (user losses join one with ``like``)."""
+KERAS_SPARSE_LOSSES = frozenset({"keras_sparse_categorical_crossentropy", "keras_sparse_categorical_crossentropy_logits"})
+KERAS_CATEGORICAL_LOSSES = frozenset({"keras_categorical_crossentropy", "keras_categorical_crossentropy_logits"})
+KERAS_CLASS_LOSSES = KERAS_SPARSE_LOSSES | KERAS_CATEGORICAL_LOSSES
+"""Keras's (sparse) categorical cross-entropies, both from_logits values."""
 
 INSTANCE = "#instance"  # QualRef suffix for an instance of a launcher class
 DEVICE = "torch.device#instance"
@@ -122,6 +126,7 @@ def configure(user_files: Sequence[str] = ()) -> None:
     ordered_prefixes = sorted(_PREFIXES, key=lambda p: (-len(p), p))
     _PREFIX_PATTERN = re.compile("|".join(re.escape(p) for p in ordered_prefixes)) if _PREFIXES else None
     _MODEL_ENTRIES.clear()
+    _UNSEEN.clear()
     globals().update(tables)
 
 
@@ -319,6 +324,20 @@ def model_entry(name: str) -> Optional[str]:
         parts = tuple(name.split("."))
         _MODEL_ENTRIES[name] = next((key for pattern, key in MODEL_BUILDERS if matches(pattern, parts)), None)
     return _MODEL_ENTRIES[name]
+
+
+_UNSEEN: Dict[str, bool] = {}
+UNSEEN_MODELS: Tuple[Tuple[str, ...], ...] = ()  # set by configure
+
+
+def unseen_model(name: str) -> bool:
+    """A callee giving a library-trained model whose layers the analysis does not see
+    (``[training] unseen_models``); remembered per name, as every library callee the
+    tables before it do not know is asked."""
+    if name not in _UNSEEN:
+        parts = tuple(name.split("."))
+        _UNSEEN[name] = any(matches(pattern, parts) for pattern in UNSEEN_MODELS)
+    return _UNSEEN[name]
 
 
 _SHORT_PREFIXES = (("torch.nn.functional.", "F."), ("torch.nn.", "nn."), ("Tensor.", "Tensor."))

@@ -11,7 +11,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from losslint.analysis import tables as T
 from losslint.analysis.engine.expressions import _splice
-from losslint.analysis.engine.state import Args, Context, _LossAcc
+from losslint.analysis.engine.state import Args, Context, accumulate_loss
 from losslint.analysis.values import (
     AbsVal,
     Atom,
@@ -152,14 +152,14 @@ class TrainingEffects:
             return self.call(model, Args((x,)), site, ctx)[0]
         if name in T.COMPILE_METHODS:
             loss = _argument(args, T.COMPILE_METHODS[name], "loss")
+            if loss is None:
+                return of(Const(None))
+            self.argument_sites[site] = T.COMPILE_METHODS[name].get("loss")
             overrides = self._loss_overrides(model)
-            if loss is not None:
-                self.argument_sites[site] = T.COMPILE_METHODS[name].get("loss")
-            if loss is not None and overrides:
+            if overrides:  # the model computes its loss itself: what the compiled loss gets is not known
                 reason = unknown(f"the model defines {overrides}(): the compiled loss may not be what trains", Cause.NOT_MODELLED)
                 self._apply_compiled(model, site, loss, reason, ctx, output=reason)
-                return of(Const(None))
-            if loss is not None:
+            else:
                 self.compiled[model] = [(site, loss)]  # compiling again replaces the loss
                 self._apply_compiled(model, site, loss, unknown("the targets fit is given", Cause.FROM_OUTSIDE), ctx)
             return of(Const(None))
@@ -222,16 +222,8 @@ class TrainingEffects:
     def record_family(
         self, family: str, name: str, value: AbsVal, target: AbsVal, site: Site, ctx: Context, complete: bool = True
     ) -> None:
-        acc = self.loss_calls.get(site)
         families = {family} if family else set()
-        if acc is None:
-            self.loss_calls[site] = _LossAcc(families, value, target, complete, "autocast" in ctx.modes, set(), {name})
-        else:
-            acc.families |= families
-            acc.names.add(name)
-            acc.input = join((acc.input, value))
-            acc.target = join((acc.target, target))
-            acc.complete = acc.complete and complete
+        accumulate_loss(self.loss_calls, site, families, name, value, target, complete, "autocast" in ctx.modes)
 
 
 def _argument(args: Args, positions: Any, role: str) -> Optional[AbsVal]:
@@ -241,7 +233,8 @@ def _argument(args: Args, positions: Any, role: str) -> Optional[AbsVal]:
 
 def _part_of(target: AbsVal, part: Any) -> AbsVal:
     """The targets of one output: the item at ``part`` of a list given to fit, or under
-    key ``part`` of a dict; the whole value when it is neither."""
+    key ``part`` of a dict (unknown when a list or dict does not have it); a value that
+    is neither (one array for every output) as it is."""
     found = []
     for atom in target:
         if isinstance(atom, Sequence) and isinstance(part, int) and not atom.open_start and part < len(atom.items):

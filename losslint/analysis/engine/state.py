@@ -100,6 +100,28 @@ class _LossAcc:
     names: set  # what messages call the losses
 
 
+def accumulate_loss(
+    table: Dict[Any, _LossAcc], site: Any, families: set, name: str, value: AbsVal, target: AbsVal,
+    complete: bool, autocast: bool, created: Optional[Any] = None,
+) -> _LossAcc:
+    """Record one context of the loss call at ``site`` in ``table``: a call reached in
+    several contexts joins their inputs and targets, and is complete (or under autocast)
+    only if every context is."""
+    acc = table.get(site)
+    if acc is None:
+        acc = table[site] = _LossAcc(set(families), value, target, complete, autocast, set(), {name})
+    else:
+        acc.names.add(name)
+        acc.families.update(families)
+        acc.input = join((acc.input, value))
+        acc.target = join((acc.target, target))
+        acc.complete = acc.complete and complete
+        acc.autocast = acc.autocast and autocast
+    if created is not None:
+        acc.created.add(created)
+    return acc
+
+
 class _ClassScope(dict):
     """A class body's namespace: writes stay in the class, reads fall back to the
     enclosing scope (methods are looked up through the class, not this scope)."""
