@@ -1,5 +1,6 @@
 """LL102: CrossEntropyLoss receives sigmoid outputs."""
 
+from losslint.analysis.tables import KERAS_CLASS_LOSSES
 from losslint.analysis.values import Kind
 from losslint.rules.base import KERAS_NO_FIX, Rule, Severity, Variant, loss_input_rule
 from losslint.rules.fixes import LossFix, REMOVE
@@ -40,10 +41,7 @@ Drop the sigmoid and pass raw logits. For independent (multi-label) outputs use
         "sigmoid applied here",
         LossFix("Remove the sigmoid: the loss gets the logits", activation=REMOVE),
         variant=Variant(
-            frozenset({
-                "keras_categorical_crossentropy", "keras_sparse_categorical_crossentropy",
-                "keras_categorical_crossentropy_logits", "keras_sparse_categorical_crossentropy_logits",
-            }),
+            KERAS_CLASS_LOSSES,
             "{loss} receives {input}: independent sigmoid units are not one distribution over the classes: "
             "use a softmax output, or a linear one with from_logits=True",
             min_width=2,

@@ -3,13 +3,8 @@
 from typing import Iterator
 
 from losslint.analysis.facts import Facts
-from losslint.analysis.tables import CLASS_INDEX_LOSSES
+from losslint.analysis.tables import CLASS_INDEX_LOSSES, KERAS_CLASS_LOSSES
 from losslint.rules.base import Describe, Finding, Rule, Severity, describe_sites, finding_framework, layer_sites, name_framework, related
-
-KERAS_CLASS_LOSSES = frozenset({
-    "keras_categorical_crossentropy", "keras_sparse_categorical_crossentropy",
-    "keras_categorical_crossentropy_logits", "keras_sparse_categorical_crossentropy_logits",
-})  # fmt: skip
 
 
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:

@@ -3,11 +3,9 @@
 from typing import Iterator, List, Optional
 
 from losslint.analysis.facts import Facts, LossCall
+from losslint.analysis.tables import KERAS_CATEGORICAL_LOSSES, KERAS_SPARSE_LOSSES
 from losslint.analysis.values import Axis, Tensor
 from losslint.rules.base import Describe, Finding, Rule, Severity, act_sites, describe_sites, finding_framework, related
-
-SPARSE = frozenset({"keras_sparse_categorical_crossentropy", "keras_sparse_categorical_crossentropy_logits"})
-CATEGORICAL = frozenset({"keras_categorical_crossentropy", "keras_categorical_crossentropy_logits"})
 
 
 def _output_rank(call: LossCall) -> Optional[int]:
@@ -49,12 +47,12 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
             continue
         sites = act_sites(targets)
         where = f" ({describe_sites(sites, describe)})" if sites else ""
-        if call.families <= SPARSE and _one_hot(targets, rank):
+        if call.families <= KERAS_SPARSE_LOSSES and _one_hot(targets, rank):
             text = (
                 f"{call.loss_name} takes class indices (one per sample) but its targets are one-hot rows{where}: "
                 "Keras raises a shape error: use categorical_crossentropy for one-hot targets, or pass the class indices"
             )
-        elif call.families <= CATEGORICAL and _indices(targets, rank):
+        elif call.families <= KERAS_CATEGORICAL_LOSSES and _indices(targets, rank):
             text = (
                 f"{call.loss_name} takes one-hot targets shaped like the output but its targets are class indices{where}: "
                 "Keras raises a shape error: use sparse_categorical_crossentropy, or one-hot encode the targets "
