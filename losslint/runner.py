@@ -14,6 +14,7 @@ from losslint.analysis import tables as T
 from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.engine import Interpreter
 from losslint.analysis.modules import PROJECT_MARKERS, ModuleIndex, probe
+from losslint.analysis.reach import reaching_files
 from losslint.analysis.summary import IMPORT_STATEMENT as TEXT_IMPORT_STATEMENT
 from losslint.analysis.summary import (
     FileSummary,
@@ -207,6 +208,7 @@ class Run:
         self.reads_disk = sources is None or on_disk and "-" not in sources
         self.importers: Set[str] = set()  # files not named that import a named one (``scan``)
         self.scanned: Dict[str, bytes] = {}  # the project's other files, read by ``scan``
+        self.carriers: Set[str] = set()  # importers of named files that run as entry points (``find_importers``)
 
     def read_path(self, path: str) -> Tuple[bytes, str]:
         """A file's bytes, or "" and the LL000 message saying why it was not read."""
@@ -415,7 +417,8 @@ class Run:
                     entries.append(path)
                     break
         self.load_all(entries, jobs)
-        return [path for path in entries if path in self.summaries]
+        self.carriers = {path for path in entries if path in self.summaries}
+        return sorted(self.carriers)
 
     def analyse(self, files: List[str], named_losses: List[str], opted_in: List[str], jobs: int = 1) -> Facts:
         """Run the entry points (then the linted files an activation's output may reach)
@@ -430,8 +433,17 @@ class Run:
                 summary.lowered_late = False
         modules = {path: summaries[path].module for path in entries if path in summaries}
         modules = {path: module for path, module in modules.items() if module is not None}
+        # Of the files that name a loss or import one, those whose code names its way to a
+        # loss run (``analysis/reach.py``); the others' entry points could not reach one.
+        kept = set(opted_in) | self.carriers | {p for p in modules if summaries[p].outline.standalone}
+        reaching = deep(reaching_files, modules, T.LOSS_MENTIONS.named_by, lambda path, module, level: index.resolve(path, module, level) is not None)
+        self.observer.note("files naming or importing a loss", len(modules))
+        modules = {path: module for path, module in modules.items() if path in kept or path in reaching.files}
+        # and in a file that only imports one (no code of its own names a loss), only the
+        # functions and classes that reach it run as entry points
+        only = {path: reaching.definitions[path] for path in modules if path not in kept and path not in reaching.seeded}
         self.observer.note("entry points", len(modules))
-        interpreter = Interpreter(modules, local_names=_module_names(files + sorted(self.importers)), index=index, loader=self.load)
+        interpreter = Interpreter(modules, local_names=_module_names(files + sorted(self.importers)), index=index, loader=self.load, only=only)
         facts = _interpret(interpreter, None, report)
         while True:
             # A file whose activation reaches a loss runs whole, and so does every linted file
@@ -441,6 +453,7 @@ class Run:
             followed = linted | self.importers
             users = _importers(reached & set(summaries), {p: summaries[p] for p in followed if p in summaries}, index)
             added = sorted(users & followed - set(interpreter.modules))
+            added += interpreter.widen(users)  # every function of these files: what they do with the activation
             if not added:
                 break
             facts = _interpret(interpreter, added, report, facts)

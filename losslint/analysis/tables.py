@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Optional, Sequence, Set, Tuple
 
 from losslint.analysis.values import Axis, Kind
 from losslint.knowledge import ActivationSpec, Knowledge, load, matches
@@ -64,6 +64,29 @@ class Activation:
     implicit_dim: bool = False  # torch accepts a missing dim and guesses it
     non_negative: bool = False  # every output value is >= 0 (ReLU, ReLU6)
     default_dim: Optional[int] = None  # what a missing dim means (Keras: -1)
+
+
+@dataclass(frozen=True)
+class LossMentions:
+    """What names a loss in code, by the knowledge: the losses' last name parts
+    (``CrossEntropyLoss``, ``mse_loss``, Keras's ``"mse"``), the methods that
+    backpropagate one (``backward``), and the methods taking a ``loss=`` argument
+    (Keras's ``compile``)."""
+
+    parts: FrozenSet[str]
+    calls: FrozenSet[str]
+    loss_arguments: FrozenSet[str]
+    elementwise: FrozenSet[str]  # ``mse_loss``, ``L1Loss``: not in ``RELEVANT``, read by LL303
+
+    def named_by(self, names: Set[str], strings: Set[str], calls: Set[Tuple[str, Tuple[str, ...]]]) -> bool:
+        """Whether code with these ``names`` (identifiers and attribute names), ``strings``
+        passed to calls (``getattr(nn, "CrossEntropyLoss")``, ``compile(opt, "mae")``)
+        and method ``calls`` (name, keywords) names a loss. Exactly: ``ViTMAELayer`` is
+        not ``MAE``, ``kind == "mae"`` passes no loss."""
+        return (
+            not (self.parts.isdisjoint(names) and self.elementwise.isdisjoint(names) and self.parts.isdisjoint(strings))
+            or any(method in self.calls or method in self.loss_arguments and "loss" in keywords for method, keywords in calls)
+        )
 
 
 @dataclass(frozen=True)
@@ -164,6 +187,13 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         if not entry.get("checks_target", True):
             unchecked_targets.update(entry.get("classes", []) + entry.get("functions", []))
     widths = {**k.mapping("layer.width"), **k.mapping("model_factory")}
+    value_losses = k.names("loss_value.classes") | k.names("loss_value.functions")
+    mentions = LossMentions(
+        frozenset(n.rsplit(".", 1)[-1] for table in (loss_classes, loss_functions, value_losses, strings) for n in table),
+        frozenset(k.names("tensor.backward")),
+        frozenset(m for m, spec in k.mapping("training.compile").items() if spec.get("loss")),
+        frozenset(n.rsplit(".", 1)[-1] for n in k.names("loss_value.elementwise")),
+    )
     return {
         "MODULE_BASES": k.names("library.model_bases"),
         "MODULE_BASE_PATTERNS": tuple(tuple(p.split(".")) for p in sorted(k.names("library.model_base_patterns"))),
@@ -280,11 +310,8 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "TENSOR_DATASETS": k.names("dataset.tensors"),
         "LOADERS": k.names("dataset.loaders"),
         "ITERATE": k.names("dataset.iterate"),
-        "RELEVANT": _relevant(
-            loss_classes, loss_functions, dict.fromkeys(k.names("loss_value.classes") | k.names("loss_value.functions")), strings,
-            calls=k.names("tensor.backward"),
-            loss_arguments=frozenset(m for m, spec in k.mapping("training.compile").items() if spec.get("loss")),
-        ),
+        "RELEVANT": _relevant(mentions),
+        "LOSS_MENTIONS": mentions,
     }
 
 
@@ -292,17 +319,16 @@ def _activation(spec: ActivationSpec) -> Activation:
     return Activation(_KINDS[spec.kind], spec.dim, spec.implicit_dim, spec.non_negative, spec.default_dim)
 
 
-def _relevant(
-    *names: Dict[str, str], calls: frozenset = frozenset(), loss_arguments: frozenset = frozenset()
-) -> "re.Pattern[bytes]":
-    """A file naming none of the losses' last name parts, calling none of the ``calls``
-    methods (``.backward(``, not ``def backward(ctx, ...)``) and passing no ``loss`` to a
-    ``loss_arguments`` method (``model.compile(..., loss=my_loss)``) cannot hold a loss:
-    the prefilter of files worth running as entry points, derived from the knowledge."""
-    parts = sorted({n.rsplit(".", 1)[-1] for table in names for n in table}, key=lambda p: (-len(p), p))
-    parts += sorted(f".{name}(" for name in calls)
+def _relevant(mentions: "LossMentions") -> "re.Pattern[bytes]":
+    """A file naming none of the losses' last name parts (anywhere, even inside a longer
+    word), calling none of the ``calls`` methods (``.backward(``, not ``def backward(ctx,
+    ...)``) and passing no ``loss`` to a ``loss_arguments`` method (``model.compile(...,
+    loss=my_loss)``) cannot hold a loss: the prefilter of files worth running as entry
+    points, derived from the knowledge."""
+    parts = sorted(mentions.parts, key=lambda p: (-len(p), p))
+    parts += sorted(f".{name}(" for name in mentions.calls)
     patterns = [re.escape(p.encode()) for p in parts]
-    patterns += [re.escape(f".{name}(".encode()) + rb"(?s:.){0,400}?\bloss\b" for name in sorted(loss_arguments)]
+    patterns += [re.escape(f".{name}(".encode()) + rb"(?s:.){0,400}?\bloss\b" for name in sorted(mentions.loss_arguments)]
     return re.compile(b"|".join(patterns) or b"(?!)")
 
 

@@ -56,11 +56,13 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
         local_names: frozenset = frozenset(),
         index: Optional[ModuleIndex] = None,
         loader: Optional[Callable[[str], Optional[ir.Module]]] = None,
+        only: Optional[Dict[str, frozenset]] = None,
     ) -> None:
         self.modules = modules  # path -> IR of the files that can hold findings
         self.local_names = local_names  # top-level module names of the linted tree
         self.index = index or ModuleIndex(modules)
         self.loader = loader  # IR of other linted files, parsed when first imported
+        self.only = dict(only or {})  # module -> the module-level functions and classes whose functions run as entry points (all if absent)
         self.imported: Dict[str, ir.Module] = {}
         self.star_sources: Dict[str, List[str]] = {}  # module -> modules it star-imports
         self._importing: set = set()  # lazy imports being looked up
@@ -121,6 +123,14 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
                     self.exhausted.add(name)
                     self.internal_errors.append((name, f"{type(error).__name__}: {error}"))
         return self._facts()
+
+    def widen(self, paths: Iterable[str]) -> List[str]:
+        """Let every function of these modules run as an entry point (``only`` had
+        limited some of them); returns the modules that have more to run."""
+        widened = sorted(set(paths) & set(self.only))
+        for path in widened:
+            del self.only[path]
+        return widened
 
     def forget_calls(self) -> None:
         """Drop the memoised calls between two modules' runs: what a run keeps is then
@@ -193,6 +203,8 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
         closure (a ``loss_fn`` passed to ``jax.value_and_grad`` is called by no name)."""
         module = self.modules[name]
         functions = list(self.module_definitions.get(name, {}).values())  # not a scan of every module's
+        if name in self.only:
+            functions = [d for d in functions if d.qualname.split(".", 1)[0] in self.only[name]]
         roots = [d for d in functions if d.name not in module.called_names and "<locals>" not in d.qualname]
         for definition in roots + functions:
             if (name, definition.qualname) not in self.evaluated:

@@ -1,0 +1,426 @@
+"""Which code can reach a loss, by the names it mentions: the files (and in them the
+functions and classes) worth running as entry points.
+
+Importing a file that (transitively) imports a loss file does not make a file's code
+reach that loss: in a large package every file imports every other one through the
+package's ``__init__`` (diffusers: 1,442 of its 2,092 files), while the code that calls
+into a loss is a few training scripts and tests. Code reaches a function or class only
+by naming it, or through a value that code which names it made and handed on, so names
+lead there:
+
+- a *unit* is a function (with the functions nested in it), a class's own body (its
+  bases, decorators and class-level statements) or a module's top level;
+- a unit whose own code names a loss (``seed``, from the knowledge files) reaches one;
+  so does a unit that reads a name a reaching unit provides: a function's name, a
+  class's name (a method's too: a method is reached through an instance, which code
+  made by naming the class or a subclass), a name a reaching statement binds at a
+  module's top level or through ``global`` (``net = Net()``, ``REGISTRY[key] = Net``,
+  ``MODELS.register(Net)``), the registry of ``@MODELS.register()`` on a reaching
+  definition, the new name of an import renamed (``from m import Net as Model``);
+- a bare name a module defines itself (``def main``) means its own definition, a
+  function's local name nothing; an imported one means any module's definition of
+  that name. Attribute names count only on a project module (``utils.train``, not
+  ``image.convert``).
+
+It over-approximates what the interpreter can follow (a name in common keeps a unit),
+from the IR alone: a walk of the IR the entry points need anyway. It knows Python, not
+libraries: what names a loss is the ``seed`` the caller derives from the knowledge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
+
+from losslint.analysis import ir
+from losslint.analysis.engine.walk import _target_names
+
+
+Key = Union[str, Tuple[str, str]]
+"""A name any module's code may mean (``forward``, an imported name), or (path, name): a
+module's own top-level definition."""
+
+MODULE, CLASS, FUNCTION = "module", "class", "function"
+"""Where a statement runs: a definition there is a unit of its own, except in a function."""
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What reaches a loss: the files; those holding code that names one itself
+    (``seeded``); and in each file the module-level functions and classes (by name)
+    whose code reaches one (a class's methods all run on its instances)."""
+
+    files: FrozenSet[str]
+    seeded: FrozenSet[str]
+    definitions: Dict[str, FrozenSet[str]]
+
+
+Seed = Callable[[Set[str], Set[str], Set[Tuple[str, Tuple[str, ...]]]], bool]
+"""Whether code with these names (and attribute names), strings and method calls (name,
+keywords) names a loss."""
+
+
+@dataclass(frozen=True)
+class _Export:
+    """A statement that binds ``bound`` (``REGISTRY[key] = Net``, ``CE = nn.CrossEntropyLoss``):
+    in a reaching unit, those names reach a loss if the statement names one itself
+    (``seeded``) or reads a reaching name."""
+
+    bare: FrozenSet[str]
+    attributes: FrozenSet[str]
+    bound: FrozenSet[str]
+    seeded: bool
+
+
+@dataclass
+class _Unit:
+    path: str
+    provides: FrozenSet[str]  # names other code reaches it by
+    bare: Set[str] = field(default_factory=set)  # bare names it reads
+    attributes: Set[str] = field(default_factory=set)  # attribute names it reads
+    words: Set[str] = field(default_factory=set)  # every name and attribute name it holds
+    strings: Set[str] = field(default_factory=set)  # the strings it passes to calls (``getattr(nn, "MSELoss")``)
+    calls: Set[Tuple[str, Tuple[str, ...]]] = field(default_factory=set)  # methods it calls, with the keywords given
+    exports: List["_Export"] = field(default_factory=list)  # statements binding names for other code
+    decorator_roots: FrozenSet[str] = frozenset()  # registries a reaching definition is handed to
+    renames: List[Tuple[str, str]] = field(default_factory=list)  # ``from m import Net as Model``: (Net, Model)
+    owner: Optional["_Unit"] = None  # a method's class body: reaching a method reaches its class
+    top: str = ""  # the module-level function or class it belongs to ("": the module's top level)
+    reached: bool = False
+
+
+class _Scope:
+    """A function's body being collected: the bare names it reads and the names it binds
+    (its locals, which hide any module's name of the same spelling)."""
+
+    __slots__ = ("reads", "binds")
+
+    def __init__(self, binds: Iterable[str] = ()) -> None:
+        self.reads: Set[str] = set()
+        self.binds: Set[str] = set(binds)
+
+
+class _Collector:
+    """Splits a module into units and collects what each one mentions, in one walk."""
+
+    def __init__(self, path: str, module: ir.Module, is_local_import: Callable[[str, int], bool], seed: Seed) -> None:
+        self.path = path
+        self.seed = seed
+        self.renamed: Dict[str, str] = {}  # ``from m import Net as Model``: Model -> Net
+        self.aliases: Set[str] = set()  # names its imports bind to the project's modules
+        self.imported: Set[str] = set()  # names its import statements take from the project's modules
+        self.defined: Set[str] = set()  # names its top level defines itself
+        self.own: Set[str] = set()  # and those it imports from the project
+        for stmt in _walk_all(module.body):
+            if isinstance(stmt, ir.ImportFrom):
+                local = is_local_import(stmt.module, stmt.level)
+                if stmt.asname:
+                    self.renamed[stmt.asname] = stmt.name
+                if local:
+                    self.imported.add(stmt.name)
+                if stmt.name != "*" and is_local_import(f"{stmt.module}.{stmt.name}" if stmt.module else stmt.name, stmt.level):
+                    self.aliases.add(stmt.asname or stmt.name)
+            elif isinstance(stmt, ir.Import) and is_local_import(stmt.module, 0):
+                self.aliases.add(stmt.asname or stmt.module.split(".")[0])
+        for stmt in _walk_top(module.body):
+            if isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
+                self.defined.add(stmt.name)
+            elif isinstance(stmt, ir.ImportFrom) and is_local_import(stmt.module, stmt.level):
+                self.own.add(stmt.asname or stmt.name)
+            self.defined.update(t.id for t in _assigned(stmt) if isinstance(t, ir.Name))
+        self.own |= self.defined
+        self.declared_global = module.declared_global
+        self.units: List[_Unit] = [_Unit(path, frozenset())]
+        top = _Scope()
+        self._block(module.body, self.units[0], MODULE, (), top)
+        self.units[0].bare |= top.reads
+
+    def loss_words(self, words: Set[str]) -> Set[str]:
+        """``words`` and what the names among them were imported as: ``CE`` is
+        ``CrossEntropyLoss`` after ``from torch.nn import CrossEntropyLoss as CE``."""
+        return words | {self.renamed[w] for w in words if w in self.renamed}
+
+    def _block(self, body: Iterable[ir.Stmt], unit: _Unit, where: str, classes: Tuple[str, ...], scope: _Scope) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
+                self._definition(stmt, unit, where, classes, scope)
+            else:
+                self._statement(stmt, unit, where, classes, scope)
+
+    def _definition(
+        self, stmt: Union[ir.FunctionDef, ir.ClassDef], unit: _Unit, where: str, classes: Tuple[str, ...], scope: _Scope
+    ) -> None:
+        inner = unit  # a definition inside a function runs with it
+        if where == FUNCTION:
+            scope.binds.add(stmt.name)
+        else:
+            method = isinstance(stmt, ir.FunctionDef) and where == CLASS
+            inner = _Unit(self.path, frozenset(classes) if method else frozenset((*classes, stmt.name)))
+            inner.owner = unit if method else None
+            inner.top = stmt.qualname.split(".", 1)[0]
+            if where == MODULE:  # ``@MODELS.register()``: the registry holds the definition
+                roots = (_root(d) for d in stmt.decorators if isinstance(d.func if isinstance(d, ir.Call) else d, ir.Attr))
+                inner.decorator_roots = frozenset(r for r in roots if r is not None and r in self.own)
+            self.units.append(inner)
+        outer = scope if where == FUNCTION else _Scope()  # decorators, defaults and bases run where the definition is
+        for decorator in stmt.decorators:
+            self._mention(decorator, inner, outer)
+        if isinstance(stmt, ir.FunctionDef):
+            for param in stmt.params:
+                if param.default is not None:
+                    self._mention(param.default, inner, outer)
+            body = _Scope(p.name for p in stmt.params)
+            first_export = len(inner.exports)
+            self._block(stmt.body, inner, FUNCTION, (), body)
+            hidden = body.binds - self.declared_global
+            outer.reads |= body.reads - hidden
+            inner.exports[first_export:] = [replace(e, bare=e.bare - hidden) for e in inner.exports[first_export:]]
+        else:
+            for base in stmt.bases:
+                self._mention(base.value, inner, outer)
+            self._block(stmt.body, inner, FUNCTION if inner is unit else CLASS, classes + (stmt.name,), outer)
+        if outer is not scope:
+            inner.bare |= outer.reads
+
+    def _statement(self, stmt: ir.Stmt, unit: _Unit, where: str, classes: Tuple[str, ...], scope: _Scope) -> None:
+        if isinstance(stmt, (ir.Import, ir.ImportFrom)):
+            if isinstance(stmt, ir.ImportFrom) and stmt.asname and stmt.asname != stmt.name:
+                unit.renames.append((stmt.name, stmt.asname))
+            if where == FUNCTION:
+                scope.binds.add(stmt.asname or (stmt.module.split(".")[0] if isinstance(stmt, ir.Import) else stmt.name))
+            return
+        for block in _blocks(stmt):
+            self._block(block, unit, where, classes, scope)
+        bound = set()
+        for target in _assigned(stmt):
+            if isinstance(target, ir.Name):
+                if where == MODULE or target.id in self.declared_global:
+                    bound.add(target.id)
+            else:
+                bound.add(_root(target) or "")  # ``REGISTRY[key] = Net``
+        if where == MODULE and isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call) and isinstance(stmt.value.func, ir.Attr):
+            bound.add(_root(stmt.value.func) or "")  # ``MODELS.register(Net)``, ``models.append(net)``
+        if where == FUNCTION:
+            scope.binds.update(_statement_binds(stmt))
+        bound = {name for name in bound if name in self.own and name not in scope.binds}
+        if not bound:
+            for expr in _expressions(stmt):
+                self._mention(expr, unit, scope)
+            return
+        mentioned, reads = _Unit(self.path, frozenset()), _Scope()
+        for expr in _expressions(stmt):
+            self._mention(expr, mentioned, reads)
+        scope.reads |= reads.reads
+        unit.attributes |= mentioned.attributes
+        unit.words |= mentioned.words
+        unit.strings |= mentioned.strings
+        unit.calls |= mentioned.calls
+        seeded = self.seed(self.loss_words(mentioned.words), mentioned.strings, mentioned.calls)
+        unit.exports.append(_Export(frozenset(reads.reads), frozenset(mentioned.attributes), frozenset(bound), seeded))
+
+    def _mention(self, expr: object, unit: _Unit, scope: _Scope) -> None:
+        """Add what ``expr`` reads: bare names to ``scope``; attribute names to ``unit``
+        only where they are a project module's (a name an import binds to one:
+        ``utils.train``, ``models.resnet.ResNet``), not any value's (``image.convert`` is
+        not a module's ``convert``: a method is reached through its class's name).
+        Iterative: no depth limit."""
+        stack = [expr]
+        words, reads, aliases = unit.words, scope.reads, self.aliases
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            if kind is ir.Name:
+                reads.add(node.id)
+                words.add(node.id)
+            elif kind is ir.Attr:
+                words.add(node.attr)
+                root = node.value
+                while type(root) is ir.Attr:
+                    root = root.value
+                if type(root) is ir.Name and root.id in aliases:
+                    unit.attributes.add(node.attr)
+                stack.append(node.value)
+            elif kind is ir.Call:
+                if type(node.func) is ir.Attr:  # ``.backward()``, ``.compile(loss=...)``
+                    unit.calls.add((node.func.attr, tuple(a.keyword for a in node.args if a.keyword)))
+                stack.append(node.func)
+                for arg in node.args:
+                    stack.append(arg.value)
+                    unit.strings.update(_strings(arg.value))
+            elif kind is tuple:
+                stack.extend(node)
+            elif kind is ir.Walrus:
+                scope.binds.add(node.target)
+                stack.append(node.value)
+            elif isinstance(node, (ir.Expr, ir.Arg)):
+                stack.extend([getattr(node, name) for name in node.__slots__])
+
+
+def _strings(arg: ir.Expr) -> List[str]:
+    """The strings an argument passes: itself, or the items of a list or dict it is
+    (``compile(loss=["mse", "mae"])``)."""
+    if type(arg) is ir.Literal:
+        return [arg.value] if isinstance(arg.value, str) else []
+    if type(arg) is ir.Collection:
+        items: Iterable[object] = arg.items
+    elif type(arg) is ir.DictDisplay:
+        items = [value for _, value in arg.items]
+    else:
+        return []
+    return [item.value for item in items if type(item) is ir.Literal and isinstance(item.value, str)]
+
+
+def _statement_binds(stmt: ir.Stmt) -> List[str]:
+    """The names a statement binds in a function (its targets, loop variables, ``as``
+    names), as ``engine.walk._bound_names`` counts them."""
+    if isinstance(stmt, ir.Loop) and stmt.target is not None:
+        return _target_names(stmt.target)
+    if isinstance(stmt, ir.With):
+        return [n for _, target in stmt.items if target is not None for n in _target_names(target)]
+    if isinstance(stmt, ir.Try):
+        return [name for name, _ in stmt.handlers if name]
+    return [n for target in _assigned(stmt) for n in _target_names(target)]
+
+
+def _blocks(stmt: ir.Stmt) -> List[Tuple[ir.Stmt, ...]]:
+    if isinstance(stmt, (ir.If, ir.Loop)):
+        return [stmt.body, stmt.orelse]
+    if isinstance(stmt, ir.With):
+        return [stmt.body]
+    if isinstance(stmt, ir.Try):
+        return [stmt.body, *(block for _, block in stmt.handlers), stmt.orelse, stmt.finalbody]
+    if isinstance(stmt, ir.Branches):
+        return list(stmt.cases)
+    return []
+
+
+def _expressions(stmt: ir.Stmt) -> List[object]:
+    """The expressions a statement evaluates itself (not those of its blocks)."""
+    if isinstance(stmt, ir.Assign):
+        return [*stmt.targets, stmt.value]
+    if isinstance(stmt, ir.AugAssign):
+        return [stmt.target, stmt.value]
+    if isinstance(stmt, (ir.ExprStmt, ir.Return, ir.Jump)):
+        return [stmt.value]
+    if isinstance(stmt, ir.Delete):
+        return list(stmt.targets)
+    if isinstance(stmt, ir.If):
+        return [stmt.test]
+    if isinstance(stmt, ir.Loop):
+        return [stmt.target, stmt.iter]
+    if isinstance(stmt, ir.With):
+        return [part for item in stmt.items for part in item]
+    if isinstance(stmt, ir.Branches):
+        return [stmt.subject]
+    return []
+
+
+def _assigned(stmt: ir.Stmt) -> Tuple[ir.Expr, ...]:
+    if isinstance(stmt, ir.Assign):
+        return stmt.targets
+    if isinstance(stmt, ir.AugAssign):
+        return (stmt.target,)
+    return ()
+
+
+def _root(expr: ir.Expr) -> Optional[str]:
+    while isinstance(expr, (ir.Attr, ir.Subscript, ir.Call)):
+        expr = expr.func if isinstance(expr, ir.Call) else expr.value
+    return expr.id if isinstance(expr, ir.Name) else None
+
+
+def _walk_top(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
+    """The statements of a module's top level, inside its compound statements."""
+    for stmt in body:
+        yield stmt
+        for block in _blocks(stmt):
+            yield from _walk_top(block)
+
+
+def _walk_all(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
+    """Every statement, inside definitions too."""
+    for stmt in _walk_top(body):
+        yield stmt
+        if isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
+            yield from _walk_all(stmt.body)
+
+
+def reaching_files(
+    modules: Dict[str, ir.Module],
+    seed: Seed,
+    is_local_import: Callable[[str, str, int], bool],
+) -> "Reach":
+    """The units of ``modules`` that reach a ``seed``: a unit whose names
+    (and attribute names), strings and method calls (name, keywords) ``seed`` says
+    name a loss. ``is_local_import(path, module, level)``: the import leads to a
+    project file."""
+    units: List[_Unit] = []
+    seeds: List[_Unit] = []
+    defined: Dict[str, FrozenSet[str]] = {}
+    imported: Set[str] = set()
+    for path in sorted(modules):
+        collector = _Collector(path, modules[path], lambda module, level, path=path: is_local_import(path, module, level), seed)
+        units.extend(collector.units)
+        seeds.extend(unit for unit in collector.units if seed(collector.loss_words(unit.words), unit.strings, unit.calls))
+        defined[path] = frozenset(collector.defined)
+        imported |= collector.imported
+
+    def key(unit: _Unit, name: str) -> Key:
+        """A bare name its module defines means that definition; any other, every one."""
+        return (unit.path, name) if name in defined[unit.path] else name
+
+    readers: Dict[Key, List[_Unit]] = {}
+    renamed: Dict[str, List[Tuple[_Unit, str]]] = {}
+    for unit in units:
+        for name, alias in unit.renames:
+            renamed.setdefault(name, []).append((unit, alias))
+        for name in unit.attributes:
+            readers.setdefault(name, []).append(unit)
+        for name in unit.bare:
+            readers.setdefault(key(unit, name), []).append(unit)
+    reached: Set[Key] = set()
+    work: List[Key] = []
+
+    def add(unit: _Unit, names: Iterable[str], bound: bool = False) -> None:
+        """Reach ``names``; a name a statement binds is known elsewhere only if some
+        module imports it by name (``x = Net()`` in a script is not every ``x``)."""
+        for name in names:
+            for found in (name, key(unit, name)) if not bound or name in imported else (key(unit, name),):
+                if found not in reached:
+                    reached.add(found)
+                    work.append(found)
+
+    def export(unit: _Unit) -> None:
+        for found in unit.exports:
+            if found.seeded or any(a in reached for a in found.attributes) or any(key(unit, n) in reached for n in found.bare):
+                add(unit, found.bound, bound=True)
+
+    def reach(unit: _Unit) -> None:
+        unit.reached = True
+        add(unit, unit.provides | unit.decorator_roots)
+        export(unit)
+        if unit.owner is not None and not unit.owner.reached:
+            reach(unit.owner)
+
+    for unit in seeds:
+        if not unit.reached:
+            reach(unit)
+    while work:
+        current = work.pop()
+        if isinstance(current, str):
+            for unit, alias in renamed.get(current, ()):
+                add(unit, (alias,))
+        for unit in readers.get(current, ()):
+            if not unit.reached:
+                reach(unit)
+            elif unit.exports:
+                export(unit)
+    definitions: Dict[str, Set[str]] = {}
+    for unit in units:
+        if unit.reached:
+            definitions.setdefault(unit.path, set()).update((unit.top,) if unit.top else ())
+    return Reach(
+        frozenset(definitions),
+        frozenset(unit.path for unit in seeds),
+        {path: frozenset(tops) for path, tops in definitions.items()},
+    )

@@ -1,0 +1,311 @@
+"""Which importers of a loss file run as entry points (``analysis/reach.py``): those whose
+code names its way to a loss. Each case is a small project; the reaching files are
+checked against the ones that must (and must not) be kept."""
+
+import textwrap
+from typing import Dict, Set
+
+import pytest
+
+from losslint.analysis import tables as T
+from losslint.analysis.modules import ModuleIndex
+from losslint.analysis.reach import Reach, reaching_files
+from losslint.analysis.summary import summarize
+from losslint.runner import lint
+from losslint.selection import resolve
+
+
+def reaching(sources: Dict[str, str]) -> Reach:
+    modules = {}
+    for path, text in sources.items():
+        summary, failure = summarize(path, textwrap.dedent(text).encode())
+        assert failure is None and summary is not None and summary.module is not None
+        modules[path] = summary.module
+    index = ModuleIndex(modules)
+    return reaching_files(
+        modules, T.LOSS_MENTIONS.named_by, lambda path, module, level: index.resolve(path, module, level) is not None
+    )
+
+
+LOSS_FILE = """
+    import torch.nn as nn
+
+    def train(model, loader):
+        criterion = nn.CrossEntropyLoss()
+        for x, y in loader:
+            criterion(model(x), y).backward()
+
+    __version__ = "1.0"
+"""
+
+KEPT = {
+    "a driver calling the training function": {
+        "pkg/train.py": LOSS_FILE,
+        "main.py": """
+            from pkg.train import train
+            from pkg.model import Net
+
+            def main():
+                train(Net(), [])
+        """,
+    },
+    "a function called through its module": {
+        "pkg/train.py": LOSS_FILE,
+        "main.py": """
+            import pkg.train as training
+
+            def main():
+                training.train(None, [])
+        """,
+    },
+    "a subclass of a class whose method holds the loss": {
+        "pkg/base.py": """
+            import torch.nn.functional as F
+
+            class Base:
+                def step(self, x, y):
+                    return F.cross_entropy(self.net(x), y)
+        """,
+        "pkg/sub.py": """
+            from pkg.base import Base
+
+            class Sub(Base):
+                pass
+        """,
+        "run.py": """
+            from pkg.sub import Sub
+
+            def run():
+                Sub().step(None, None)
+        """,
+    },
+    "a registry filled by a decorator": {
+        "pkg/registry.py": """
+            MODELS = {}
+        """,
+        "pkg/model.py": """
+            import torch.nn.functional as F
+            from pkg.registry import MODELS
+
+            @MODELS.register("net")
+            class Net:
+                def loss(self, x, y):
+                    return F.cross_entropy(x, y)
+        """,
+        "pkg/build.py": """
+            from pkg.registry import MODELS
+
+            def build(name):
+                return MODELS[name]()
+        """,
+        "tools/train.py": """
+            from pkg.build import build
+
+            def main():
+                build("net").loss(None, None)
+        """,
+    },
+    "a registry filled at import time": {
+        "pkg/model.py": """
+            import torch.nn.functional as F
+
+            class Net:
+                def loss(self, x, y):
+                    return F.nll_loss(x, y)
+        """,
+        "pkg/zoo.py": """
+            from pkg.model import Net
+
+            ZOO = {}
+            ZOO["net"] = Net
+        """,
+        "tools/train.py": """
+            from pkg.zoo import ZOO
+
+            def main():
+                ZOO["net"]().loss(None, None)
+        """,
+    },
+    "a module-level instance": {
+        "pkg/model.py": """
+            import torch.nn.functional as F
+
+            class Net:
+                def fit(self, x, y):
+                    return F.cross_entropy(x, y)
+
+            model = Net()
+        """,
+        "tools/train.py": """
+            from pkg.model import model
+
+            def main():
+                model.fit(None, None)
+        """,
+    },
+    "a renamed import": {
+        "pkg/train.py": LOSS_FILE,
+        "main.py": """
+            from pkg.train import train as fit
+
+            def main():
+                fit(None, [])
+        """,
+    },
+    "a script's top level": {
+        "pkg/train.py": LOSS_FILE,
+        "main.py": """
+            from pkg import train
+
+            train.train(None, [])
+        """,
+    },
+}
+
+DROPPED = {
+    "an import of a constant only": {
+        "pkg/train.py": LOSS_FILE,
+        "pkg/config.py": """
+            from pkg.train import __version__
+
+            def describe():
+                return "version " + __version__
+        """,
+    },
+    "its own function of the same name": {
+        "pkg/train.py": LOSS_FILE,
+        "tools/convert.py": """
+            import pkg.train
+
+            def train(x):
+                return x
+
+            def main():
+                return train(1)
+        """,
+    },
+    "a method of a value with the name of a loss function": {
+        "pkg/train.py": LOSS_FILE,
+        "tools/images.py": """
+            import pkg.train
+
+            def load(image):
+                return image.train(False)
+        """,
+    },
+    "a local variable with the name of a loss function": {
+        "pkg/train.py": LOSS_FILE,
+        "tools/flags.py": """
+            import pkg.train
+
+            def parse(args):
+                train = args.mode == "train"
+                return train
+        """,
+    },
+    "a string that is a Keras loss name, outside a compile": {
+        "pkg/train.py": LOSS_FILE,
+        "pkg/encoder.py": """
+            import pkg.train
+
+            def build(kind):
+                if kind == "mae":
+                    return None
+        """,
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(KEPT))
+def test_an_importer_that_names_its_way_to_a_loss_runs(name):
+    sources = KEPT[name]
+    driver = list(sources)[-1]  # each case's last file calls into the loss, through the others
+    assert driver in reaching(sources).files
+
+
+@pytest.mark.parametrize("name", sorted(DROPPED))
+def test_an_importer_that_names_no_way_to_a_loss_does_not_run(name):
+    sources = DROPPED[name]
+    assert reaching(sources).files == {"pkg/train.py"}
+
+
+@pytest.mark.parametrize(
+    "code",
+    ['model.compile("adam", "mae")', 'model.compile("adam", loss=["mse", "mae"])', 'getattr(nn, "CrossEntropyLoss")()'],
+)
+def test_a_loss_named_by_a_string_passed_to_a_call_is_a_seed(code):
+    sources = {"train.py": f"def fit(model, nn):\n    {code}\n"}
+    assert reaching(sources).files == {"train.py"}
+
+
+def test_a_kept_driver_still_resolves_the_loss_across_files():
+    """End to end: the driver is an entry point, so the loss sees the model's output."""
+    sources = {
+            "pkg/__init__.py": "",
+            "pkg/train.py": textwrap.dedent(LOSS_FILE),
+            "pkg/model.py": textwrap.dedent(
+                """
+                import torch.nn as nn
+
+                class Net(nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.fc = nn.Linear(4, 3)
+
+                    def forward(self, x):
+                        return self.fc(x).softmax(dim=1)
+                """
+            ),
+            "pkg/version.py": "from pkg.train import __version__\n",
+            "main.py": textwrap.dedent(
+                """
+                import torch
+                from pkg.train import train
+                from pkg.model import Net
+
+                def main():
+                    train(Net(), [(torch.randn(2, 4), torch.tensor([0, 1]))])
+                """
+            ),
+    }
+    report = lint([], resolve(["ALL"]), {path: text.encode() for path, text in sources.items()})
+    assert [d.code for d in report.diagnostics] == ["LL101"]
+    assert report.unresolved == 0
+
+
+def test_an_importer_runs_whole_once_the_activation_it_uses_reaches_a_loss():
+    """app.py only imports the loss file: at first only ``main`` (which calls ``fit``)
+    runs. Once the model's softmax reaches the loss, ``predict`` runs too: the fix must
+    not drop the softmax it thresholds."""
+    sources = {
+        "models.py": """
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(4, 3)
+
+                def forward(self, x):
+                    return self.fc(x).softmax(dim=1)
+        """,
+        "train.py": """
+            import torch.nn as nn
+
+            def fit(model, x, y):
+                return nn.CrossEntropyLoss()(model(x), y)
+        """,
+        "app.py": """
+            from models import Net
+            from train import fit
+
+            def main(x, y):
+                fit(Net(), x, y)
+
+            def predict(x):
+                return Net()(x) > 0.5
+        """,
+    }
+    report = lint([], resolve(), {path: textwrap.dedent(text).encode() for path, text in sources.items()})
+    (finding,) = report.diagnostics
+    assert finding.code == "LL101" and finding.fix is None and "Net()(x) > 0.5" in finding.no_fix
