@@ -436,7 +436,7 @@ class Run:
         # Of the files that name a loss or import one, those whose code names its way to a
         # loss run (``analysis/reach.py``); the others' entry points could not reach one.
         kept = set(opted_in) | self.carriers | {p for p in modules if summaries[p].outline.standalone}
-        reaching = deep(reaching_files, modules, T.LOSS_MENTIONS.named_by, lambda path, module, level: index.resolve(path, module, level) is not None)
+        reaching = deep(reaching_files, modules, T.LOSS_MENTIONS.named_by, index.resolve)
         self.observer.note("files naming or importing a loss", len(modules))
         modules = {path: module for path, module in modules.items() if path in kept or path in reaching.files}
         # and in a file that only imports one (no code of its own names a loss), only the

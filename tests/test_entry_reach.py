@@ -22,9 +22,7 @@ def reaching(sources: Dict[str, str]) -> Reach:
         assert failure is None and summary is not None and summary.module is not None
         modules[path] = summary.module
     index = ModuleIndex(modules)
-    return reaching_files(
-        modules, T.LOSS_MENTIONS.named_by, lambda path, module, level: index.resolve(path, module, level) is not None
-    )
+    return reaching_files(modules, T.LOSS_MENTIONS.named_by, index.resolve)
 
 
 LOSS_FILE = """
@@ -309,3 +307,197 @@ def test_an_importer_runs_whole_once_the_activation_it_uses_reaches_a_loss():
     report = lint([], resolve(), {path: textwrap.dedent(text).encode() for path, text in sources.items()})
     (finding,) = report.diagnostics
     assert finding.code == "LL101" and finding.fix is None and "Net()(x) > 0.5" in finding.no_fix
+
+
+# --- the oracle: reach must not change what a run reports ----------------------------
+
+MODELS_PY = """
+    import torch.nn as nn
+
+
+    class Net(nn.Module):
+        def __init__(self, num_classes=10):
+            super().__init__()
+            self.body = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, num_classes), nn.Softmax(dim=1))
+
+        def forward(self, x):
+            return self.body(x)
+"""
+
+TRAIN_PY = """
+    import torch.nn as nn
+
+
+    def train(model, loader, optimizer):
+        criterion = nn.CrossEntropyLoss()
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+"""
+
+EVALUATE_WITH = """
+    import torch
+    {imports}
+    from models import Net
+
+
+    def evaluate(model, loader):
+        total = 0.0
+        with torch.no_grad():
+            for x, y in loader:
+                total += {criterion}(model(x), y).item()
+        return total
+
+
+    if __name__ == "__main__":
+        evaluate(Net(), [])
+"""
+
+PROJECTS = {
+    "an import inside main()": {
+        "main.py": """
+            def main():
+                import torch
+                from models import Net
+                from train import train
+
+                model = Net()
+                train(model, [], torch.optim.SGD(model.parameters(), lr=0.1))
+
+
+            if __name__ == "__main__":
+                main()
+        """,
+    },
+    "a factory importing the training function when called": {
+        "factory.py": """
+            def get_train_fn(name):
+                if name == "supervised":
+                    from train import train
+                    return train
+                raise ValueError(name)
+        """,
+        "main.py": """
+            from factory import get_train_fn
+            from models import Net
+
+
+            def main():
+                get_train_fn("supervised")(Net(), [], None)
+        """,
+    },
+    "a module-level loss read as the module's attribute": {
+        "losses.py": "import torch.nn as nn\n\ncriterion = nn.CrossEntropyLoss(label_smoothing=0.1)\n",
+        "evaluate.py": EVALUATE_WITH.format(imports="import losses", criterion="losses.criterion"),
+    },
+    "a partial of the training function read as a module's attribute": {
+        "config.py": "from functools import partial\n\nfrom train import train\n\nrun_training = partial(train, optimizer=None)\n",
+        "main.py": """
+            import config
+            from models import Net
+
+
+            def main():
+                config.run_training(Net(), [])
+        """,
+    },
+    "a module-level loss through a star import": {
+        "losses.py": 'import torch.nn as nn\n\n__all__ = ["criterion"]\n\ncriterion = nn.CrossEntropyLoss()\n',
+        "evaluate.py": EVALUATE_WITH.format(imports="from losses import *", criterion="criterion"),
+    },
+    "losses bound by unpacking a tuple": {
+        "losses.py": "import torch.nn as nn\n\ncriterion, aux_criterion = nn.CrossEntropyLoss(), nn.SmoothL1Loss()\n",
+        "evaluate.py": EVALUATE_WITH.format(imports="from losses import criterion", criterion="criterion"),
+    },
+    "an import with a fallback definition": {
+        "main.py": """
+            from models import Net
+
+            try:
+                from train import train
+            except ImportError:
+                def train(*args, **kwargs):
+                    raise SystemExit("training needs the [train] extras")
+
+
+            def main():
+                train(Net(), [], None)
+        """,
+    },
+    "a loss function picked from a project module by name": {
+        "losses.py": """
+            import torch.nn.functional as F
+
+
+            def ce(logits, target):
+                return F.cross_entropy(logits, target)
+
+
+            def nll(log_probs, target):
+                return F.nll_loss(log_probs, target)
+        """,
+        "evaluate.py": EVALUATE_WITH.format(imports="import losses", criterion='getattr(losses, "ce")'),
+    },
+    "a loss class named by a string in a config dict": {
+        "config.py": 'CFG = {"loss": "CrossEntropyLoss", "lr": 0.1}\n',
+        "evaluate.py": EVALUATE_WITH.format(imports="import torch.nn as nn\n    from config import CFG", criterion='getattr(nn, CFG["loss"])()'),
+    },
+    "a method defined in an if block of a class body": {
+        "trainer.py": """
+            import torch.nn as nn
+
+            USE_AMP = False
+
+
+            class Trainer:
+                def __init__(self, model):
+                    self.model = model
+                    self.criterion = nn.CrossEntropyLoss()
+
+                if USE_AMP:
+                    def step(self, x, y):
+                        return self.criterion(self.model(x).float(), y)
+                else:
+                    def step(self, x, y):
+                        return self.criterion(self.model(x), y)
+        """,
+        "main.py": """
+            from models import Net
+            from trainer import Trainer
+
+
+            def main(batches):
+                t = Trainer(Net())
+                for x, y in batches:
+                    t.step(x, y)
+        """,
+    },
+}
+
+
+def _report(sources):
+    files = {"models.py": MODELS_PY, "train.py": TRAIN_PY, **sources}
+    report = lint([], resolve(["ALL"]), {path: textwrap.dedent(text).encode() for path, text in files.items()})
+    return (
+        [(d.code, d.location.path, d.location.row, d.message, d.fix is not None) for d in report.diagnostics],
+        (report.loss_calls, report.unresolved, sorted(report.unresolved_by_reason.items())),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_reach_reports_what_running_every_candidate_reports(name, monkeypatch):
+    """Each project resolves its loss through a file that only imports it; with reach the
+    report must be the one a run of every candidate file, every function, gives."""
+    with_reach = _report(PROJECTS[name])
+    from losslint import runner
+    from losslint.analysis import reach
+
+    def everything(modules, seed, resolve):
+        found = reach.reaching_files(modules, seed, resolve)
+        return reach.Reach(frozenset(modules), frozenset(modules), found.definitions)
+
+    monkeypatch.setattr(runner, "reaching_files", everything)
+    assert with_reach == _report(PROJECTS[name])
+    assert "LL101" in [code for code, *_ in with_reach[0]]  # the softmax is found through the importer

@@ -79,7 +79,8 @@ class _Unit:
     bare: Set[str] = field(default_factory=set)  # bare names it reads
     attributes: Set[str] = field(default_factory=set)  # attribute names it reads
     words: Set[str] = field(default_factory=set)  # every name and attribute name it holds
-    strings: Set[str] = field(default_factory=set)  # the strings it passes to calls (``getattr(nn, "MSELoss")``)
+    strings: Set[str] = field(default_factory=set)  # the strings it holds but compares (``getattr(nn, "MSELoss")``)
+    modules: Set[str] = field(default_factory=set)  # project modules it uses as values (``getattr(losses, name)``)
     calls: Set[Tuple[str, Tuple[str, ...]]] = field(default_factory=set)  # methods it calls, with the keywords given
     exports: List["_Export"] = field(default_factory=list)  # statements binding names for other code
     decorator_roots: FrozenSet[str] = frozenset()  # registries a reaching definition is handed to
@@ -103,32 +104,40 @@ class _Scope:
 class _Collector:
     """Splits a module into units and collects what each one mentions, in one walk."""
 
-    def __init__(self, path: str, module: ir.Module, is_local_import: Callable[[str, int], bool], seed: Seed) -> None:
+    def __init__(self, path: str, module: ir.Module, resolve: Callable[[str, int], Optional[str]], seed: Seed) -> None:
         self.path = path
         self.seed = seed
         self.renamed: Dict[str, str] = {}  # ``from m import Net as Model``: Model -> Net
-        self.aliases: Set[str] = set()  # names its imports bind to the project's modules
+        self.aliases: Dict[str, str] = {}  # names its imports bind to the project's modules -> their paths
         self.imported: Set[str] = set()  # names its import statements take from the project's modules
-        self.defined: Set[str] = set()  # names its top level defines itself
-        self.own: Set[str] = set()  # and those it imports from the project
         for stmt in _walk_all(module.body):
             if isinstance(stmt, ir.ImportFrom):
-                local = is_local_import(stmt.module, stmt.level)
                 if stmt.asname:
                     self.renamed[stmt.asname] = stmt.name
-                if local:
+                if resolve(stmt.module, stmt.level) is not None:
                     self.imported.add(stmt.name)
-                if stmt.name != "*" and is_local_import(f"{stmt.module}.{stmt.name}" if stmt.module else stmt.name, stmt.level):
-                    self.aliases.add(stmt.asname or stmt.name)
-            elif isinstance(stmt, ir.Import) and is_local_import(stmt.module, 0):
-                self.aliases.add(stmt.asname or stmt.module.split(".")[0])
+                target = resolve(f"{stmt.module}.{stmt.name}" if stmt.module else stmt.name, stmt.level) if stmt.name != "*" else None
+                if target is not None:
+                    self.aliases[stmt.asname or stmt.name] = target
+            elif isinstance(stmt, ir.Import):
+                target = resolve(stmt.module if stmt.asname else stmt.module.split(".")[0], 0)
+                if target is not None:
+                    self.aliases[stmt.asname or stmt.module.split(".")[0]] = target
+        defined, imports, own = set(), set(), set()
         for stmt in _walk_top(module.body):
             if isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
-                self.defined.add(stmt.name)
-            elif isinstance(stmt, ir.ImportFrom) and is_local_import(stmt.module, stmt.level):
-                self.own.add(stmt.asname or stmt.name)
-            self.defined.update(t.id for t in _assigned(stmt) if isinstance(t, ir.Name))
-        self.own |= self.defined
+                defined.add(stmt.name)
+            elif isinstance(stmt, ir.ImportFrom):
+                imports.add(stmt.asname or stmt.name)
+                if resolve(stmt.module, stmt.level) is not None:
+                    own.add(stmt.asname or stmt.name)
+            elif isinstance(stmt, ir.Import):
+                imports.add(stmt.asname or stmt.module.split(".")[0])
+            defined.update(n for target in _assigned(stmt) for n in _target_names(target))
+        # names it defines itself and does not also import (``try: from train import
+        # train`` / ``except ImportError: def train(...)`` may be either)
+        self.defined: FrozenSet[str] = frozenset(defined - imports)
+        self.own: FrozenSet[str] = frozenset(defined | own)  # the names a statement may bind for other code
         self.declared_global = module.declared_global
         self.units: List[_Unit] = [_Unit(path, frozenset())]
         top = _Scope()
@@ -186,16 +195,13 @@ class _Collector:
         if isinstance(stmt, (ir.Import, ir.ImportFrom)):
             if isinstance(stmt, ir.ImportFrom) and stmt.asname and stmt.asname != stmt.name:
                 unit.renames.append((stmt.name, stmt.asname))
-            if where == FUNCTION:
-                scope.binds.add(stmt.asname or (stmt.module.split(".")[0] if isinstance(stmt, ir.Import) else stmt.name))
-            return
+            return  # an import in a function binds the module's name, which reads as any other import does
         for block in _blocks(stmt):
             self._block(block, unit, where, classes, scope)
         bound = set()
         for target in _assigned(stmt):
-            if isinstance(target, ir.Name):
-                if where == MODULE or target.id in self.declared_global:
-                    bound.add(target.id)
+            if isinstance(target, (ir.Name, ir.Collection, ir.Starred)):
+                bound.update(n for n in _target_names(target) if where == MODULE or n in self.declared_global)
             else:
                 bound.add(_root(target) or "")  # ``REGISTRY[key] = Net``
         if where == MODULE and isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call) and isinstance(stmt.value.func, ir.Attr):
@@ -222,16 +228,20 @@ class _Collector:
         """Add what ``expr`` reads: bare names to ``scope``; attribute names to ``unit``
         only where they are a project module's (a name an import binds to one:
         ``utils.train``, ``models.resnet.ResNet``), not any value's (``image.convert`` is
-        not a module's ``convert``: a method is reached through its class's name).
+        not a module's ``convert``: a method is reached through its class's name); a
+        project module used as a value (``getattr(losses, name)``) as every name of it.
         Iterative: no depth limit."""
         stack = [expr]
         words, reads, aliases = unit.words, scope.reads, self.aliases
+        roots: Set[int] = set()  # module names read as the root of an attribute
         while stack:
             node = stack.pop()
             kind = type(node)
             if kind is ir.Name:
                 reads.add(node.id)
                 words.add(node.id)
+                if node.id in aliases and id(node) not in roots:
+                    unit.modules.add(aliases[node.id])
             elif kind is ir.Attr:
                 words.add(node.attr)
                 root = node.value
@@ -239,35 +249,26 @@ class _Collector:
                     root = root.value
                 if type(root) is ir.Name and root.id in aliases:
                     unit.attributes.add(node.attr)
+                    roots.add(id(root))
                 stack.append(node.value)
             elif kind is ir.Call:
                 if type(node.func) is ir.Attr:  # ``.backward()``, ``.compile(loss=...)``
                     unit.calls.add((node.func.attr, tuple(a.keyword for a in node.args if a.keyword)))
                 stack.append(node.func)
-                for arg in node.args:
-                    stack.append(arg.value)
-                    unit.strings.update(_strings(arg.value))
+                stack.extend(arg.value for arg in node.args)
+            elif kind is ir.Literal:
+                if isinstance(node.value, str):
+                    unit.strings.add(node.value)
             elif kind is tuple:
                 stack.extend(node)
             elif kind is ir.Walrus:
                 scope.binds.add(node.target)
                 stack.append(node.value)
+            elif kind is ir.Opaque and node.ops and node.ops[0] not in ("and", "or", "not"):
+                # a comparison reads its strings, it passes none (``kind == "mae"``)
+                stack.extend(part for part in node.parts if not (type(part) is ir.Literal and isinstance(part.value, str)))
             elif isinstance(node, (ir.Expr, ir.Arg)):
                 stack.extend([getattr(node, name) for name in node.__slots__])
-
-
-def _strings(arg: ir.Expr) -> List[str]:
-    """The strings an argument passes: itself, or the items of a list or dict it is
-    (``compile(loss=["mse", "mae"])``)."""
-    if type(arg) is ir.Literal:
-        return [arg.value] if isinstance(arg.value, str) else []
-    if type(arg) is ir.Collection:
-        items: Iterable[object] = arg.items
-    elif type(arg) is ir.DictDisplay:
-        items = [value for _, value in arg.items]
-    else:
-        return []
-    return [item.value for item in items if type(item) is ir.Literal and isinstance(item.value, str)]
 
 
 def _statement_binds(stmt: ir.Stmt) -> List[str]:
@@ -345,25 +346,23 @@ def _walk_all(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
             yield from _walk_all(stmt.body)
 
 
-def reaching_files(
-    modules: Dict[str, ir.Module],
-    seed: Seed,
-    is_local_import: Callable[[str, str, int], bool],
-) -> "Reach":
-    """The units of ``modules`` that reach a ``seed``: a unit whose names
-    (and attribute names), strings and method calls (name, keywords) ``seed`` says
-    name a loss. ``is_local_import(path, module, level)``: the import leads to a
-    project file."""
+def reaching_files(modules: Dict[str, ir.Module], seed: Seed, resolve: Callable[[str, str, int], Optional[str]]) -> Reach:
+    """The units of ``modules`` that reach a ``seed``: a unit whose names (and attribute
+    names), strings and method calls (name, keywords) ``seed`` says name a loss.
+    ``resolve(path, module, level)``: the project file an import in ``path`` leads to."""
     units: List[_Unit] = []
     seeds: List[_Unit] = []
     defined: Dict[str, FrozenSet[str]] = {}
-    imported: Set[str] = set()
+    known: Set[str] = set()  # names other modules may read a module-level binding by
     for path in sorted(modules):
-        collector = _Collector(path, modules[path], lambda module, level, path=path: is_local_import(path, module, level), seed)
+        collector = _Collector(path, modules[path], lambda module, level, path=path: resolve(path, module, level), seed)
         units.extend(collector.units)
         seeds.extend(unit for unit in collector.units if seed(collector.loss_words(unit.words), unit.strings, unit.calls))
-        defined[path] = frozenset(collector.defined)
-        imported |= collector.imported
+        defined[path] = collector.defined
+        known |= collector.imported
+    star = "*" in known  # a star import may bring any module-level name
+    for unit in units:
+        known |= unit.attributes  # ``losses.criterion``
 
     def key(unit: _Unit, name: str) -> Key:
         """A bare name its module defines means that definition; any other, every one."""
@@ -378,17 +377,23 @@ def reaching_files(
             readers.setdefault(name, []).append(unit)
         for name in unit.bare:
             readers.setdefault(key(unit, name), []).append(unit)
+        for path in unit.modules:
+            readers.setdefault(("", path), []).append(unit)  # any of that module's names
     reached: Set[Key] = set()
     work: List[Key] = []
 
     def add(unit: _Unit, names: Iterable[str], bound: bool = False) -> None:
         """Reach ``names``; a name a statement binds is known elsewhere only if some
-        module imports it by name (``x = Net()`` in a script is not every ``x``)."""
+        module imports it or reads it as a module's attribute (``x = Net()`` in a
+        script is not every ``x``)."""
         for name in names:
-            for found in (name, key(unit, name)) if not bound or name in imported else (key(unit, name),):
+            for found in (name, key(unit, name)) if not bound or star or name in known else (key(unit, name),):
                 if found not in reached:
                     reached.add(found)
                     work.append(found)
+        if ("", unit.path) not in reached:
+            reached.add(("", unit.path))
+            work.append(("", unit.path))
 
     def export(unit: _Unit) -> None:
         for found in unit.exports:
