@@ -474,6 +474,44 @@ PROJECTS = {
                     t.step(x, y)
         """,
     },
+    "a project module bound to another name": {
+        "main.py": """
+            import train as train_single
+            from models import Net
+
+            engine = train_single
+
+
+            def main(loader):
+                engine.train(Net(), loader, None)
+        """,
+    },
+    "project modules held in a dict": {
+        "main.py": """
+            import train
+            from models import Net
+
+            ENGINES = {"fp32": train}
+
+
+            def main(precision):
+                ENGINES[precision].train(Net(), [], None)
+        """,
+    },
+    "a function's import of a name its module defines too": {
+        "cli.py": """
+            from models import Net
+
+
+            def cli():
+                pass
+
+
+            def train(lr):
+                from train import train
+                train(Net(), [], None)
+        """,
+    },
 }
 
 

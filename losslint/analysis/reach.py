@@ -68,6 +68,7 @@ class _Export:
 
     bare: FrozenSet[str]
     attributes: FrozenSet[str]
+    modules: FrozenSet[str]  # project modules it reads as values (``engine = train_single``)
     bound: FrozenSet[str]
     seeded: bool
 
@@ -110,11 +111,18 @@ class _Collector:
         self.renamed: Dict[str, str] = {}  # ``from m import Net as Model``: Model -> Net
         self.aliases: Dict[str, str] = {}  # names its imports bind to the project's modules -> their paths
         self.imported: Set[str] = set()  # names its import statements take from the project's modules
+        self.starred: Set[str] = set()  # project modules it star-imports
+        imports: Set[str] = set()  # names an import binds, anywhere in the module
         for stmt in _walk_all(module.body):
+            if isinstance(stmt, (ir.Import, ir.ImportFrom)):
+                imports.add(stmt.asname or (stmt.module.split(".")[0] if isinstance(stmt, ir.Import) else stmt.name))
             if isinstance(stmt, ir.ImportFrom):
                 if stmt.asname:
                     self.renamed[stmt.asname] = stmt.name
-                if resolve(stmt.module, stmt.level) is not None:
+                source = resolve(stmt.module, stmt.level)
+                if source is not None and stmt.name == "*":
+                    self.starred.add(source)
+                elif source is not None:
                     self.imported.add(stmt.name)
                 target = resolve(f"{stmt.module}.{stmt.name}" if stmt.module else stmt.name, stmt.level) if stmt.name != "*" else None
                 if target is not None:
@@ -123,26 +131,23 @@ class _Collector:
                 target = resolve(stmt.module if stmt.asname else stmt.module.split(".")[0], 0)
                 if target is not None:
                     self.aliases[stmt.asname or stmt.module.split(".")[0]] = target
-        defined, imports, own = set(), set(), set()
+        defined, own = set(), set()
         for stmt in _walk_top(module.body):
             if isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
                 defined.add(stmt.name)
-            elif isinstance(stmt, ir.ImportFrom):
-                imports.add(stmt.asname or stmt.name)
-                if resolve(stmt.module, stmt.level) is not None:
-                    own.add(stmt.asname or stmt.name)
-            elif isinstance(stmt, ir.Import):
-                imports.add(stmt.asname or stmt.module.split(".")[0])
+            elif isinstance(stmt, ir.ImportFrom) and resolve(stmt.module, stmt.level) is not None:
+                own.add(stmt.asname or stmt.name)
             defined.update(n for target in _assigned(stmt) for n in _target_names(target))
         # names it defines itself and does not also import (``try: from train import
-        # train`` / ``except ImportError: def train(...)`` may be either)
+        # train`` / ``except ImportError: def train(...)`` may be either; so may a
+        # function's ``from engine import train`` in a module defining ``train``)
         self.defined: FrozenSet[str] = frozenset(defined - imports)
         self.own: FrozenSet[str] = frozenset(defined | own)  # the names a statement may bind for other code
         self.declared_global = module.declared_global
         self.units: List[_Unit] = [_Unit(path, frozenset())]
         top = _Scope()
         self._block(module.body, self.units[0], MODULE, (), top)
-        self.units[0].bare |= top.reads
+        self.units[0].bare |= top.reads - top.binds
 
     def loss_words(self, words: Set[str]) -> Set[str]:
         """``words`` and what the names among them were imported as: ``CE`` is
@@ -189,7 +194,7 @@ class _Collector:
                 self._mention(base.value, inner, outer)
             self._block(stmt.body, inner, FUNCTION if inner is unit else CLASS, classes + (stmt.name,), outer)
         if outer is not scope:
-            inner.bare |= outer.reads
+            inner.bare |= outer.reads - outer.binds
 
     def _statement(self, stmt: ir.Stmt, unit: _Unit, where: str, classes: Tuple[str, ...], scope: _Scope) -> None:
         if isinstance(stmt, (ir.Import, ir.ImportFrom)):
@@ -218,11 +223,14 @@ class _Collector:
             self._mention(expr, mentioned, reads)
         scope.reads |= reads.reads
         unit.attributes |= mentioned.attributes
+        unit.modules |= mentioned.modules
         unit.words |= mentioned.words
         unit.strings |= mentioned.strings
         unit.calls |= mentioned.calls
         seeded = self.seed(self.loss_words(mentioned.words), mentioned.strings, mentioned.calls)
-        unit.exports.append(_Export(frozenset(reads.reads), frozenset(mentioned.attributes), frozenset(bound), seeded))
+        unit.exports.append(
+            _Export(frozenset(reads.reads), frozenset(mentioned.attributes), frozenset(mentioned.modules), frozenset(bound), seeded)
+        )
 
     def _mention(self, expr: object, unit: _Unit, scope: _Scope) -> None:
         """Add what ``expr`` reads: bare names to ``scope``; attribute names to ``unit``
@@ -267,6 +275,9 @@ class _Collector:
             elif kind is ir.Opaque and node.ops and node.ops[0] not in ("and", "or", "not"):
                 # a comparison reads its strings, it passes none (``kind == "mae"``)
                 stack.extend(part for part in node.parts if not (type(part) is ir.Literal and isinstance(part.value, str)))
+            elif kind is ir.Opaque:
+                scope.binds.update(node.binds)  # a comprehension's variables are its own
+                stack.extend(node.parts)
             elif isinstance(node, (ir.Expr, ir.Arg)):
                 stack.extend([getattr(node, name) for name in node.__slots__])
 
@@ -354,13 +365,14 @@ def reaching_files(modules: Dict[str, ir.Module], seed: Seed, resolve: Callable[
     seeds: List[_Unit] = []
     defined: Dict[str, FrozenSet[str]] = {}
     known: Set[str] = set()  # names other modules may read a module-level binding by
+    starred: Set[str] = set()
     for path in sorted(modules):
         collector = _Collector(path, modules[path], lambda module, level, path=path: resolve(path, module, level), seed)
         units.extend(collector.units)
         seeds.extend(unit for unit in collector.units if seed(collector.loss_words(unit.words), unit.strings, unit.calls))
         defined[path] = collector.defined
         known |= collector.imported
-    star = "*" in known  # a star import may bring any module-level name
+        starred |= collector.starred  # any of their module-level names may be read
     for unit in units:
         known |= unit.attributes  # ``losses.criterion``
 
@@ -387,7 +399,7 @@ def reaching_files(modules: Dict[str, ir.Module], seed: Seed, resolve: Callable[
         module imports it or reads it as a module's attribute (``x = Net()`` in a
         script is not every ``x``)."""
         for name in names:
-            for found in (name, key(unit, name)) if not bound or star or name in known else (key(unit, name),):
+            for found in (name, key(unit, name)) if not bound or name in known or unit.path in starred else (key(unit, name),):
                 if found not in reached:
                     reached.add(found)
                     work.append(found)
@@ -397,7 +409,12 @@ def reaching_files(modules: Dict[str, ir.Module], seed: Seed, resolve: Callable[
 
     def export(unit: _Unit) -> None:
         for found in unit.exports:
-            if found.seeded or any(a in reached for a in found.attributes) or any(key(unit, n) in reached for n in found.bare):
+            if (
+                found.seeded
+                or any(a in reached for a in found.attributes)
+                or any(key(unit, n) in reached for n in found.bare)
+                or any(("", m) in reached for m in found.modules)
+            ):
                 add(unit, found.bound, bound=True)
 
     def reach(unit: _Unit) -> None:
