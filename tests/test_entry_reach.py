@@ -512,6 +512,52 @@ PROJECTS = {
                 train(Net(), [], None)
         """,
     },
+    "a class defined in the driver with a method named like the training function": {
+        "finetune.py": """
+            import torch.nn as nn
+            from models import Net
+            from train import train
+
+
+            def main(loader):
+                class Frozen(Net):
+                    def train(self, mode=True):
+                        return super().train(mode)
+
+                train(Frozen(), loader, None)
+        """,
+    },
+    "a comprehension variable named like the training function": {
+        "cv.py": """
+            from models import Net
+            from train import train
+
+
+            def cross_validate(splits):
+                folds = [(train, val) for train, val in splits]
+                for fold in folds:
+                    train(Net(), [], None)
+        """,
+    },
+    "a star import, then the name wrapped again": {
+        "main.py": """
+            import os
+            from models import *
+            from train import *
+
+            if os.environ.get("PROFILE"):
+                from profiling import profiled
+                train = profiled(train)
+
+
+            def main():
+                train(Net(), [], None)
+        """,
+        "profiling.py": """
+            def profiled(fn):
+                return fn
+        """,
+    },
 }
 
 

@@ -140,14 +140,15 @@ class _Collector:
             defined.update(n for target in _assigned(stmt) for n in _target_names(target))
         # names it defines itself and does not also import (``try: from train import
         # train`` / ``except ImportError: def train(...)`` may be either; so may a
-        # function's ``from engine import train`` in a module defining ``train``)
-        self.defined: FrozenSet[str] = frozenset(defined - imports)
+        # function's ``from engine import train`` in a module defining ``train``; after
+        # ``from trainer import *``, ``train = profiled(train)`` reads the imported one)
+        self.defined: FrozenSet[str] = frozenset() if "*" in imports else frozenset(defined - imports)
         self.own: FrozenSet[str] = frozenset(defined | own)  # the names a statement may bind for other code
         self.declared_global = module.declared_global
         self.units: List[_Unit] = [_Unit(path, frozenset())]
         top = _Scope()
         self._block(module.body, self.units[0], MODULE, (), top)
-        self.units[0].bare |= top.reads - top.binds
+        self.units[0].bare |= top.reads
 
     def loss_words(self, words: Set[str]) -> Set[str]:
         """``words`` and what the names among them were imported as: ``CE`` is
@@ -192,9 +193,14 @@ class _Collector:
         else:
             for base in stmt.bases:
                 self._mention(base.value, inner, outer)
-            self._block(stmt.body, inner, FUNCTION if inner is unit else CLASS, classes + (stmt.name,), outer)
+            if inner is unit:  # a class inside a function: its body's names are attributes, not the function's
+                body = _Scope()
+                self._block(stmt.body, inner, FUNCTION, (), body)
+                outer.reads |= body.reads
+            else:
+                self._block(stmt.body, inner, CLASS, classes + (stmt.name,), outer)
         if outer is not scope:
-            inner.bare |= outer.reads - outer.binds
+            inner.bare |= outer.reads
 
     def _statement(self, stmt: ir.Stmt, unit: _Unit, where: str, classes: Tuple[str, ...], scope: _Scope) -> None:
         if isinstance(stmt, (ir.Import, ir.ImportFrom)):
@@ -212,7 +218,7 @@ class _Collector:
         if where == MODULE and isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call) and isinstance(stmt.value.func, ir.Attr):
             bound.add(_root(stmt.value.func) or "")  # ``MODELS.register(Net)``, ``models.append(net)``
         if where == FUNCTION:
-            scope.binds.update(_statement_binds(stmt))
+            scope.binds.update(n for n in _statement_binds(stmt) if n not in self.declared_global)
         bound = {name for name in bound if name in self.own and name not in scope.binds}
         if not bound:
             for expr in _expressions(stmt):
@@ -275,9 +281,12 @@ class _Collector:
             elif kind is ir.Opaque and node.ops and node.ops[0] not in ("and", "or", "not"):
                 # a comparison reads its strings, it passes none (``kind == "mae"``)
                 stack.extend(part for part in node.parts if not (type(part) is ir.Literal and isinstance(part.value, str)))
-            elif kind is ir.Opaque:
-                scope.binds.update(node.binds)  # a comprehension's variables are its own
-                stack.extend(node.parts)
+            elif kind is ir.Opaque and node.binds:  # a comprehension: its variables are its own
+                inner = _Scope()
+                for part in node.parts:
+                    self._mention(part, unit, inner)
+                scope.reads |= inner.reads - set(node.binds)
+                scope.binds |= inner.binds - set(node.binds)  # ``(y := ...)`` binds in the function
             elif isinstance(node, (ir.Expr, ir.Arg)):
                 stack.extend([getattr(node, name) for name in node.__slots__])
 
