@@ -558,6 +558,52 @@ PROJECTS = {
                 return fn
         """,
     },
+    "a library loss re-exported under another name": {
+        "common.py": "from torch.nn import CrossEntropyLoss as CE  # noqa: F401\n",
+        "evaluate.py": EVALUATE_WITH.format(imports="from common import CE", criterion="CE()"),
+    },
+    "a module-level object a module-level call fills": {
+        "setup_utils.py": """
+            import torch.nn as nn
+
+
+            class Config:
+                def __init__(self):
+                    self.criterion = None
+
+
+            def attach_criterion(cfg):
+                cfg.criterion = nn.CrossEntropyLoss()
+        """,
+        "evaluate.py": EVALUATE_WITH.format(
+            imports="from setup_utils import Config, attach_criterion\n    cfg = Config()\n    attach_criterion(cfg)",
+            criterion="cfg.criterion",
+        ),
+    },
+    "a dispatch dict a module-level loop fills": {
+        "main.py": """
+            from models import Net
+            from train import train
+
+            COMMANDS = {}
+            for name, fn in [("train", train)]:
+                COMMANDS[name] = fn
+
+
+            def run(loader):
+                return COMMANDS["train"](Net(), loader, None)
+        """,
+    },
+    "a project module re-exported by a plain module": {
+        "common.py": "import train  # noqa: F401\nimport models  # noqa: F401\n",
+        "app.py": """
+            from common import train, models
+
+
+            def main(loader):
+                return train.train(models.Net(), loader, None)
+        """,
+    },
 }
 
 

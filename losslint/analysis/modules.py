@@ -10,7 +10,7 @@ the first folder under which the dotted name is a linted file or package.
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, Optional
+from typing import Dict, Iterable, Optional, Tuple
 
 from losslint.analysis import tables as T
 
@@ -33,6 +33,7 @@ class ModuleIndex:
         self._by_absolute: Dict[str, str] = {os.path.abspath(p): p for p in paths}
         self._roots: Dict[str, str] = {}
         self.probes: Dict[str, bool] = {}  # what resolution asked the disk, and the answer
+        self._resolved: Dict[Tuple[str, str, int], Optional[str]] = {}  # (importer, module, level) -> file
 
     def _exists(self, path: str) -> bool:
         if path not in self.probes:
@@ -65,7 +66,14 @@ class ModuleIndex:
 
     def resolve(self, importer: str, module: str, level: int = 0) -> Optional[str]:
         """The linted file ``import module`` (with ``level`` leading dots) means in
-        ``importer``, or None when it is not part of the linted code."""
+        ``importer``, or None when it is not part of the linted code (remembered: the
+        interpreter and the entry-point choice ask the same questions many times)."""
+        key = (importer, module, level)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(importer, module, level)
+        return self._resolved[key]
+
+    def _resolve(self, importer: str, module: str, level: int) -> Optional[str]:
         here = os.path.dirname(os.path.abspath(importer))
         limit = self.project_root(here)
         parts = [p for p in module.split(".") if p]

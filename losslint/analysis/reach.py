@@ -112,6 +112,7 @@ class _Collector:
         self.aliases: Dict[str, str] = {}  # names its imports bind to the project's modules -> their paths
         self.imported: Set[str] = set()  # names its import statements take from the project's modules
         self.starred: Set[str] = set()  # project modules it star-imports
+        self.roots: Set[str] = set()  # names whose attributes may be a project module's (``utils.train``)
         imports: Set[str] = set()  # names an import binds, anywhere in the module
         for stmt in _walk_all(module.body):
             if isinstance(stmt, (ir.Import, ir.ImportFrom)):
@@ -124,6 +125,7 @@ class _Collector:
                     self.starred.add(source)
                 elif source is not None:
                     self.imported.add(stmt.name)
+                    self.roots.add(stmt.asname or stmt.name)  # may be a module its source imports
                 target = resolve(f"{stmt.module}.{stmt.name}" if stmt.module else stmt.name, stmt.level) if stmt.name != "*" else None
                 if target is not None:
                     self.aliases[stmt.asname or stmt.name] = target
@@ -131,13 +133,14 @@ class _Collector:
                 target = resolve(stmt.module if stmt.asname else stmt.module.split(".")[0], 0)
                 if target is not None:
                     self.aliases[stmt.asname or stmt.module.split(".")[0]] = target
+        self.roots |= set(self.aliases)
         defined, own = set(), set()
         for stmt in _walk_top(module.body):
             if isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
                 defined.add(stmt.name)
             elif isinstance(stmt, ir.ImportFrom) and resolve(stmt.module, stmt.level) is not None:
                 own.add(stmt.asname or stmt.name)
-            defined.update(n for target in _assigned(stmt) for n in _target_names(target))
+            defined.update(_statement_binds(stmt))  # assignments, loop and ``with`` targets, ``except`` names
         # names it defines itself and does not also import (``try: from train import
         # train`` / ``except ImportError: def train(...)`` may be either; so may a
         # function's ``from engine import train`` in a module defining ``train``; after
@@ -206,6 +209,9 @@ class _Collector:
         if isinstance(stmt, (ir.Import, ir.ImportFrom)):
             if isinstance(stmt, ir.ImportFrom) and stmt.asname and stmt.asname != stmt.name:
                 unit.renames.append((stmt.name, stmt.asname))
+                if where == MODULE and self.seed({stmt.name}, set(), set()):  # ``from torch.nn import CrossEntropyLoss as CE``
+                    unit.words.add(stmt.asname)
+                    unit.exports.append(_Export(frozenset(), frozenset(), frozenset(), frozenset({stmt.asname}), True))
             return  # an import in a function binds the module's name, which reads as any other import does
         for block in _blocks(stmt):
             self._block(block, unit, where, classes, scope)
@@ -215,8 +221,12 @@ class _Collector:
                 bound.update(n for n in _target_names(target) if where == MODULE or n in self.declared_global)
             else:
                 bound.add(_root(target) or "")  # ``REGISTRY[key] = Net``
-        if where == MODULE and isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call) and isinstance(stmt.value.func, ir.Attr):
-            bound.add(_root(stmt.value.func) or "")  # ``MODELS.register(Net)``, ``models.append(net)``
+        if where == MODULE and isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call):
+            # ``MODELS.register(Net)``, ``models.append(net)``, ``attach_criterion(cfg)``: the
+            # receiver and the arguments may be changed
+            bound.update(_root(e) or "" for e in (stmt.value.func, *(a.value for a in stmt.value.args)))
+        if where == MODULE:
+            bound.update(n for n in _statement_binds(stmt) if not _assigned(stmt))  # ``for name, fn in ...:``
         if where == FUNCTION:
             scope.binds.update(n for n in _statement_binds(stmt) if n not in self.declared_global)
         bound = {name for name in bound if name in self.own and name not in scope.binds}
@@ -261,7 +271,7 @@ class _Collector:
                 root = node.value
                 while type(root) is ir.Attr:
                     root = root.value
-                if type(root) is ir.Name and root.id in aliases:
+                if type(root) is ir.Name and root.id in self.roots:
                     unit.attributes.add(node.attr)
                     roots.add(id(root))
                 stack.append(node.value)
