@@ -15,12 +15,17 @@ lead there:
   class's name (a method's too: a method is reached through an instance, which code
   made by naming the class or a subclass), a name a reaching statement binds at a
   module's top level or through ``global`` (``net = Net()``, ``REGISTRY[key] = Net``,
-  ``MODELS.register(Net)``), the registry of ``@MODELS.register()`` on a reaching
-  definition, the new name of an import renamed (``from m import Net as Model``);
-- a bare name a module defines itself (``def main``) means its own definition, a
-  function's local name nothing; an imported one means any module's definition of
-  that name. Attribute names count only on a project module (``utils.train``, not
-  ``image.convert``).
+  ``MODELS.register(Net)``, ``attach_criterion(cfg)``, ``for name, fn in ...``), the
+  registry of ``@MODELS.register()`` on a reaching definition, the new name of an
+  import renamed (``from m import Net as Model``, ``from torch.nn import
+  CrossEntropyLoss as CE``), any name of a module used as a value
+  (``getattr(losses, name)``, ``engine = train_single``);
+- a bare name a module defines itself (``def main``) means its own definition, unless
+  the module also imports that name or star-imports; a function's local name means
+  nothing; an imported one means any module's definition of that name. Attribute names
+  count only on a name imported from the project (``utils.train``, not
+  ``image.convert``). A name a module-level statement binds is known to other modules
+  only if one imports it, reads it as an attribute or star-imports its module.
 
 It over-approximates what the interpreter can follow (a name in common keeps a unit),
 from the IR alone: a walk of the IR the entry points need anyway. It knows Python, not
@@ -33,12 +38,12 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from losslint.analysis import ir
-from losslint.analysis.engine.walk import _target_names
+from losslint.analysis.engine.walk import _assigned, _nested_blocks, _target_names, _walk_statements
 
 
 Key = Union[str, Tuple[str, str]]
-"""A name any module's code may mean (``forward``, an imported name), or (path, name): a
-module's own top-level definition."""
+"""A name any module's code may mean (an imported name), (path, name): a module's own
+top-level definition, or ("", path): any name of that module."""
 
 MODULE, CLASS, FUNCTION = "module", "class", "function"
 """Where a statement runs: a definition there is a unit of its own, except in a function."""
@@ -80,7 +85,7 @@ class _Unit:
     bare: Set[str] = field(default_factory=set)  # bare names it reads
     attributes: Set[str] = field(default_factory=set)  # attribute names it reads
     words: Set[str] = field(default_factory=set)  # every name and attribute name it holds
-    strings: Set[str] = field(default_factory=set)  # the strings it holds but compares (``getattr(nn, "MSELoss")``)
+    strings: Set[str] = field(default_factory=set)  # the strings it holds, but those it compares (``getattr(nn, "MSELoss")``)
     modules: Set[str] = field(default_factory=set)  # project modules it uses as values (``getattr(losses, name)``)
     calls: Set[Tuple[str, Tuple[str, ...]]] = field(default_factory=set)  # methods it calls, with the keywords given
     exports: List["_Export"] = field(default_factory=list)  # statements binding names for other code
@@ -135,7 +140,7 @@ class _Collector:
                     self.aliases[stmt.asname or stmt.module.split(".")[0]] = target
         self.roots |= set(self.aliases)
         defined, own = set(), set()
-        for stmt in _walk_top(module.body):
+        for stmt in _walk_statements(module.body):
             if isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
                 defined.add(stmt.name)
             elif isinstance(stmt, ir.ImportFrom) and resolve(stmt.module, stmt.level) is not None:
@@ -213,7 +218,7 @@ class _Collector:
                     unit.words.add(stmt.asname)
                     unit.exports.append(_Export(frozenset(), frozenset(), frozenset(), frozenset({stmt.asname}), True))
             return  # an import in a function binds the module's name, which reads as any other import does
-        for block in _blocks(stmt):
+        for block in _nested_blocks(stmt):
             self._block(block, unit, where, classes, scope)
         bound = set()
         for target in _assigned(stmt):
@@ -313,18 +318,6 @@ def _statement_binds(stmt: ir.Stmt) -> List[str]:
     return [n for target in _assigned(stmt) for n in _target_names(target)]
 
 
-def _blocks(stmt: ir.Stmt) -> List[Tuple[ir.Stmt, ...]]:
-    if isinstance(stmt, (ir.If, ir.Loop)):
-        return [stmt.body, stmt.orelse]
-    if isinstance(stmt, ir.With):
-        return [stmt.body]
-    if isinstance(stmt, ir.Try):
-        return [stmt.body, *(block for _, block in stmt.handlers), stmt.orelse, stmt.finalbody]
-    if isinstance(stmt, ir.Branches):
-        return list(stmt.cases)
-    return []
-
-
 def _expressions(stmt: ir.Stmt) -> List[object]:
     """The expressions a statement evaluates itself (not those of its blocks)."""
     if isinstance(stmt, ir.Assign):
@@ -346,31 +339,15 @@ def _expressions(stmt: ir.Stmt) -> List[object]:
     return []
 
 
-def _assigned(stmt: ir.Stmt) -> Tuple[ir.Expr, ...]:
-    if isinstance(stmt, ir.Assign):
-        return stmt.targets
-    if isinstance(stmt, ir.AugAssign):
-        return (stmt.target,)
-    return ()
-
-
 def _root(expr: ir.Expr) -> Optional[str]:
     while isinstance(expr, (ir.Attr, ir.Subscript, ir.Call)):
         expr = expr.func if isinstance(expr, ir.Call) else expr.value
     return expr.id if isinstance(expr, ir.Name) else None
 
 
-def _walk_top(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
-    """The statements of a module's top level, inside its compound statements."""
-    for stmt in body:
-        yield stmt
-        for block in _blocks(stmt):
-            yield from _walk_top(block)
-
-
 def _walk_all(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
     """Every statement, inside definitions too."""
-    for stmt in _walk_top(body):
+    for stmt in _walk_statements(body):
         yield stmt
         if isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
             yield from _walk_all(stmt.body)
