@@ -604,6 +604,77 @@ PROJECTS = {
                 return train.train(models.Net(), loader, None)
         """,
     },
+    "an event handler class the driver instantiates with the model and the loss": {
+        "utils.py": """
+            import torch.nn.functional as F
+
+
+            class AverageMeter:
+                def update(self, value):
+                    self.last = value
+
+
+            def smooth_nll(log_probs, target):
+                return F.nll_loss(log_probs, target)
+        """,
+        "callbacks.py": """
+            import torch
+            from utils import AverageMeter
+
+
+            class ValidationLoss:
+                def __init__(self, model, criterion, loader):
+                    self.model, self.criterion, self.loader = model, criterion, loader
+
+                def __call__(self, engine):
+                    meter = AverageMeter()
+                    with torch.no_grad():
+                        for x, y in self.loader:
+                            meter.update(self.criterion(self.model(x), y).item())
+        """,
+        "app.py": """
+            import torch.nn as nn
+            from ignite.engine import Events, create_supervised_trainer
+            from callbacks import ValidationLoss
+            from models import Net
+
+
+            def main(train_loader, val_loader):
+                model, criterion = Net(), nn.CrossEntropyLoss()
+                trainer = create_supervised_trainer(model, None, criterion)
+                trainer.add_event_handler(Events.EPOCH_COMPLETED, ValidationLoss(model, criterion, val_loader))
+        """,
+    },
+    "a metric class the driver instantiates thresholds the model's output": {
+        "utils.py": "import torch.nn.functional as F\n\n\ndef smooth_nll(log_probs, target):\n    return F.nll_loss(log_probs, target)\n",
+        "metrics.py": """
+            import torch
+            import utils
+
+
+            class ConfidentAccuracy:
+                def __init__(self, model, loader):
+                    self.model, self.loader = model, loader
+
+                def __call__(self, engine):
+                    with torch.no_grad():
+                        for x, y in self.loader:
+                            confident = self.model(x).max(dim=1).values > 0.9
+        """,
+        "app.py": """
+            from ignite.engine import Engine, Events
+            from metrics import ConfidentAccuracy
+            from models import Net
+            from train import train
+
+
+            def main(train_loader, val_loader):
+                model = Net()
+                train(model, train_loader, None)
+                evaluator = Engine(lambda engine, batch: None)
+                evaluator.add_event_handler(Events.COMPLETED, ConfidentAccuracy(model, val_loader))
+        """,
+    },
 }
 
 

@@ -27,6 +27,11 @@ lead there:
   ``image.convert``). A name a module-level statement binds is known to other modules
   only if one imports it, reads it as an attribute or star-imports its module.
 
+A class that reaching code names runs as well, though nothing reaches through it: its
+methods run as entry points on the instances that code made (an event handler a
+library calls, holding the model and the loss; a metric thresholding the model's output,
+which a fix must see).
+
 It over-approximates what the interpreter can follow (a name in common keeps a unit),
 from the IR alone: a walk of the IR the entry points need anyway. It knows Python, not
 libraries: what names a loss is the ``seed`` the caller derives from the knowledge.
@@ -93,6 +98,7 @@ class _Unit:
     renames: List[Tuple[str, str]] = field(default_factory=list)  # ``from m import Net as Model``: (Net, Model)
     owner: Optional["_Unit"] = None  # a method's class body: reaching a method reaches its class
     top: str = ""  # the module-level function or class it belongs to ("": the module's top level)
+    is_class: bool = False  # a class's own body
     reached: bool = False
 
 
@@ -179,6 +185,7 @@ class _Collector:
         else:
             method = isinstance(stmt, ir.FunctionDef) and where == CLASS
             inner = _Unit(self.path, frozenset(classes) if method else frozenset((*classes, stmt.name)))
+            inner.is_class = isinstance(stmt, ir.ClassDef)
             inner.owner = unit if method else None
             inner.top = stmt.qualname.split(".", 1)[0]
             if where == MODULE:  # ``@MODELS.register()``: the registry holds the definition
@@ -433,10 +440,26 @@ def reaching_files(modules: Dict[str, ir.Module], seed: Seed, resolve: Callable[
                 reach(unit)
             elif unit.exports:
                 export(unit)
-    definitions: Dict[str, Set[str]] = {}
+    # A class that reaching code names runs too, though its own code names no loss: its
+    # methods run as entry points on the instances that code made, which may hold the
+    # model and the loss (an event handler a library calls, ``ValidationLoss(model,
+    # criterion)``) or use the model's output (what a fix must see).
+    classes: Dict[Key, List[_Unit]] = {}
     for unit in units:
-        if unit.reached:
-            definitions.setdefault(unit.path, set()).update((unit.top,) if unit.top else ())
+        if unit.is_class:
+            for name in unit.provides:
+                classes.setdefault((unit.path, name) if name in defined[unit.path] else name, []).append(unit)
+                classes.setdefault(name, []).append(unit)
+    named = [
+        found
+        for unit in units
+        if unit.reached
+        for name in (*unit.attributes, *(key(unit, n) for n in unit.bare))
+        for found in classes.get(name, ())
+    ]
+    definitions: Dict[str, Set[str]] = {}
+    for unit in [u for u in units if u.reached] + named:
+        definitions.setdefault(unit.path, set()).update((unit.top,) if unit.top else ())
     return Reach(
         frozenset(definitions),
         frozenset(unit.path for unit in seeds),
