@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from losslint.analysis import ir
-from losslint.analysis.engine.walk import _assigned, _nested_blocks, _target_names, _walk_statements
+from losslint.analysis.engine.walk import _assigned, _imported_name, _nested_blocks, _statement_targets, _target_names, _walk_statements
 
 
 Key = Union[str, Tuple[str, str]]
@@ -127,7 +127,7 @@ class _Collector:
         imports: Set[str] = set()  # names an import binds, anywhere in the module
         for stmt in _walk_all(module.body):
             if isinstance(stmt, (ir.Import, ir.ImportFrom)):
-                imports.add(stmt.asname or (stmt.module.split(".")[0] if isinstance(stmt, ir.Import) else stmt.name))
+                imports.add(_imported_name(stmt))
             if isinstance(stmt, ir.ImportFrom):
                 if stmt.asname:
                     self.renamed[stmt.asname] = stmt.name
@@ -143,7 +143,7 @@ class _Collector:
             elif isinstance(stmt, ir.Import):
                 target = resolve(stmt.module if stmt.asname else stmt.module.split(".")[0], 0)
                 if target is not None:
-                    self.aliases[stmt.asname or stmt.module.split(".")[0]] = target
+                    self.aliases[_imported_name(stmt)] = target
         self.roots |= set(self.aliases)
         defined, own = set(), set()
         for stmt in _walk_statements(module.body):
@@ -151,7 +151,7 @@ class _Collector:
                 defined.add(stmt.name)
             elif isinstance(stmt, ir.ImportFrom) and resolve(stmt.module, stmt.level) is not None:
                 own.add(stmt.asname or stmt.name)
-            defined.update(_statement_binds(stmt))  # assignments, loop and ``with`` targets, ``except`` names
+            defined.update(_statement_targets(stmt))  # assignments, loop and ``with`` targets, ``except`` names
         # names it defines itself and does not also import (``try: from train import
         # train`` / ``except ImportError: def train(...)`` may be either; so may a
         # function's ``from engine import train`` in a module defining ``train``; after
@@ -230,7 +230,7 @@ class _Collector:
         bound = set()
         for target in _assigned(stmt):
             if isinstance(target, (ir.Name, ir.Collection, ir.Starred)):
-                bound.update(n for n in _target_names(target) if where == MODULE or n in self.declared_global)
+                bound.update(n for n in _target_names(target) if n in self.declared_global)  # at module level: below
             else:
                 bound.add(_root(target) or "")  # ``REGISTRY[key] = Net``
         if where == MODULE and isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call):
@@ -238,9 +238,9 @@ class _Collector:
             # receiver and the arguments may be changed
             bound.update(_root(e) or "" for e in (stmt.value.func, *(a.value for a in stmt.value.args)))
         if where == MODULE:
-            bound.update(n for n in _statement_binds(stmt) if not _assigned(stmt))  # ``for name, fn in ...:``
+            bound.update(_statement_targets(stmt))  # also ``for name, fn in ...:``, ``with ... as m:``
         if where == FUNCTION:
-            scope.binds.update(n for n in _statement_binds(stmt) if n not in self.declared_global)
+            scope.binds.update(n for n in _statement_targets(stmt) if n not in self.declared_global)
         bound = {name for name in bound if name in self.own and name not in scope.binds}
         if not bound:
             for expr in _expressions(stmt):
@@ -311,18 +311,6 @@ class _Collector:
                 scope.binds |= inner.binds - set(node.binds)  # ``(y := ...)`` binds in the function
             elif isinstance(node, (ir.Expr, ir.Arg)):
                 stack.extend([getattr(node, name) for name in node.__slots__])
-
-
-def _statement_binds(stmt: ir.Stmt) -> List[str]:
-    """The names a statement binds in a function (its targets, loop variables, ``as``
-    names), as ``engine.walk._bound_names`` counts them."""
-    if isinstance(stmt, ir.Loop) and stmt.target is not None:
-        return _target_names(stmt.target)
-    if isinstance(stmt, ir.With):
-        return [n for _, target in stmt.items if target is not None for n in _target_names(target)]
-    if isinstance(stmt, ir.Try):
-        return [name for name, _ in stmt.handlers if name]
-    return [n for target in _assigned(stmt) for n in _target_names(target)]
 
 
 def _expressions(stmt: ir.Stmt) -> List[object]:
@@ -448,8 +436,8 @@ def reaching_files(modules: Dict[str, ir.Module], seed: Seed, resolve: Callable[
     for unit in units:
         if unit.is_class:
             for name in unit.provides:
-                classes.setdefault((unit.path, name) if name in defined[unit.path] else name, []).append(unit)
-                classes.setdefault(name, []).append(unit)
+                for found in {key(unit, name), name}:  # named in its module, or imported
+                    classes.setdefault(found, []).append(unit)
     named = [
         found
         for unit in units

@@ -209,20 +209,31 @@ def _bound_names(definition: ir.FunctionDef) -> frozenset:
     parameter among them may no longer name the caller's object."""
     names: set = set()
     for stmt in _walk_statements(definition.body):
-        targets = _assigned(stmt)
-        if isinstance(stmt, ir.Loop) and stmt.target is not None:
-            targets = (stmt.target,)
-        elif isinstance(stmt, ir.With):
-            targets = tuple(t for _, t in stmt.items if t is not None)
-        elif isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
+        names.update(_statement_targets(stmt))
+        if isinstance(stmt, (ir.FunctionDef, ir.ClassDef)):
             names.add(stmt.name)
-        elif isinstance(stmt, ir.Try):
-            names.update(n for n, _ in stmt.handlers if n)
         elif isinstance(stmt, (ir.Import, ir.ImportFrom)):
-            names.add(stmt.asname or (stmt.module.split(".")[0] if isinstance(stmt, ir.Import) else stmt.name))
-        for target in targets:
-            names.update(_target_names(target))
+            names.add(_imported_name(stmt))
     return frozenset(names)
+
+
+def _statement_targets(stmt: ir.Stmt) -> List[str]:
+    """The names a statement's targets bind: an assignment's, a loop variable, ``with
+    ... as``, ``except ... as``."""
+    if isinstance(stmt, ir.Loop) and stmt.target is not None:
+        return _target_names(stmt.target)
+    if isinstance(stmt, ir.With):
+        return [n for _, target in stmt.items if target is not None for n in _target_names(target)]
+    if isinstance(stmt, ir.Try):
+        return [name for name, _ in stmt.handlers if name]
+    return [n for target in _assigned(stmt) for n in _target_names(target)]
+
+
+def _imported_name(stmt: Any) -> str:
+    """The name an import statement binds: ``import a.b`` binds ``a``."""
+    if isinstance(stmt, ir.Import):
+        return stmt.asname or stmt.module.split(".")[0]
+    return stmt.asname or stmt.name
 
 
 def _target_names(target: ir.Expr) -> List[str]:
