@@ -24,6 +24,7 @@ from losslint.analysis.summary import (
     decode,
     deep,
     imports_in,
+    lower_text,
     names_a_loss,
     summarize,
 )
@@ -162,6 +163,7 @@ def lint(
             return record.report
     observer.phase("parse", len(contents))
     named_losses, opted_in = run.summarise(contents, jobs)
+    del contents  # the summaries hold the decoded texts: the bytes need not stay for the analysis
     named_losses += run.find_importers(jobs)
     observer.phase("analyse")
     facts = run.analyse(files, named_losses, opted_in, jobs)
@@ -431,14 +433,24 @@ class Run:
             if self.cache is not None and summary.path in self.keys:  # stored now, while pickled
                 self.cache.put(self.keys[summary.path], _entry(summary, None))
                 summary.lowered_late = False
-        modules = {path: summaries[path].module for path in entries if path in summaries}
-        modules = {path: module for path, module in modules.items() if module is not None}
         # Of the files that name a loss or import one, those whose code names its way to a
         # loss run (``analysis/reach.py``); the others' entry points could not reach one.
-        kept = set(opted_in) | self.carriers | {p for p in modules if summaries[p].outline.standalone}
-        reaching = deep(reaching_files, modules, T.LOSS_MENTIONS.named_by, index.resolve)
-        self.observer.note("files naming or importing a loss", len(modules))
-        modules = {path: module for path, module in modules.items() if path in kept or path in reaching.files}
+        # Reach reads each file's IR once and lets it go: only the files that run (and
+        # those they import) are held.
+        paths = [path for path in entries if path in summaries]
+        lowered: Set[str] = set()
+
+        def peek(path: str) -> Optional[ir.Module]:
+            module = summaries[path].peek()
+            if module is not None:
+                lowered.add(path)
+            return module
+
+        reaching = deep(reaching_files, paths, peek, T.LOSS_MENTIONS.named_by, index.resolve)
+        self.observer.note("files naming or importing a loss", len(lowered))
+        kept = set(opted_in) | self.carriers | {p for p in lowered if summaries[p].outline.standalone}
+        modules = {path: summaries[path].module for path in sorted(lowered) if path in kept or path in reaching.files}
+        modules = {path: module for path, module in modules.items() if module is not None}
         # and in a file that only imports one (no code of its own names a loss), only the
         # functions and classes that reach it run as entry points
         only = {path: reaching.definitions[path] for path in modules if path not in kept and path not in reaching.seeded}
@@ -672,7 +684,7 @@ class _FixChecker:
             return replace(diagnostic, no_fix=check.reason)
         return replace(diagnostic, fix=fix, changes=check.changes)
 
-    def _positions(self, path: str) -> Tuple[Tuple[int, int, int, int], ...]:
+    def _positions(self, path: str) -> Sequence[Tuple[int, int, int, int]]:
         module = self.summaries[path].module
         return module.positions if module is not None else ()
 
@@ -882,8 +894,8 @@ def _lower_job(job: Tuple[str, str]) -> Optional[bytes]:
     main process lowers it when read, and says what goes wrong)."""
     path, text = job
     try:
-        summary = FileSummary(path, text, lazy=True)
-        return summary.blob if summary.module is not None else None
+        module = lower_text(text, path)
+        return FileSummary(path, "", module).blob if module is not None else None
     except Exception:  # noqa: BLE001 - the main process meets it again
         return None
 

@@ -22,7 +22,7 @@ def reaching(sources: Dict[str, str]) -> Reach:
         assert failure is None and summary is not None and summary.module is not None
         modules[path] = summary.module
     index = ModuleIndex(modules)
-    return reaching_files(modules, T.LOSS_MENTIONS.named_by, index.resolve)
+    return reaching_files(modules, modules.get, T.LOSS_MENTIONS.named_by, index.resolve)
 
 
 LOSS_FILE = """
@@ -695,9 +695,10 @@ def test_reach_reports_what_running_every_candidate_reports(name, monkeypatch):
     from losslint import runner
     from losslint.analysis import reach
 
-    def everything(modules, seed, resolve):
-        found = reach.reaching_files(modules, seed, resolve)
-        return reach.Reach(frozenset(modules), frozenset(modules), found.definitions)
+    def everything(paths, load, seed, resolve):
+        found = reach.reaching_files(paths, load, seed, resolve)
+        every = frozenset(p for p in paths if load(p) is not None)
+        return reach.Reach(every, every, found.definitions)
 
     monkeypatch.setattr(runner, "reaching_files", everything)
     assert with_reach == _report(PROJECTS[name])

@@ -40,7 +40,7 @@ libraries: what names a loss is the ``seed`` the caller derives from the knowled
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
+from typing import AbstractSet, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from losslint.analysis import ir
 from losslint.analysis.engine.walk import _assigned, _imported_name, _nested_blocks, _statement_targets, _target_names, _walk_statements
@@ -83,16 +83,16 @@ class _Export:
     seeded: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class _Unit:
     path: str
     provides: FrozenSet[str]  # names other code reaches it by
-    bare: Set[str] = field(default_factory=set)  # bare names it reads
-    attributes: Set[str] = field(default_factory=set)  # attribute names it reads
-    words: Set[str] = field(default_factory=set)  # every name and attribute name it holds
-    strings: Set[str] = field(default_factory=set)  # the strings it holds, but those it compares (``getattr(nn, "MSELoss")``)
-    modules: Set[str] = field(default_factory=set)  # project modules it uses as values (``getattr(losses, name)``)
-    calls: Set[Tuple[str, Tuple[str, ...]]] = field(default_factory=set)  # methods it calls, with the keywords given
+    bare: AbstractSet[str] = field(default_factory=set)  # bare names it reads
+    attributes: AbstractSet[str] = field(default_factory=set)  # attribute names it reads
+    modules: AbstractSet[str] = field(default_factory=set)  # project modules it uses as values (``getattr(losses, name)``)
+    words: AbstractSet[str] = field(default_factory=set)  # every name and attribute name it holds
+    strings: AbstractSet[str] = field(default_factory=set)  # the strings it holds, but those it compares (``getattr(nn, "MSELoss")``)
+    calls: AbstractSet[Tuple[str, Tuple[str, ...]]] = field(default_factory=set)  # methods it calls, with the keywords given
     exports: List["_Export"] = field(default_factory=list)  # statements binding names for other code
     decorator_roots: FrozenSet[str] = frozenset()  # registries a reaching definition is handed to
     renames: List[Tuple[str, str]] = field(default_factory=list)  # ``from m import Net as Model``: (Net, Model)
@@ -100,6 +100,13 @@ class _Unit:
     top: str = ""  # the module-level function or class it belongs to ("": the module's top level)
     is_class: bool = False  # a class's own body
     reached: bool = False
+
+    def settle(self) -> None:
+        """Once seeded: what propagation reads, frozen, and the rest let go (the empty
+        frozenset is shared). A large package has 30,000 units; as built, their 200,000
+        sets, most of them empty, held 70 MB through the run."""
+        self.bare, self.attributes, self.modules = frozenset(self.bare), frozenset(self.attributes), frozenset(self.modules)
+        self.words = self.strings = self.calls = frozenset()
 
 
 class _Scope:
@@ -348,19 +355,29 @@ def _walk_all(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
             yield from _walk_all(stmt.body)
 
 
-def reaching_files(modules: Dict[str, ir.Module], seed: Seed, resolve: Callable[[str, str, int], Optional[str]]) -> Reach:
-    """The units of ``modules`` that reach a ``seed``: a unit whose names (and attribute
-    names), strings and method calls (name, keywords) ``seed`` says name a loss.
-    ``resolve(path, module, level)``: the project file an import in ``path`` leads to."""
+def reaching_files(
+    paths: Iterable[str], load: Callable[[str], Optional[ir.Module]], seed: Seed, resolve: Callable[[str, str, int], Optional[str]]
+) -> Reach:
+    """The units of the modules at ``paths`` that reach a ``seed``: a unit whose names
+    (and attribute names), strings and method calls (name, keywords) ``seed`` says name
+    a loss. ``load(path)``: the module's IR, or None (then it has no units); one module
+    is walked at a time, and nothing of its IR is kept. ``resolve(path, module,
+    level)``: the project file an import in ``path`` leads to."""
     units: List[_Unit] = []
     seeds: List[_Unit] = []
     defined: Dict[str, FrozenSet[str]] = {}
     known: Set[str] = set()  # names other modules may read a module-level binding by
     starred: Set[str] = set()
-    for path in sorted(modules):
-        collector = _Collector(path, modules[path], lambda module, level, path=path: resolve(path, module, level), seed)
+    for path in sorted(paths):
+        module = load(path)
+        if module is None:
+            continue
+        collector = _Collector(path, module, lambda module, level, path=path: resolve(path, module, level), seed)
         units.extend(collector.units)
-        seeds.extend(unit for unit in collector.units if seed(collector.loss_words(unit.words), unit.strings, unit.calls))
+        for unit in collector.units:
+            if seed(collector.loss_words(unit.words), unit.strings, unit.calls):
+                seeds.append(unit)
+            unit.settle()
         defined[path] = collector.defined
         known |= collector.imported
         starred |= collector.starred  # any of their module-level names may be read
