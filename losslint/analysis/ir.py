@@ -16,8 +16,9 @@ instance dictionary per node it takes 27% less memory (600 files of diffusers: 1
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any, Optional, Sequence, Tuple, Union, overload
 
 
 def _reduce(node: Any) -> Tuple[type, Tuple[Any, ...]]:
@@ -268,13 +269,47 @@ class Outline:
     imports: Tuple[Tuple[str, int, Tuple[str, ...]], ...] = ()  # (module, level, names) of every import
 
 
+class Positions(Sequence[Tuple[int, int, int, int]]):
+    """Where each site is, by ordinal: (line, column, end line, end column), four ints a
+    site in one array. As a tuple of tuples they took 120 bytes a site, a sixth of the
+    IR held while a large repository is analysed (diffusers' run holds 500,000 sites);
+    here 16."""
+
+    __slots__ = ("flat",)
+
+    def __init__(self, flat: Optional["array[int]"] = None) -> None:
+        self.flat = flat if flat is not None else array("i")
+
+    def __len__(self) -> int:
+        return len(self.flat) // 4
+
+    @overload
+    def __getitem__(self, index: int) -> Tuple[int, int, int, int]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Tuple[int, int, int, int]]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("site ordinal out of range")
+        row, column, end_row, end_column = self.flat[4 * index : 4 * index + 4]
+        return row, column, end_row, end_column
+
+    def __reduce__(self) -> Tuple[type, Tuple[Any, ...]]:
+        return Positions, (self.flat,)
+
+
 @dataclass(eq=False, repr=False, slots=True)
 class Module:
     """A lowered module: its statements plus what the link step needs to plan its work."""
 
     body: Tuple[Stmt, ...]
     called_names: frozenset  # every name called anywhere, to find entry points
-    positions: Tuple[Tuple[int, int, int, int], ...] = ()  # by site: line, byte column, end line, end column
+    positions: Positions = Positions()  # by site: line, byte column, end line, end column
     outline: Outline = Outline()
     defines: frozenset = frozenset()  # names its top level binds ("*": it star-imports)
     declared_global: frozenset = frozenset()  # names a function rebinds through ``global``

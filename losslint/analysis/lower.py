@@ -18,6 +18,7 @@ line, end column), so a report can name the place without parsing the file again
 from __future__ import annotations
 
 import ast
+from array import array
 from typing import List, Optional, Sequence, Tuple
 
 from losslint.analysis import ir
@@ -85,7 +86,7 @@ class Lowerer:
     """Turns one module into IR; ``positions[i]`` is where site ordinal ``i`` is."""
 
     def __init__(self) -> None:
-        self.positions: List[Position] = []
+        self.positions = array("i")  # four ints a site (``ir.Positions``)
         self.called_names: set = set()
         self._qualnames: set = set()
         self._scope: List[str] = []
@@ -102,7 +103,7 @@ class Lowerer:
         standalone = implicit_dim or (self._softmax and self._width_one)
         defines = frozenset(_bindings(module.body) | self._globals)
         outline = ir.Outline(standalone, tuple(self._imports))
-        return ir.Module(body, frozenset(self.called_names), tuple(self.positions), outline, defines, frozenset(self._globals))
+        return ir.Module(body, frozenset(self.called_names), ir.Positions(self.positions), outline, defines, frozenset(self._globals))
 
     def _scan_call(self, name: str, node: ast.Call) -> None:
         """What can make a file hold a finding without any loss in it: a softmax without
@@ -121,8 +122,8 @@ class Lowerer:
             self._width_one = isinstance(width, ast.Constant) and width.value == 1
 
     def _site(self, node: ast.AST) -> int:
-        self.positions.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
-        return len(self.positions) - 1
+        self.positions.extend((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+        return len(self.positions) // 4 - 1
 
     # --- statements --------------------------------------------------------------
 
