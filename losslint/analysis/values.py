@@ -149,22 +149,26 @@ def _hash_site(value: "Site") -> int:
 
 
 def _cached_hash(self: "Atom") -> int:
-    cached = self.__dict__.get("_hash")
-    if cached is None:
+    try:
+        return self._hash
+    except AttributeError:  # the first time only
         cls = type(self)
         cached = _hash_tuple((cls.__name__,) + cls._fields_of(self))  # type: ignore[attr-defined]
         object.__setattr__(self, "_hash", cached)
-    return cached
+        return cached
 
 
 class Atom:
     """Base of every alternative an abstract value can hold."""
 
+    __slots__ = ("_hash",)  # ``_cached_hash``'s
+    _hash: int
+
 
 def atom(cls: type) -> type:
     """A frozen dataclass whose hash is stable across processes and cached: values are
     deep (instances hold their layers) and are hashed for every memoised call."""
-    cls = dataclass(frozen=True)(cls)
+    cls = dataclass(frozen=True, slots=True)(cls)
     cls.__hash__ = _cached_hash  # type: ignore[assignment]
     cls._field_names = tuple(f.name for f in fields(cls))  # type: ignore[attr-defined]
     names = cls._field_names  # type: ignore[attr-defined]
