@@ -5,7 +5,7 @@
 
 Runs ``runner.lint``'s steps one by one in this process (``--jobs`` processes parse, as
 in a real run; 1 by default so that the profile sees the parsing too), with no cache,
-every rule selected, and prints each phase's CPU time and the peak memory after it;
+the default rules (every rule with ``--all``), and prints each phase's CPU time and the peak memory after it;
 then the entry points (module top levels and functions run with unknown arguments)
 that took the most interpretation time. The interpretation runs where cProfile sees it
 (the analysis thread ``summary.deep`` starts is this one).
@@ -43,7 +43,7 @@ def cpu() -> float:
     return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
 
 
-def profile(corpus: str, jobs: int) -> Tuple[List[Tuple[str, float, float]], Counter, Dict[str, int]]:
+def profile(corpus: str, jobs: int, every_rule: bool = False) -> Tuple[List[Tuple[str, float, float]], Counter, Dict[str, int]]:
     phases: List[Tuple[str, float, float]] = []
     entry_times: Counter = Counter()
     nesting = [0]
@@ -72,14 +72,14 @@ def profile(corpus: str, jobs: int) -> Tuple[List[Tuple[str, float, float]], Cou
         phases.append((name, cpu() - start, peak_mb()))
         return result
 
-    selected = frozenset(rule.code for rule in RULES)
+    selected = frozenset(rule.code for rule in RULES if every_rule or rule.default)
     run = Run(selected, None, None, {})
     excluder = Excluder((), ".")
     files = step("discover", lambda: run.discover([corpus], excluder, False))
     contents = step("read", lambda: run.read(files))
     named_losses, opted_in = step("parse + lower (summaries)", lambda: run.summarise(contents, jobs))  # type: ignore
     named_losses = named_losses + step("find importers", lambda: run.find_importers(jobs))  # type: ignore
-    facts = step("interpret (entry points, imports followed)", lambda: run.analyse(files, named_losses, opted_in))  # type: ignore
+    facts = step("interpret (entry points, imports followed)", lambda: run.analyse(files, named_losses, opted_in, jobs))  # type: ignore
     index = ModuleIndex(run.summaries)
     importing = _importers(set(named_losses), run.summaries, index)  # type: ignore[arg-type]
     standalone = {p for p, s in run.summaries.items() if s.outline.standalone}
@@ -106,6 +106,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--cprofile", action="store_true", help="also print cProfile's top functions")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--all", action="store_true", help="select every rule (``--select ALL``), not the default ones")
     args = parser.parse_args()
     collect_garbage_less_often()
     profiler = cProfile.Profile() if args.cprofile else None
@@ -114,7 +115,7 @@ def main() -> None:
         if profiler is not None:
             profiler.enable()
         try:
-            return profile(args.corpus, args.jobs)
+            return profile(args.corpus, args.jobs, args.all)
         finally:
             if profiler is not None:
                 profiler.disable()
