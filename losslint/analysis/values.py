@@ -431,6 +431,21 @@ def of(*atoms: Atom) -> AbsVal:
     return frozenset(atoms)
 
 
+def constant(value: Any) -> AbsVal:
+    """``of(Const(value))``, one shared value for each short string, int, bool and None:
+    a literal's evaluation made and hashed a new atom every time (on detectron2, 134,000
+    of the 270,000 atoms the analysis hashed were constants)."""
+    kind = type(value)
+    if kind is int or kind is bool or value is None or (kind is str and len(value) <= 64):
+        return _constant(kind, value)
+    return frozenset((Const(value),))
+
+
+@functools.lru_cache(maxsize=8192)
+def _constant(kind: type, value: Any) -> AbsVal:  # keyed by type too: 1, True and 1.0 are equal keys
+    return frozenset((Const(value),))
+
+
 @functools.lru_cache(maxsize=4096)
 def unknown(reason: str, cause: Cause = Cause.OTHER) -> AbsVal:
     return frozenset((Unknown(reason, cause),))

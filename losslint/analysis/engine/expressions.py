@@ -22,6 +22,7 @@ from losslint.analysis.values import (
     SliceConst,
     Unknown,
     const_value,
+    constant,
     join,
     of,
     ordered,
@@ -36,7 +37,7 @@ class Expressions:
         if isinstance(expr, ir.Name):
             return self.lookup(expr.id, env, ctx)
         if isinstance(expr, ir.Literal):
-            return of(Const(expr.value))
+            return constant(expr.value)
         if isinstance(expr, ir.Call):
             return self._eval_call(expr, env, ctx)
         if isinstance(expr, ir.Attr):

@@ -163,7 +163,16 @@ def _join_envs(envs: Iterable[Optional[Env]]) -> Optional[Env]:
         return None
     if len(live) == 1:
         return live[0]
-    joined: Env = {}
+    if len(live) == 2:  # the two branches of an ``if``: most of a module's names are the very same in both
+        joined: Env = dict(live[0])
+        for key, value in live[1].items():
+            mine = joined.get(key, value)
+            if mine is not value:
+                joined[key] = join((mine, value))
+            elif key not in joined:
+                joined[key] = value
+        return joined
+    joined = {}  # three or more: one join of all, as ``join`` collapses a union that grows too large
     for key in set().union(*live):
         values = [e[key] for e in live if key in e]
         first = values[0]
