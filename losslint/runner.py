@@ -455,7 +455,10 @@ class Run:
         # functions and classes that reach it run as entry points
         only = {path: reaching.definitions[path] for path in modules if path not in kept and path not in reaching.seeded}
         self.observer.note("entry points", len(modules))
-        interpreter = Interpreter(modules, local_names=_module_names(files + sorted(self.importers)), index=index, loader=self.load, only=only)
+        reads = frozenset(fact for rule in RULES if rule.code in self.selected for fact in rule.reads)
+        interpreter = Interpreter(
+            modules, local_names=_module_names(files + sorted(self.importers)), index=index, loader=self.load, only=only, optional_facts=reads
+        )
         facts = _interpret(interpreter, None, report)
         while True:
             # A file whose activation reaches a loss runs whole, and so does every linted file

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis import tables as T
@@ -39,11 +39,18 @@ from losslint.analysis.values import (
 )
 
 
+OPTIONAL_FACTS = frozenset({"hand_written_bce"})
+"""Facts observed only when a selected rule reads them (``Rule.reads``): looking for a
+hand-written binary cross-entropy walks every expression of every statement run in a
+file that calls ``log``, for one opt-in rule."""
+
+
 class Observers:
     """Facts some rules need beyond loss calls, observed as the interpreter runs statements, as methods of the interpreter."""
 
-    def start_observers(self) -> None:
-        """The facts observed so far, none."""
+    def start_observers(self, optional: FrozenSet[str] = OPTIONAL_FACTS) -> None:
+        """The facts observed so far, none; of the ``OPTIONAL_FACTS``, ``optional`` are observed."""
+        self.optional_facts = optional
         self.accumulations: Dict[Site, Accumulation] = {}
         self.uses: Dict[Site, set] = {}  # activation origin -> its Uses
         self._sinks: Dict[int, Sinks] = {}
@@ -131,7 +138,8 @@ class Observers:
 
     def observe_statement(self, stmt: ir.Stmt, env: Env, ctx: Context) -> None:
         """Before a statement that may hold an expression runs."""
-        self._check_hand_written_bce(stmt, env, ctx)
+        if "hand_written_bce" in self.optional_facts:
+            self._check_hand_written_bce(stmt, env, ctx)
 
     def observe_assignment(self, stmt: ir.Assign, env: Env, ctx: Context) -> None:
         """After an assignment's value is evaluated (``total = total + loss``)."""

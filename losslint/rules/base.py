@@ -51,6 +51,7 @@ class Rule:
     default: bool = True  # selected unless the user says otherwise
     prefilter: str = ""  # an opt-in rule: a regex that makes a file an entry point when it matches
     fix: str = ""  # "safe" or "unsafe" when the rule offers a fix (documentation; tests keep it true)
+    reads: FrozenSet[str] = frozenset()  # the analysis's optional facts it reads (``observers.OPTIONAL_FACTS``): observed only for a selected rule that reads them
 
 
 def framework(call: LossCall) -> Optional[str]:

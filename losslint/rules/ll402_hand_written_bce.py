@@ -58,4 +58,5 @@ loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
     check=check,
     default=False,
     prefilter=r"\blog\(|\.log\(",
+    reads=frozenset({"hand_written_bce"}),
 )

@@ -43,3 +43,17 @@ def test_opt_in_rules_run_only_when_selected():
     code = CASES["LL108"].INVALID["log_softmax into F.cross_entropy"]
     assert "LL108" not in DEFAULTS
     assert findings(code, select="LL1") != set()
+
+
+def test_optional_facts_are_observed_only_for_a_selected_rule_that_reads_them(monkeypatch):
+    from losslint.analysis import observers
+    from losslint.rules import RULES
+
+    assert set().union(*(rule.reads for rule in RULES)) == observers.OPTIONAL_FACTS  # each one read, none unknown
+    code = CASES["LL402"].INVALID["hand-written BCE with torch.log"]
+    looked = []
+    original = observers.Observers._check_hand_written_bce
+    monkeypatch.setattr(observers.Observers, "_check_hand_written_bce", lambda *a: looked.append(1) or original(*a))
+    assert {c for c, *_ in findings(code, select="LL402")} == {"LL402"} and looked
+    looked.clear()
+    assert findings(code, select="LL401") == set() and not looked  # the same prefilter: the file runs, without the walk

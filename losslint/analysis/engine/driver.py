@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis.engine.calls import Calls
@@ -27,7 +27,7 @@ from losslint.analysis.facts import (
 from losslint.analysis.library import LibraryEffects
 from losslint.analysis.models import LibraryModels
 from losslint.analysis.modules import ModuleIndex
-from losslint.analysis.observers import Observers
+from losslint.analysis.observers import OPTIONAL_FACTS, Observers
 from losslint.analysis.values import (
     AbsVal,
     Atom,
@@ -57,6 +57,7 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
         index: Optional[ModuleIndex] = None,
         loader: Optional[Callable[[str], Optional[ir.Module]]] = None,
         only: Optional[Dict[str, frozenset]] = None,
+        optional_facts: FrozenSet[str] = OPTIONAL_FACTS,
     ) -> None:
         self.modules = modules  # path -> IR of the files that can hold findings
         self.local_names = local_names  # top-level module names of the linted tree
@@ -91,7 +92,7 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
         self._starting_entry = False
         self.function_modes: Dict[Function, Tuple[ModeSwitch, ...]] = {}
         self.start_library()
-        self.start_observers()
+        self.start_observers(optional_facts)  # those a selected rule reads
         self.exhausted: set = set()  # paths whose analysis ran out of budget or failed
         self.internal_errors: List[Tuple[str, str]] = []  # (path, error) for the user to report
 
