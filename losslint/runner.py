@@ -7,7 +7,7 @@ import gc
 import os
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Generator, List, Optional, Sequence, Set, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis import tables as T
@@ -429,24 +429,38 @@ class Run:
         report, summaries, linted = self.report, self.summaries, self.linted
         self.index = index = ModuleIndex(summaries)
         entries = _entry_points(named_losses, opted_in, summaries, index)
-        for summary in _lower_all([summaries[p] for p in entries if p in summaries and summaries[p].lazy], jobs):
-            if self.cache is not None and summary.path in self.keys:  # stored now, while pickled
-                self.cache.put(self.keys[summary.path], _entry(summary, None))
-                summary.lowered_late = False
         # Of the files that name a loss or import one, those whose code names its way to a
         # loss run (``analysis/reach.py``); the others' entry points could not reach one.
         # Reach reads each file's IR once and lets it go: only the files that run (and
-        # those they import) are held.
+        # those they import) are held. It reads the files in order while the processes
+        # lower the ones left lazy, in the same order: it waits only for the file it reads.
         paths = [path for path in entries if path in summaries]
+        arriving = _lowered_meanwhile([summaries[p] for p in paths if summaries[p].lazy], jobs)
         lowered: Set[str] = set()
 
+        def arrived(summary: FileSummary) -> None:
+            if self.cache is not None and summary.path in self.keys and not summary.lazy:  # stored now, while pickled
+                self.cache.put(self.keys[summary.path], _entry(summary, None))
+                summary.lowered_late = False
+
         def peek(path: str) -> Optional[ir.Module]:
-            module = summaries[path].peek()
+            summary = summaries[path]
+            if summary.lazy:
+                for done in arriving:
+                    arrived(done)
+                    if done is summary:
+                        break
+            module = summary.peek()
             if module is not None:
                 lowered.add(path)
             return module
 
-        reaching = deep(reaching_files, paths, peek, T.LOSS_MENTIONS.named_by, index.resolve)
+        try:
+            reaching = deep(reaching_files, paths, peek, T.LOSS_MENTIONS.named_by, index.resolve)
+            for done in arriving:
+                arrived(done)
+        finally:
+            arriving.close()
         self.observer.note("files naming or importing a loss", len(lowered))
         kept = set(opted_in) | self.carriers | {p for p in lowered if summaries[p].outline.standalone}
         modules = {path: summaries[path].module for path in sorted(lowered) if path in kept or path in reaching.files}
@@ -870,26 +884,28 @@ def _summarize_all(
     ]
 
 
-def _lower_all(lazy: List[FileSummary], jobs: int) -> List[FileSummary]:
-    """Lower the summaries left lazy now, by ``jobs`` processes when it pays (the same
-    IR either way: ``FileSummary.lowered``); returns those lowered. A worker that fails
-    leaves its files to be lowered here, when read."""
-    done: List[FileSummary] = []
-    if jobs <= 1 or len(lazy) < PARALLEL_MIN_FILES or sum(len(s.text) for s in lazy) < PARALLEL_MIN_BYTES:
-        return done  # lowered here, when the analysis reads them
+def _lowered_meanwhile(lazy: List[FileSummary], jobs: int) -> Generator[FileSummary, None, None]:
+    """Lower the summaries left lazy, by ``jobs`` processes when it pays (the same IR
+    either way: ``FileSummary.lowered``), and yield each in the order given as its
+    processes are done with it, lowered or, when they failed, still lazy (then it is
+    lowered here, when read): the caller works on the first ones while the processes
+    lower the rest. Nothing is yielded when it does not pay."""
+    if jobs <= 1 or len(lazy) < PARALLEL_MIN_FILES or sum(s.size for s in lazy) < PARALLEL_MIN_BYTES:
+        return  # lowered here, when the analysis reads them
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    given = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=collect_garbage_less_often) as pool:
-            chunk = max(1, len(lazy) // (jobs * 4))
+            chunk = max(1, len(lazy) // (jobs * 8))
             for summary, blob in zip(lazy, pool.map(_lower_job, [(s.path, s.text) for s in lazy], chunksize=chunk)):
                 if blob is not None:
                     summary.lowered(blob)
-                    done.append(summary)
+                given += 1
+                yield summary
     except BrokenProcessPool:
-        pass
-    return done
+        yield from lazy[given:]
 
 
 def _lower_job(job: Tuple[str, str]) -> Optional[bytes]:

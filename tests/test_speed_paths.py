@@ -198,9 +198,15 @@ def test_entry_points_lowered_by_the_pool_give_the_same_report(monkeypatch, tmp_
     targets = [str(tmp_path), str(ROOT / "tests" / "fixtures" / "projects")]
     here = outcome(lint(targets, resolve(["ALL"]), jobs=1))
     lowered = []
-    original = runner._lower_all
+    original = runner._lowered_meanwhile
+
+    def recorded(lazy, jobs):
+        for summary in original(lazy, jobs):
+            lowered.extend([summary] if summary.lowered_late or not summary.lazy else [])
+            yield summary
+
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(runner, "_lower_all", lambda lazy, jobs: lowered.extend(original(lazy, jobs)) or lowered)
+    monkeypatch.setattr(runner, "_lowered_meanwhile", recorded)
     assert outcome(lint(targets, resolve(["ALL"]), jobs=2)) == here
     assert len(lowered) >= 4 and here[1]

@@ -100,6 +100,7 @@ class FileSummary:
     ) -> None:
         self.path = path
         self._packed = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+        self.size = len(text)  # in characters
         self._module = module
         self._blob = blob
         self.outline = outline or (module.outline if module is not None else ir.Outline())
