@@ -481,3 +481,20 @@ def test_an_import_cycle_is_unknown_not_an_internal_error():
 
     report = lint(sorted(sources), resolve(), sources=sources)
     assert report.notes == [] and report.unresolved == 1
+
+
+CLASS_BODY_BLOCKS = {
+    "try": "try:\n        probs = F.softmax(logits, dim=1)\n    except RuntimeError:\n        pass",
+    "for": "for _ in range(n):\n        probs = F.softmax(logits, dim=1)",
+    "match": 'match sys.argv[1]:\n        case "p":\n            probs = F.softmax(logits, dim=1)',
+}
+
+
+@pytest.mark.parametrize("block", sorted(CLASS_BODY_BLOCKS))
+def test_a_block_in_a_class_body_joins_the_value_from_before_it(block):
+    """A class body's scope keeps its names in the class: joining a block that may not
+    run (a ``try`` that fails, a loop run no time, a case not taken) must read the
+    value from before the block there, not only the block's."""
+    head = "import sys\nimport torch\nimport torch.nn.functional as F\n\nlogits = torch.randn(8, 3)\ny = torch.randint(0, 3, (8,))\nn = int(sys.argv[2])\n\n\nclass Config:\n"
+    check_valid(head + "    probs = logits\n    " + CLASS_BODY_BLOCKS[block] + "\n    loss = F.cross_entropy(probs, y)\n")
+    check_invalid(head + "    probs = F.softmax(logits, dim=1)\n    " + CLASS_BODY_BLOCKS[block] + "\n    loss = F.cross_entropy(probs, y)  # expect: LL101\n")

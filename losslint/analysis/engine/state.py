@@ -163,7 +163,10 @@ def _join_envs(envs: Iterable[Optional[Env]]) -> Optional[Env]:
         return None
     if len(live) == 1:
         return live[0]
-    if len(live) == 2:  # the two branches of an ``if``: most of a module's names are the very same in both
+    if len(live) == 2 and type(live[0]) is dict and type(live[1]) is dict:
+        # the two branches of an ``if``: most of a module's names are the very same in
+        # both. (A class body's ``_ClassScope`` holds its names elsewhere: the general
+        # way below reads them through its methods.)
         joined: Env = dict(live[0])
         for key, value in live[1].items():
             mine = joined.get(key, value)
