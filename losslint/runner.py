@@ -435,17 +435,27 @@ class Run:
         # those they import) are held. It reads the files in order while the processes
         # lower the ones left lazy, in the same order: it waits only for the file it reads.
         paths = [path for path in entries if path in summaries]
-        arriving = _lowered_meanwhile([summaries[p] for p in paths if summaries[p].lazy], jobs)
+        lazy = [summaries[p] for p in paths if summaries[p].lazy]
+        arriving = _lowered_meanwhile(lazy, jobs)
         lowered: Set[str] = set()
+        waiting: Set[str] = set()  # lazy files the processes have yet to hand back
 
         def arrived(summary: FileSummary) -> None:
+            waiting.discard(summary.path)
             if self.cache is not None and summary.path in self.keys and not summary.lazy:  # stored now, while pickled
                 self.cache.put(self.keys[summary.path], _entry(summary, None))
                 summary.lowered_late = False
 
+        # the processes start here, in this thread: forking from the analysis thread below
+        # would fork a process with two threads (Python 3.12 warns: it may deadlock)
+        first = next(arriving, None)
+        if first is not None:
+            waiting.update(s.path for s in lazy)
+            arrived(first)
+
         def peek(path: str) -> Optional[ir.Module]:
             summary = summaries[path]
-            if summary.lazy:
+            if path in waiting:
                 for done in arriving:
                     arrived(done)
                     if done is summary:

@@ -205,8 +205,17 @@ def test_entry_points_lowered_by_the_pool_give_the_same_report(monkeypatch, tmp_
             lowered.extend([summary] if summary.lowered_late or not summary.lazy else [])
             yield summary
 
+    import concurrent.futures
+    import threading
+
+    forked_from = []  # the threads that started pools: a fork from another thread forks a multi-threaded process
+    mapped = concurrent.futures.ProcessPoolExecutor.map
+    monkeypatch.setattr(
+        concurrent.futures.ProcessPoolExecutor, "map", lambda pool, *a, **k: forked_from.append(threading.current_thread()) or mapped(pool, *a, **k)
+    )
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(runner, "_lowered_meanwhile", recorded)
     assert outcome(lint(targets, resolve(["ALL"]), jobs=2)) == here
     assert len(lowered) >= 4 and here[1]
+    assert forked_from and all(thread is threading.main_thread() for thread in forked_from)
