@@ -3,7 +3,7 @@ code names its way to a loss. Each case is a small project; the reaching files a
 checked against the ones that must (and must not) be kept."""
 
 import textwrap
-from typing import Dict, Set
+from typing import Dict
 
 import pytest
 
