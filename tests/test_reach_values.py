@@ -553,6 +553,42 @@ def test_the_prefilter_takes_backward_calls_not_backward_definitions():
     assert not T.RELEVANT.search(b"class F(torch.autograd.Function):\n    def backward(ctx, g):\n        return g\n")
 
 
+def test_the_prefilter_finds_what_one_alternation_of_every_name_finds():
+    """``tables.RELEVANT`` searches a file's distinct words, not every position: on texts
+    mixing the names, pieces of them, longer words around them, non-ASCII bytes and
+    the call forms, it answers as the plain alternation does."""
+    import random
+    import re
+
+    from losslint.analysis import tables as T
+
+    mentions = T.LOSS_MENTIONS
+    literals = sorted(mentions.parts, key=lambda p: (-len(p), p)) + sorted(f".{name}(" for name in mentions.calls)
+    patterns = [re.escape(p.encode()) for p in literals]
+    patterns += [re.escape(f".{name}(".encode()) + rb"(?s:.){0,400}?\bloss\b" for name in sorted(mentions.loss_arguments)]
+    reference = re.compile(b"|".join(patterns))
+    names = sorted(mentions.parts)
+    pieces = [b"x", b"_", b"9", b" ", b"\n", b".", b"(", b"\xc3\xa9", b"\xff", b"loss", b"def backward(", b".backward(", b".compile(", b"y" * 450]
+    rng = random.Random(20)
+    found = 0
+    for _ in range(3000):
+        text = b""
+        for _ in range(rng.randint(0, 8)):
+            choice = rng.random()
+            if choice < 0.15:
+                text += rng.choice(names).encode()
+            elif choice < 0.45:  # a name cut short or missing its first letters
+                name = rng.choice(names).encode()
+                cut = rng.randint(1, max(1, len(name) - 1))
+                text += name[:cut] if rng.random() < 0.5 else name[cut:]
+            else:
+                text += rng.choice(pieces)
+        expected = reference.search(text) is not None
+        assert T.RELEVANT.search(text) is expected, text
+        found += expected
+    assert 300 < found < 2700  # both answers were exercised
+
+
 RELATIVISTIC = """
     import torch
     import torch.nn as nn

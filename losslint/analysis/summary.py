@@ -49,7 +49,7 @@ def names_a_loss(data: bytes) -> bool:
     only through a softmax (``ir.Outline.standalone``), or through a file that does."""
     from losslint.analysis import tables
 
-    return tables.RELEVANT.search(data) is not None
+    return tables.RELEVANT.search(data)
 
 
 @dataclass(frozen=True)

@@ -310,7 +310,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "TENSOR_DATASETS": k.names("dataset.tensors"),
         "LOADERS": k.names("dataset.loaders"),
         "ITERATE": k.names("dataset.iterate"),
-        "RELEVANT": _relevant(mentions),
+        "RELEVANT": LossPrefilter(mentions),
         "LOSS_MENTIONS": mentions,
     }
 
@@ -319,17 +319,37 @@ def _activation(spec: ActivationSpec) -> Activation:
     return Activation(_KINDS[spec.kind], spec.dim, spec.implicit_dim, spec.non_negative, spec.default_dim)
 
 
-def _relevant(mentions: "LossMentions") -> "re.Pattern[bytes]":
-    """A file naming none of the losses' last name parts (anywhere, even inside a longer
-    word), calling none of the ``calls`` methods (``.backward(``, not ``def backward(ctx,
-    ...)``) and passing no ``loss`` to a ``loss_arguments`` method (``model.compile(...,
-    loss=my_loss)``) cannot hold a loss: the prefilter of files worth running as entry
-    points, derived from the knowledge."""
-    parts = sorted(mentions.parts, key=lambda p: (-len(p), p))
-    parts += sorted(f".{name}(" for name in mentions.calls)
-    patterns = [re.escape(p.encode()) for p in parts]
-    patterns += [re.escape(f".{name}(".encode()) + rb"(?s:.){0,400}?\bloss\b" for name in sorted(mentions.loss_arguments)]
-    return re.compile(b"|".join(patterns) or b"(?!)")
+class LossPrefilter:
+    """Whether bytes may hold a loss: they name one of the losses' last name parts
+    (anywhere, even inside a longer word), call one of the ``calls`` methods
+    (``.backward(``, not ``def backward(ctx, ...)``) or pass a ``loss`` to a
+    ``loss_arguments`` method (``model.compile(..., loss=my_loss)``). A file for which
+    it is False cannot hold a loss: the prefilter of files worth running as entry
+    points, derived from the knowledge.
+
+    One alternation of every name, searched at every position of a file, cost 40% of
+    parsing it (diffusers: 2.0 s against 4.6 s). A name made of word characters lies
+    inside one maximal run of them, so the alternation runs over the file's distinct
+    words instead (each once, a fifth of the text), after a scan for the other
+    literals (fast ``in`` tests)."""
+
+    _WORDS = re.compile(rb"\w+")  # bytes: ASCII letters, digits and "_"
+
+    def __init__(self, mentions: "LossMentions") -> None:
+        literals = [part.encode() for part in mentions.parts] + [f".{name}(".encode() for name in mentions.calls]
+        words = sorted((p for p in literals if self._WORDS.fullmatch(p)), key=lambda p: (-len(p), p))
+        self.literals = tuple(sorted(p for p in literals if not self._WORDS.fullmatch(p)))
+        self.words = re.compile(b"|".join(map(re.escape, words)) or b"(?!)")
+        heads = sorted(f".{name}(".encode() for name in mentions.loss_arguments)
+        self.argument_heads = tuple(heads)
+        self.arguments = re.compile(b"|".join(re.escape(head) + rb"(?s:.){0,400}?\bloss\b" for head in heads) or b"(?!)")
+
+    def search(self, data: bytes) -> bool:
+        if any(literal in data for literal in self.literals):
+            return True
+        if any(head in data for head in self.argument_heads) and self.arguments.search(data):
+            return True
+        return self.words.search(b" ".join(set(self._WORDS.findall(data)))) is not None
 
 
 _MODEL_ENTRIES: Dict[str, Optional[str]] = {}
