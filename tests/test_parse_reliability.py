@@ -9,6 +9,7 @@ import ast
 import json
 import pickle
 import sys
+import textwrap
 import threading
 import warnings
 from typing import Dict, List, Tuple
@@ -405,3 +406,73 @@ def test_a_bug_in_one_rule_is_an_internal_error_and_the_others_report(monkeypatc
 def test_the_deepest_node_is_found_without_recursion():
     tree = ast.parse("x = 1\n\nif a:\n    y = (b + c)\n")
     assert summary._deepest(tree, "x = 1\n\nif a:\n    y = (b + c)\n") == (4, 10)
+
+
+def _same_ir(a, b):
+    """Field by field: the IR's nodes compare by identity."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same_ir(x, y) for x, y in zip(a, b))
+    slots = getattr(type(a), "__slots__", None)
+    if slots and type(a).__module__ == "losslint.analysis.ir":
+        if type(a).__name__ == "Positions":
+            return list(a) == list(b)
+        return all(_same_ir(getattr(a, name), getattr(b, name)) for name in slots)
+    return a == b
+
+
+def test_every_kind_of_ir_node_pickles_back_to_the_same_fields():
+    source = textwrap.dedent(
+        """
+        import torch.nn as nn
+        from .models import Net as N
+        from .helpers import *
+        global_value: int = 3
+        class Model(nn.Module, metaclass=Meta):
+            def __init__(self, width=10, *layers, scale: float = 1.0, **options):
+                super().__init__()
+                self.fc = nn.Linear(width, options["n"] if options else -width)
+            async def forward(self, x):
+                global global_value
+                async with lock() as held, other():
+                    y = [v async for v in x]
+                del held
+                return {**self.fc(x[1:2, ::3]), "k": (*x, y)} if (z := x) else lambda q: q
+        for i, (a, *rest) in enumerate(data):
+            if i > 2:
+                continue
+            elif a:
+                break
+            total += a
+        else:
+            total = 0
+        while total:
+            total -= 1
+        try:
+            f(total)
+        except (KeyError, ValueError) as error:
+            raise RuntimeError() from error
+        finally:
+            g()
+        match total:
+            case 0:
+                h()
+            case _:
+                pass
+        """
+    )
+    module = summary.summarize("every.py", source.encode())[0].module
+    kinds = set()
+    stack = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (tuple, list)):
+            stack.extend(node)
+        elif type(node).__module__ == "losslint.analysis.ir" and type(node).__name__ != "Positions":
+            kinds.add(type(node).__name__)
+            stack.extend(getattr(node, name) for name in type(node).__slots__)
+    assert {"Arg", "Param", "Call", "Attr", "Loop", "Try", "Branches", "ClassDef", "FunctionDef", "ImportFrom", "Outline"} <= kinds
+    back = pickle.loads(pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL))
+    assert _same_ir(module, back)
+    assert not _same_ir(module, summary.summarize("other.py", source.replace("width, ", "width + 1, ").encode())[0].module)
