@@ -7,14 +7,14 @@ import gc
 import os
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Dict, FrozenSet, Generator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Generator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis import tables as T
 from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.engine import Interpreter
 from losslint.analysis.modules import PROJECT_MARKERS, ModuleIndex, probe
-from losslint.analysis.reach import reaching_files
+from losslint.analysis.reach import FileUnits, file_units, reaching_files
 from losslint.analysis.summary import IMPORT_STATEMENT as TEXT_IMPORT_STATEMENT
 from losslint.analysis.summary import (
     FileSummary,
@@ -434,14 +434,21 @@ class Run:
         # Reach reads each file's IR once and lets it go: only the files that run (and
         # those they import) are held. It reads the files in order while the processes
         # lower the ones left lazy, in the same order: it waits only for the file it reads.
+        # The processes also split each file they lower into reach's units, with the same
+        # import resolution: this process only propagates.
         paths = [path for path in entries if path in summaries]
         lazy = [summaries[p] for p in paths if summaries[p].lazy]
-        arriving = _lowered_meanwhile(lazy, jobs)
+        arriving = _lowered_meanwhile(lazy, jobs, list(summaries))
         lowered: Set[str] = set()
         waiting: Set[str] = set()  # lazy files the processes have yet to hand back
+        units: Dict[str, FileUnits] = {}  # what they collected, until reach takes it
 
-        def arrived(summary: FileSummary) -> None:
+        def arrived(done: Lowered) -> None:
+            summary = done.summary
             waiting.discard(summary.path)
+            index.probes.update(done.probes)
+            if done.units is not None:
+                units[summary.path] = done.units
             if self.cache is not None and summary.path in self.keys and not summary.lazy:  # stored now, while pickled
                 self.cache.put(self.keys[summary.path], _entry(summary, None))
                 summary.lowered_late = False
@@ -453,20 +460,29 @@ class Run:
             waiting.update(s.path for s in lazy)
             arrived(first)
 
-        def peek(path: str) -> Optional[ir.Module]:
-            summary = summaries[path]
+        def wait_for(path: str) -> None:
             if path in waiting:
                 for done in arriving:
                     arrived(done)
-                    if done is summary:
+                    if done.summary.path == path:
                         break
-            module = summary.peek()
+
+        def collected(path: str) -> Optional[FileUnits]:
+            wait_for(path)
+            found = units.pop(path, None)
+            if found is not None:
+                lowered.add(path)
+            return found
+
+        def peek(path: str) -> Optional[ir.Module]:
+            wait_for(path)
+            module = summaries[path].peek()
             if module is not None:
                 lowered.add(path)
             return module
 
         try:
-            reaching = deep(reaching_files, paths, peek, T.LOSS_MENTIONS.named_by, index.resolve)
+            reaching = deep(reaching_files, paths, peek, T.LOSS_MENTIONS.named_by, index.resolve, collected)
             for done in arriving:
                 arrived(done)
         finally:
@@ -894,12 +910,21 @@ def _summarize_all(
     ]
 
 
-def _lowered_meanwhile(lazy: List[FileSummary], jobs: int) -> Generator[FileSummary, None, None]:
+class Lowered(NamedTuple):
+    """A lazy summary as the processes hand it back: lowered (or, when they failed, still
+    lazy), its reach units, and the probes of the disk its imports' resolution made."""
+
+    summary: FileSummary
+    units: Optional[FileUnits] = None
+    probes: Dict[str, bool] = {}
+
+
+def _lowered_meanwhile(lazy: List[FileSummary], jobs: int, linted: List[str]) -> Generator[Lowered, None, None]:
     """Lower the summaries left lazy, by ``jobs`` processes when it pays (the same IR
     either way: ``FileSummary.lowered``), and yield each in the order given as its
-    processes are done with it, lowered or, when they failed, still lazy (then it is
-    lowered here, when read): the caller works on the first ones while the processes
-    lower the rest. Nothing is yielded when it does not pay."""
+    processes are done with it: the caller works on the first ones while the processes
+    lower the rest. The processes resolve imports among the ``linted`` files (all the
+    summaries: this process's ``ModuleIndex``). Nothing is yielded when it does not pay."""
     if jobs <= 1 or len(lazy) < PARALLEL_MIN_FILES or sum(s.size for s in lazy) < PARALLEL_MIN_BYTES:
         return  # lowered here, when the analysis reads them
     from concurrent.futures import ProcessPoolExecutor
@@ -907,26 +932,49 @@ def _lowered_meanwhile(lazy: List[FileSummary], jobs: int) -> Generator[FileSumm
 
     given = 0
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=collect_garbage_less_often) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_lowering, initargs=(linted,)) as pool:
             chunk = max(1, len(lazy) // (jobs * 8))
-            for summary, blob in zip(lazy, pool.map(_lower_job, [(s.path, s.text) for s in lazy], chunksize=chunk)):
+            for summary, (blob, units, probes) in zip(lazy, pool.map(_lower_job, [(s.path, s.text) for s in lazy], chunksize=chunk)):
                 if blob is not None:
                     summary.lowered(blob)
                 given += 1
-                yield summary
+                yield Lowered(summary, units if blob is not None else None, probes)
     except BrokenProcessPool:
-        yield from lazy[given:]
+        yield from (Lowered(summary) for summary in lazy[given:])
 
 
-def _lower_job(job: Tuple[str, str]) -> Optional[bytes]:
+_worker_index: Optional[ModuleIndex] = None
+"""A lowering process's import resolution, over the same files as the main process's."""
+
+
+def _start_lowering(linted: List[str]) -> None:
+    global _worker_index
+    collect_garbage_less_often()
+    _worker_index = ModuleIndex(linted)
+
+
+def _lower_job(job: Tuple[str, str]) -> Tuple[Optional[bytes], Optional[FileUnits], Dict[str, bool]]:
     """A worker's lowering of a lazy summary's text: the pickled IR, or None (then the
-    main process lowers it when read, and says what goes wrong)."""
+    main process lowers it when read, and says what goes wrong); the file's reach units
+    (None: the main process collects them); the probes their resolution made."""
     path, text = job
     try:
         module = lower_text(text, path)
-        return FileSummary(path, "", module).blob if module is not None else None
+        if module is None:
+            return None, None, {}
+        blob = FileSummary(path, "", module).blob
     except Exception:  # noqa: BLE001 - the main process meets it again
-        return None
+        return None, None, {}
+    if _worker_index is None:
+        return blob, None, {}
+    try:
+        try:
+            units: Optional[FileUnits] = file_units(path, module, T.LOSS_MENTIONS.named_by, _worker_index.resolve)
+        except RecursionError:  # it walks the IR as deep as the code nests
+            units = deep(file_units, path, module, T.LOSS_MENTIONS.named_by, _worker_index.resolve)
+    except Exception:  # noqa: BLE001 - the main process collects them itself, and meets it again
+        units = None
+    return blob, units, _worker_index.hand_back_probes()
 
 
 NOT_LOWERED = b""

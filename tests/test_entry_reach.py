@@ -695,8 +695,8 @@ def test_reach_reports_what_running_every_candidate_reports(name, monkeypatch):
     from losslint import runner
     from losslint.analysis import reach
 
-    def everything(paths, load, seed, resolve):
-        found = reach.reaching_files(paths, load, seed, resolve)
+    def everything(paths, load, seed, resolve, collected):
+        found = reach.reaching_files(paths, load, seed, resolve, collected)
         every = frozenset(p for p in paths if load(p) is not None)
         return reach.Reach(every, every, found.definitions)
 

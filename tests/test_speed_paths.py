@@ -192,18 +192,26 @@ def test_a_warm_run_after_one_edit_equals_a_cold_run(tmp_path):
 
 
 def test_entry_points_lowered_by_the_pool_give_the_same_report(monkeypatch, tmp_path):
+    project = tmp_path / "project"
     for name, text in PACKAGE.items():  # importers of a loss file that name no loss: lazy entry points
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    targets = [str(tmp_path), str(ROOT / "tests" / "fixtures" / "projects")]
-    here = outcome(lint(targets, resolve(["ALL"]), jobs=1))
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    targets = [str(project), str(ROOT / "tests" / "fixtures" / "projects")]
+    from losslint.cache import Cache
+
+    probes = []  # what each run records of the disk, for a later run to check
+    recorded_run = runner.RunRecord
+    monkeypatch.setattr(runner, "RunRecord", lambda dependencies, probed, report: probes.append(dict(probed)) or recorded_run(dependencies, probed, report))
+    here = outcome(lint(targets, resolve(["ALL"]), jobs=1, cache=Cache(str(tmp_path / "one"))))
     lowered = []
+    collected = []
     original = runner._lowered_meanwhile
 
-    def recorded(lazy, jobs):
-        for summary in original(lazy, jobs):
-            lowered.extend([summary] if not summary.lazy else [])  # a worker lowered it
-            yield summary
+    def recorded(lazy, jobs, linted):
+        for done in original(lazy, jobs, linted):
+            lowered.extend([done.summary] if not done.summary.lazy else [])  # a worker lowered it
+            collected.extend([done.units] if done.units is not None else [])  # and split it into reach's units
+            yield done
 
     import concurrent.futures
     import threading
@@ -216,6 +224,7 @@ def test_entry_points_lowered_by_the_pool_give_the_same_report(monkeypatch, tmp_
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(runner, "_lowered_meanwhile", recorded)
-    assert outcome(lint(targets, resolve(["ALL"]), jobs=2)) == here
-    assert len(lowered) >= 4 and here[1]
+    assert outcome(lint(targets, resolve(["ALL"]), jobs=2, cache=Cache(str(tmp_path / "two")))) == here
+    assert len(lowered) >= 4 and len(collected) == len(lowered) and here[1]
+    assert len(probes) == 2 and probes[0] == probes[1] and probes[0]  # the workers' probes are recorded too
     assert forked_from and all(thread is threading.main_thread() for thread in forked_from)

@@ -10,7 +10,7 @@ the first folder under which the dotted name is a linted file or package.
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from losslint.analysis import tables as T
 
@@ -33,12 +33,21 @@ class ModuleIndex:
         self._by_absolute: Dict[str, str] = {os.path.abspath(p): p for p in paths}
         self._roots: Dict[str, str] = {}
         self.probes: Dict[str, bool] = {}  # what resolution asked the disk, and the answer
+        self.new_probes: List[str] = []  # the probes made since a worker process last handed its own back
         self._resolved: Dict[Tuple[str, str, int], Optional[str]] = {}  # (importer's folder, module, level) -> file
 
     def _exists(self, path: str) -> bool:
         if path not in self.probes:
             self.probes[path] = probe(path)
+            self.new_probes.append(path)
         return self.probes[path]
+
+    def hand_back_probes(self) -> Dict[str, bool]:
+        """The probes made since the last call: a worker process resolving imports for
+        the main one hands them back, for the run's record (``RunRecord``)."""
+        fresh = {path: self.probes[path] for path in self.new_probes}
+        self.new_probes = []
+        return fresh
 
     def _file(self, base: str, limit: str) -> Optional[str]:
         """The file for a module path without suffix: ``base.py`` or ``base/__init__.py``,

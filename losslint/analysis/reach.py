@@ -355,13 +355,43 @@ def _walk_all(body: Iterable[ir.Stmt]) -> Iterable[ir.Stmt]:
             yield from _walk_all(stmt.body)
 
 
+@dataclass(frozen=True)
+class FileUnits:
+    """What reach reads of one module, collected from its IR alone (so a worker process
+    that has just lowered the module can collect it): its units, settled, and which of
+    them name a loss themselves; the names its top level defines, those its imports
+    take from the project, and the project modules it star-imports."""
+
+    path: str
+    units: Tuple[_Unit, ...]
+    seeded: Tuple[bool, ...]
+    defined: FrozenSet[str]
+    imported: FrozenSet[str]
+    starred: FrozenSet[str]
+
+
+def file_units(path: str, module: ir.Module, seed: Seed, resolve: Callable[[str, str, int], Optional[str]]) -> FileUnits:
+    """The module at ``path`` split into units, each seeded and settled."""
+    collector = _Collector(path, module, lambda module, level: resolve(path, module, level), seed)
+    seeded = []
+    for unit in collector.units:
+        seeded.append(seed(collector.loss_words(unit.words), unit.strings, unit.calls))
+        unit.settle()
+    return FileUnits(path, tuple(collector.units), tuple(seeded), collector.defined, frozenset(collector.imported), frozenset(collector.starred))
+
+
 def reaching_files(
-    paths: Iterable[str], load: Callable[[str], Optional[ir.Module]], seed: Seed, resolve: Callable[[str, str, int], Optional[str]]
+    paths: Iterable[str],
+    load: Callable[[str], Optional[ir.Module]],
+    seed: Seed,
+    resolve: Callable[[str, str, int], Optional[str]],
+    collected: Callable[[str], Optional[FileUnits]] = lambda path: None,
 ) -> Reach:
     """The units of the modules at ``paths`` that reach a ``seed``: a unit whose names
     (and attribute names), strings and method calls (name, keywords) ``seed`` says name
-    a loss. ``load(path)``: the module's IR, or None (then it has no units); one module
-    is walked at a time, and nothing of its IR is kept. ``resolve(path, module,
+    a loss. ``collected(path)``: the module's units collected already (``file_units``),
+    or None; then ``load(path)``: the module's IR, or None (then it has no units). One
+    module is walked at a time, and nothing of its IR is kept. ``resolve(path, module,
     level)``: the project file an import in ``path`` leads to."""
     units: List[_Unit] = []
     seeds: List[_Unit] = []
@@ -369,18 +399,17 @@ def reaching_files(
     known: Set[str] = set()  # names other modules may read a module-level binding by
     starred: Set[str] = set()
     for path in sorted(paths):
-        module = load(path)
-        if module is None:
-            continue
-        collector = _Collector(path, module, lambda module, level, path=path: resolve(path, module, level), seed)
-        units.extend(collector.units)
-        for unit in collector.units:
-            if seed(collector.loss_words(unit.words), unit.strings, unit.calls):
-                seeds.append(unit)
-            unit.settle()
-        defined[path] = collector.defined
-        known |= collector.imported
-        starred |= collector.starred  # any of their module-level names may be read
+        found = collected(path)
+        if found is None:
+            module = load(path)
+            if module is None:
+                continue
+            found = file_units(path, module, seed, resolve)
+        units.extend(found.units)
+        seeds.extend(unit for unit, seeded in zip(found.units, found.seeded) if seeded)
+        defined[path] = found.defined
+        known |= found.imported
+        starred |= found.starred  # any of their module-level names may be read
     for unit in units:
         known |= unit.attributes  # ``losses.criterion``
 
