@@ -127,9 +127,17 @@ class FileSummary:
         return self._module
 
     def peek(self) -> Optional[ir.Module]:
-        """The IR, without holding it when it comes from a pickle (it is unpickled again
-        when read): a scan of every file's IR then holds one file's at a time, not the
-        whole project's (diffusers: 330 MB for the 1,778 files that import a loss)."""
+        """The IR, without holding it (it is unpickled again when read): a scan of every
+        file's IR then holds one file's at a time, not the whole project's (diffusers:
+        330 MB for the 1,778 files that import a loss). A lazy file is lowered and kept
+        pickled, as the cache stores it."""
+        if self._module is None and self.lazy:
+            self.lazy = False
+            module = lower_text(self.text, self.path)
+            if module is not None:
+                self._blob = _pickled(module)
+                self.lowered_late = True
+            return module
         if self._module is None and self._blob is not None:
             return pickle.loads(self._blob)
         return self.module
@@ -137,10 +145,7 @@ class FileSummary:
     @property
     def blob(self) -> Optional[bytes]:
         if self._blob is None and self._module is not None:
-            try:
-                self._blob = pickle.dumps(self._module, protocol=pickle.HIGHEST_PROTOCOL)
-            except RecursionError:  # pickle recurses once per level of nesting of the IR
-                self._blob = deep(pickle.dumps, self._module, pickle.HIGHEST_PROTOCOL)
+            self._blob = _pickled(self._module)
         return self._blob
 
     def lowered(self, blob: bytes) -> None:
@@ -170,6 +175,13 @@ class FileSummary:
         if self._lines is None:
             self._lines = LINE_BREAK.split(self.text)
         return self._lines
+
+
+def _pickled(module: ir.Module) -> bytes:
+    try:
+        return pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
+    except RecursionError:  # pickle recurses once per level of nesting of the IR
+        return deep(pickle.dumps, module, pickle.HIGHEST_PROTOCOL)
 
 
 def argument_span(lines: List[str], call: Span, position: int, keyword: str, part: Any = None) -> Optional[Span]:
