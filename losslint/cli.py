@@ -10,7 +10,7 @@ import contextlib
 import os
 import sys
 import traceback
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
 import click
 

@@ -13,7 +13,7 @@ import re
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from losslint.notebook import NotebookLayoutError, read_notebook, replace_code, split_lines
-from losslint.report import Diagnostic, Report
+from losslint.report import Report
 
 _CODE = r"[A-Za-z]+[0-9]+[A-Za-z0-9]*(?![\w])"
 _CODES = rf"(?P<codes>{_CODE}(?:[\s,]+{_CODE})*)"

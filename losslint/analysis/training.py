@@ -22,7 +22,6 @@ from losslint.analysis.values import (
     Graph,
     Instance,
     Kind,
-    Layer,
     Loss,
     Mapping,
     PartSite,

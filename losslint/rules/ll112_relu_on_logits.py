@@ -2,7 +2,7 @@
 
 from typing import Iterator, List, Optional
 
-from losslint.analysis.facts import Facts, LossCall, tensors
+from losslint.analysis.facts import Facts, tensors
 from losslint.analysis.tables import CLASS_INDEX_LOSSES, LOGITS_LOSSES
 from losslint.analysis.values import Kind, Site, Tensor
 from losslint.rules.base import Describe, Finding, Rule, Severity, act_sites, describe_sites, loss_description, name_framework, related
