@@ -858,7 +858,8 @@ def _binds_at_top_level(text: str, name: str) -> bool:
 def _entry(summary: Optional[FileSummary], failure: Optional[ParseFailure]) -> Entry:
     if summary is None:
         return Entry(None, failure)
-    return Entry(summary.blob, failure, summary.outline, summary.lazy)
+    # an IR too deep to pickle is lowered again from the text when a run reads it
+    return Entry(summary.blob, failure, summary.outline, summary.lazy or summary.unpicklable)
 
 
 def collect_garbage_less_often() -> None:
@@ -897,7 +898,7 @@ def _summarize_all(
     jobs_given = [(path, data, now) for (path, data), now in zip(pending, lowering)]
     results: List[Tuple[bool, Optional[bytes], Optional[ir.Outline], Optional[ParseFailure]]] = []
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=collect_garbage_less_often) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(T.USER_FILES,)) as pool:
             chunk = max(1, len(pending) // (jobs * 4))
             for result in pool.map(_summarize_job, jobs_given, chunksize=chunk):
                 results.append(result)
@@ -932,7 +933,7 @@ def _lowered_meanwhile(lazy: List[FileSummary], jobs: int, linted: List[str]) ->
 
     given = 0
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_lowering, initargs=(linted,)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_lowering, initargs=(T.USER_FILES, linted)) as pool:
             chunk = max(1, len(lazy) // (jobs * 8))
             for summary, (blob, units, probes) in zip(lazy, pool.map(_lower_job, [(s.path, s.text) for s in lazy], chunksize=chunk)):
                 if blob is not None:
@@ -947,10 +948,19 @@ _worker_index: Optional[ModuleIndex] = None
 """A lowering process's import resolution, over the same files as the main process's."""
 
 
-def _start_lowering(linted: List[str]) -> None:
-    global _worker_index
+def _start_worker(user_files: Tuple[str, ...]) -> None:
+    """A worker process reads the same knowledge as this one: a process started by fork
+    inherits it, one started by spawn or forkserver (macOS, Python 3.14 on Linux)
+    loads it again."""
     collect_garbage_less_often()
-    _worker_index = ModuleIndex(linted)
+    if T.USER_FILES != user_files:
+        T.configure(user_files)
+
+
+def _start_lowering(user_files: Tuple[str, ...], linted: List[str]) -> None:
+    global _worker_index
+    _start_worker(user_files)
+    _worker_index = ModuleIndex(linted, hands_back_probes=True)
 
 
 def _lower_job(job: Tuple[str, str]) -> Tuple[Optional[bytes], Optional[FileUnits], Dict[str, bool]]:
@@ -965,7 +975,7 @@ def _lower_job(job: Tuple[str, str]) -> Tuple[Optional[bytes], Optional[FileUnit
         blob = FileSummary(path, "", module).blob
     except Exception:  # noqa: BLE001 - the main process meets it again
         return None, None, {}
-    if _worker_index is None:
+    if _worker_index is None or blob is None:  # too deep to pickle: the main process lowers it
         return blob, None, {}
     try:
         try:
@@ -989,7 +999,7 @@ def _summarize_job(job: Tuple[Any, ...]) -> Tuple[bool, Optional[bytes], Optiona
     if summary is None:
         return False, None, None, failure
     try:
-        return True, NOT_LOWERED if summary.lazy else summary.blob, summary.outline, None
+        return True, NOT_LOWERED if summary.lazy or summary.unpicklable else summary.blob, summary.outline, None  # too deep to pickle: lowered when read
     except Exception as error:  # noqa: BLE001 - pickling the IR: a bug in losslint
         return False, None, None, _internal_failure(error)
 

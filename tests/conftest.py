@@ -17,6 +17,17 @@ from losslint.selection import resolve
 MARKER = re.compile(r"#\s*expect:(?P<codes>(?:\s*(?:expect:)?\s*LL\d{3})+)")
 
 
+def outcome(report) -> tuple:
+    """What a report says: its findings (place, code, message, related messages), counts
+    and notes; two runs that must agree compare these."""
+    return (
+        [(d.location.path, d.location.row, d.code, d.message, [r.message for r in d.related]) for d in report.diagnostics],
+        report.loss_calls,
+        report.unresolved,
+        report.notes,
+    )
+
+
 def marked_codes(line: str) -> List[str]:
     """Codes of a ``# expect: LL101`` (or ``# expect: LL101 expect: LL111``) comment."""
     match = MARKER.search(line)

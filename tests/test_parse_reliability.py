@@ -22,6 +22,7 @@ from losslint.analysis.engine import Interpreter
 from losslint.cli import main
 from losslint.runner import _summarize_job, lint
 from losslint.selection import resolve
+from tests.conftest import outcome
 
 HEADER = "import torch.nn.functional as F\n"
 FINDING = "loss = F.cross_entropy(F.softmax(z, dim=1), t)\n"
@@ -476,3 +477,40 @@ def test_every_kind_of_ir_node_pickles_back_to_the_same_fields():
     back = pickle.loads(pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL))
     assert _same_ir(module, back)
     assert not _same_ir(module, summary.summarize("other.py", source.replace("width, ", "width + 1, ").encode())[0].module)
+
+
+def test_an_ir_too_deep_for_pickle_is_analysed_and_cached_to_lower_again(tmp_path, monkeypatch):
+    """From Python 3.12 pickle's C code has a recursion limit of its own that no
+    recursion limit raises (a chain of 400 method calls on 3.12): such a file is
+    analysed from the IR held, the cache stores it to be lowered again when read, and
+    the report is the one a picklable IR gives, with one process or two, cold or warm."""
+    from losslint import runner
+    from losslint.analysis import ir
+    from losslint.cache import Cache
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "common.py").write_text("import torch.nn as nn\ncriterion = nn.CrossEntropyLoss()\n")
+    chain = "".join(f".add({i})" for i in range(60))
+    for n in range(9):  # lazy entry files, enough for the processes
+        (project / f"deep{n}.py").write_text(
+            "import torch\nfrom common import criterion\n\n"
+            f"def g(b, a):\n    y = torch.softmax(b{chain}, dim=1)\n    return criterion(y, a)\n" + "# padding\n" * 4000
+        )
+    expected = [outcome(lint([str(project)], resolve(["ALL"]), jobs=jobs)) for jobs in (1, 2)]
+    assert expected[0] == expected[1] and any(finding[2] == "LL101" for finding in expected[0][0])
+    dumps = summary.pickle.dumps
+
+    def shallow_pickle(value, *args, **kwargs):
+        if isinstance(value, ir.Module) and "g" in value.defines:  # the deep files
+            raise RecursionError("maximum recursion depth exceeded while pickling an object")
+        return dumps(value, *args, **kwargs)
+
+    monkeypatch.setattr(summary.pickle, "dumps", shallow_pickle)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    for jobs in (1, 2):
+        cache = Cache(str(tmp_path / f"cache{jobs}"))
+        assert outcome(lint([str(project)], resolve(["ALL"]), jobs=jobs)) == expected[0]
+        assert outcome(lint([str(project)], resolve(["ALL"]), jobs=jobs, cache=cache)) == expected[0]
+        (project / "common.py").write_text((project / "common.py").read_text() + "# edited\n")
+        assert outcome(lint([str(project)], resolve(["ALL"]), jobs=jobs, cache=cache)) == expected[0]  # warm

@@ -9,17 +9,11 @@ from losslint import runner
 from losslint.analysis.modules import ModuleIndex
 from losslint.runner import _entry_points, lint
 from losslint.selection import resolve
+from tests.conftest import outcome
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def outcome(report):
-    return (
-        [(d.location.path, d.location.row, d.code, d.message, [r.message for r in d.related]) for d in report.diagnostics],
-        report.loss_calls,
-        report.unresolved,
-        report.notes,
-    )
 
 
 def test_the_pool_gives_the_same_report(monkeypatch):
@@ -245,3 +239,35 @@ def test_entry_points_lowered_by_the_pool_give_the_same_report(monkeypatch, tmp_
     assert len(lowered) >= 4 and len(collected) == len(lowered) and here[1]
     assert len(probes) == 2 and probes[0] == probes[1] and probes[0]  # the workers' probes are recorded too
     assert forked_from and all(thread is threading.main_thread() for thread in forked_from)
+
+
+def test_a_spawned_lowering_process_reads_the_users_knowledge(tmp_path):
+    """A worker started by spawn or forkserver (macOS; Linux from Python 3.14) inherits no
+    tables: it configures the user's knowledge again, and the reach units it collects are
+    the ones this process would collect (``[library] roots`` says ``acme`` is a
+    library, not the local package of that name)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from losslint.analysis import tables as T
+    from losslint.analysis.reach import file_units
+    from losslint.analysis.summary import lower_text
+
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "acme" / "__init__.py").write_text("def train(model):\n    return model\n")
+    (tmp_path / "common.py").write_text("import torch.nn as nn\nmodel = nn.Linear(2, 2)\ncriterion = nn.CrossEntropyLoss()\n")
+    text = "import acme\nimport common\n\n\ndef main():\n    acme.train(common.model)\n"
+    (tmp_path / "script.py").write_text(text)
+    (tmp_path / "knowledge.toml").write_text('[library]\nroots = ["acme"]\n')
+    paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    script = str(tmp_path / "script.py")
+    T.configure([str(tmp_path / "knowledge.toml")])
+    try:
+        here = file_units(script, lower_text(text, script), T.LOSS_MENTIONS.named_by, ModuleIndex(paths).resolve)
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=spawn, initializer=runner._start_lowering, initargs=(T.USER_FILES, paths)) as pool:
+            blob, there, probes = pool.submit(runner._lower_job, (script, text)).result()
+    finally:
+        T.configure([])
+    assert blob and there == here
+    assert [sorted(unit.attributes) for unit in here.units] == [[], ["model"]]  # acme.train is the library's

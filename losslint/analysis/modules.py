@@ -29,22 +29,25 @@ class ModuleIndex:
     the same project that were not named (pre-commit passes only the changed files) are
     found on disk, but never above the project root."""
 
-    def __init__(self, paths: Iterable[str]) -> None:
+    def __init__(self, paths: Iterable[str], hands_back_probes: bool = False) -> None:
         self._by_absolute: Dict[str, str] = {os.path.abspath(p): p for p in paths}
         self._roots: Dict[str, str] = {}
         self.probes: Dict[str, bool] = {}  # what resolution asked the disk, and the answer
-        self.new_probes: List[str] = []  # the probes made since a worker process last handed its own back
+        self.new_probes: Optional[List[str]] = [] if hands_back_probes else None  # since last handed back (a worker's)
         self._resolved: Dict[Tuple[str, str, int], Optional[str]] = {}  # (importer's folder, module, level) -> file
 
     def _exists(self, path: str) -> bool:
         if path not in self.probes:
             self.probes[path] = probe(path)
-            self.new_probes.append(path)
+            if self.new_probes is not None:
+                self.new_probes.append(path)
         return self.probes[path]
 
     def hand_back_probes(self) -> Dict[str, bool]:
         """The probes made since the last call: a worker process resolving imports for
         the main one hands them back, for the run's record (``RunRecord``)."""
+        if self.new_probes is None:
+            return {}
         fresh = {path: self.probes[path] for path in self.new_probes}
         self.new_probes = []
         return fresh

@@ -107,6 +107,7 @@ class FileSummary:
         self._lines: Optional[List[str]] = None
         self.lazy = lazy and module is None and blob is None
         self.lowered_late = False
+        self._too_deep = False  # the IR nests deeper than pickle goes
 
     @property
     def text(self) -> str:
@@ -136,6 +137,8 @@ class FileSummary:
             module = lower_text(self.text, self.path)
             if module is not None:
                 self._blob = _pickled(module)
+                self._too_deep = self._blob is None
+                self._module = module if self._too_deep else None  # too deep to pickle: held
                 self.lowered_late = True
             return module
         if self._module is None and self._blob is not None:
@@ -144,9 +147,17 @@ class FileSummary:
 
     @property
     def blob(self) -> Optional[bytes]:
-        if self._blob is None and self._module is not None:
+        """The pickled IR; None without IR, or when it nests deeper than pickle goes (see
+        ``_pickled``): the cache then stores the file to be lowered again when read."""
+        if self._blob is None and self._module is not None and not self._too_deep:
             self._blob = _pickled(self._module)
+            self._too_deep = self._blob is None
         return self._blob
+
+    @property
+    def unpicklable(self) -> bool:
+        """The IR is held and nests too deep to pickle (``blob`` is None)."""
+        return self._module is not None and self.blob is None
 
     def lowered(self, blob: bytes) -> None:
         """A lazy summary's IR, lowered elsewhere (a worker process) and pickled."""
@@ -177,11 +188,17 @@ class FileSummary:
         return self._lines
 
 
-def _pickled(module: ir.Module) -> bytes:
+def _pickled(module: ir.Module) -> Optional[bytes]:
+    """The IR pickled, or None when it nests deeper than pickle goes: pickle recurses
+    once per level of nesting, and from Python 3.12 its C code has a limit of its own
+    that no recursion limit raises (about 750 levels on 3.12, 5,000 on 3.13)."""
     try:
-        return pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
-    except RecursionError:  # pickle recurses once per level of nesting of the IR
-        return deep(pickle.dumps, module, pickle.HIGHEST_PROTOCOL)
+        try:
+            return pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
+        except RecursionError:
+            return deep(pickle.dumps, module, pickle.HIGHEST_PROTOCOL)
+    except RecursionError:
+        return None
 
 
 def argument_span(lines: List[str], call: Span, position: int, keyword: str, part: Any = None) -> Optional[Span]:

@@ -126,6 +126,9 @@ KNOWLEDGE: Knowledge = Knowledge()
 KNOWLEDGE_FINGERPRINT = ""
 """A hash of the user's knowledge files: part of every cache key."""
 _BUILT_IN_ONLY = False  # the tables hold the built-in knowledge alone
+USER_FILES: Tuple[str, ...] = ()
+"""The user's knowledge files the tables were configured with (a worker process that
+did not inherit them, started by spawn or forkserver, configures them again)."""
 
 
 def configure(user_files: Sequence[str] = ()) -> None:
@@ -133,7 +136,7 @@ def configure(user_files: Sequence[str] = ()) -> None:
     this module's tables from them; raises KnowledgeError naming the file and entry.
     Without user files, tables that already hold the built-in knowledge are kept (the
     command line configures again what importing this module configured)."""
-    global KNOWLEDGE, KNOWLEDGE_FINGERPRINT, _BUILT_IN_ONLY
+    global KNOWLEDGE, KNOWLEDGE_FINGERPRINT, _BUILT_IN_ONLY, USER_FILES
     if not user_files and _BUILT_IN_ONLY:
         return
     knowledge = load(user_files)
@@ -141,6 +144,7 @@ def configure(user_files: Sequence[str] = ()) -> None:
     KNOWLEDGE = knowledge
     KNOWLEDGE_FINGERPRINT = knowledge.digest
     _BUILT_IN_ONLY = not user_files
+    USER_FILES = tuple(user_files)
     _ALIASES.clear()
     _ALIASES.update(knowledge.mapping("aliases"))
     global _PREFIX_PATTERN
@@ -336,7 +340,7 @@ class LossPrefilter:
     _WORDS = re.compile(rb"\w+")  # bytes: ASCII letters, digits and "_"
 
     def __init__(self, mentions: "LossMentions") -> None:
-        literals = [part.encode() for part in mentions.parts] + [f".{name}(".encode() for name in mentions.calls]
+        literals = [part.encode() for part in mentions.parts if part] + [f".{name}(".encode() for name in mentions.calls]
         words = sorted((p for p in literals if self._WORDS.fullmatch(p)), key=lambda p: (-len(p), p))
         self.literals = tuple(sorted(p for p in literals if not self._WORDS.fullmatch(p)))
         self.words = re.compile(b"|".join(map(re.escape, words)) or b"(?!)")
