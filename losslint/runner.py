@@ -23,9 +23,11 @@ from losslint.analysis.summary import (
     argument_span,
     decode,
     deep,
+    deep_if_needed,
     imports_in,
     lower_text,
     names_a_loss,
+    pickled,
     summarize,
 )
 from losslint.analysis.values import Site
@@ -972,16 +974,13 @@ def _lower_job(job: Tuple[str, str]) -> Tuple[Optional[bytes], Optional[FileUnit
         module = lower_text(text, path)
         if module is None:
             return None, None, {}
-        blob = FileSummary(path, "", module).blob
+        blob = pickled(module)
     except Exception:  # noqa: BLE001 - the main process meets it again
         return None, None, {}
     if _worker_index is None or blob is None:  # too deep to pickle: the main process lowers it
         return blob, None, {}
-    try:
-        try:
-            units: Optional[FileUnits] = file_units(path, module, T.LOSS_MENTIONS.named_by, _worker_index.resolve)
-        except RecursionError:  # it walks the IR as deep as the code nests
-            units = deep(file_units, path, module, T.LOSS_MENTIONS.named_by, _worker_index.resolve)
+    try:  # it walks the IR as deep as the code nests
+        units: Optional[FileUnits] = deep_if_needed(file_units, path, module, T.LOSS_MENTIONS.named_by, _worker_index.resolve)
     except Exception:  # noqa: BLE001 - the main process collects them itself, and meets it again
         units = None
     return blob, units, _worker_index.hand_back_probes()

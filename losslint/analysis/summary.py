@@ -133,13 +133,9 @@ class FileSummary:
         330 MB for the 1,778 files that import a loss). A lazy file is lowered and kept
         pickled, as the cache stores it."""
         if self._module is None and self.lazy:
-            self.lazy = False
-            module = lower_text(self.text, self.path)
-            if module is not None:
-                self._blob = _pickled(module)
-                self._too_deep = self._blob is None
-                self._module = module if self._too_deep else None  # too deep to pickle: held
-                self.lowered_late = True
+            module = self.module
+            if self.blob is not None:  # held only when too deep to pickle
+                self._module = None
             return module
         if self._module is None and self._blob is not None:
             return pickle.loads(self._blob)
@@ -148,9 +144,9 @@ class FileSummary:
     @property
     def blob(self) -> Optional[bytes]:
         """The pickled IR; None without IR, or when it nests deeper than pickle goes (see
-        ``_pickled``): the cache then stores the file to be lowered again when read."""
+        ``pickled``): the cache then stores the file to be lowered again when read."""
         if self._blob is None and self._module is not None and not self._too_deep:
-            self._blob = _pickled(self._module)
+            self._blob = pickled(self._module)
             self._too_deep = self._blob is None
         return self._blob
 
@@ -188,15 +184,12 @@ class FileSummary:
         return self._lines
 
 
-def _pickled(module: ir.Module) -> Optional[bytes]:
+def pickled(module: ir.Module) -> Optional[bytes]:
     """The IR pickled, or None when it nests deeper than pickle goes: pickle recurses
     once per level of nesting, and from Python 3.12 its C code has a limit of its own
     that no recursion limit raises (about 750 levels on 3.12, 5,000 on 3.13)."""
     try:
-        try:
-            return pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
-        except RecursionError:
-            return deep(pickle.dumps, module, pickle.HIGHEST_PROTOCOL)
+        return deep_if_needed(pickle.dumps, module, pickle.HIGHEST_PROTOCOL)
     except RecursionError:
         return None
 
@@ -426,10 +419,7 @@ def lower_text(text: str, path: str) -> Optional[ir.Module]:
         tree = parse(text, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = deep(parse, text, path, raise_limit=False)
-    try:
-        return _lower(tree)
-    except RecursionError:
-        return deep(_lower, tree)
+    return deep_if_needed(_lower, tree)
 
 
 def import_outline(tree: ast.Module) -> Tuple[Tuple[str, int, Tuple[str, ...]], ...]:
@@ -661,6 +651,15 @@ def deep(function: Callable[..., _T], *args: object, raise_limit: bool = True) -
     if not ok:
         raise value  # type: ignore[misc]
     return value  # type: ignore[return-value]
+
+
+def deep_if_needed(function: Callable[..., _T], *args: object) -> _T:
+    """``function(*args)`` here, and again in ``deep`` if it runs out of recursion: most
+    code nests shallowly, and a thread for each call would cost more than the call."""
+    try:
+        return function(*args)
+    except RecursionError:
+        return deep(function, *args)
 
 
 def _call(function: Callable[..., _T], args: Tuple[object, ...]) -> _T:
