@@ -7,7 +7,8 @@ Runs ``runner.lint``'s steps one by one in this process (``--jobs`` processes pa
 in a real run; 1 by default so that the profile sees the parsing too), with no cache,
 the default rules (every rule with ``--all``), and prints each phase's CPU time and the peak memory after it;
 then the entry points (module top levels and functions run with unknown arguments)
-that took the most interpretation time. The interpretation runs where cProfile sees it
+that took the most interpretation time (``--facts``: and how much of it went to entry
+points after which the facts the rules read were the same). The interpretation runs where cProfile sees it
 (the analysis thread ``summary.deep`` starts is this one).
 """
 
@@ -21,12 +22,13 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from losslint.analysis import summary as summary_module  # noqa: E402
 from losslint.analysis.engine import driver  # noqa: E402
+from losslint.analysis.facts import Facts  # noqa: E402
 from losslint.files import Excluder  # noqa: E402
 from losslint.rules import RULES  # noqa: E402
 from losslint.analysis.modules import ModuleIndex  # noqa: E402
@@ -43,7 +45,18 @@ def cpu() -> float:
     return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
 
 
-def profile(corpus: str, jobs: int, every_rule: bool = False) -> Tuple[List[Tuple[str, float, float]], Counter, Dict[str, int]]:
+def facts_so_far(interpreter: driver.Interpreter) -> Facts:
+    """The facts the rules would read if the run ended here (without the escapes
+    ``_record_escapes`` adds at the end, from every entry point's return)."""
+    key = lambda fact: (fact.site.path, fact.site.ordinal)  # noqa: E731
+    return Facts(**interpreter.library_facts(key), **interpreter.observed_facts(key))
+
+
+def profile(
+    corpus: str, jobs: int, every_rule: bool = False, facts_changed: Optional[Counter] = None
+) -> Tuple[List[Tuple[str, float, float]], Counter, Dict[str, int]]:
+    """``facts_changed``: filled with the CPU seconds of the entry points after which the
+    facts differ (``True``) and of those after which they are the same (``False``)."""
     phases: List[Tuple[str, float, float]] = []
     entry_times: Counter = Counter()
     nesting = [0]
@@ -53,13 +66,17 @@ def profile(corpus: str, jobs: int, every_rule: bool = False) -> Tuple[List[Tupl
             if nesting[0]:
                 return original(self, name, *args)
             nesting[0] += 1
+            before = facts_so_far(self) if facts_changed is not None else None
             start = time.process_time()
             try:
                 return original(self, name, *args)
             finally:
+                seconds = time.process_time() - start
                 nesting[0] -= 1
                 label = f"{kind} {name}" if not args else f"{kind} {name}:{args[0].qualname}"
-                entry_times[label] += time.process_time() - start
+                entry_times[label] += seconds
+                if facts_changed is not None:
+                    facts_changed[facts_so_far(self) != before] += seconds
 
         return wrapper
 
@@ -107,7 +124,9 @@ def main() -> None:
     parser.add_argument("--cprofile", action="store_true", help="also print cProfile's top functions")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--all", action="store_true", help="select every rule (``--select ALL``), not the default ones")
+    parser.add_argument("--facts", action="store_true", help="also tell the time of entry points that changed no fact (slower)")
     args = parser.parse_args()
+    facts_changed: Optional[Counter] = Counter() if args.facts else None
     collect_garbage_less_often()
     profiler = cProfile.Profile() if args.cprofile else None
 
@@ -115,7 +134,7 @@ def main() -> None:
         if profiler is not None:
             profiler.enable()
         try:
-            return profile(args.corpus, args.jobs, args.all)
+            return profile(args.corpus, args.jobs, args.all, facts_changed)
         finally:
             if profiler is not None:
                 profiler.disable()
@@ -129,6 +148,8 @@ def main() -> None:
     print(f"\nslowest entry points ({len(entry_times)} in all, {sum(entry_times.values()):.1f} s):")
     for label, seconds in entry_times.most_common(args.top):
         print(f"  {seconds:7.2f}  {label}")
+    if facts_changed is not None:
+        print(f"\nentry points after which the facts changed: {facts_changed[True]:.2f} s; the same: {facts_changed[False]:.2f} s")
     if profiler is not None:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(args.top)
