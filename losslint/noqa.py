@@ -9,7 +9,9 @@ its line, as flake8's does; a code another tool owns (``E501``) is left alone.""
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from losslint.notebook import NotebookLayoutError, read_notebook, replace_code, split_lines
@@ -30,26 +32,51 @@ def _codes(match: "re.Match[str]") -> Codes:
     return frozenset(c.upper() for c in re.split(r"[\s,]+", codes) if c) if codes else None
 
 
+def comments(lines: Sequence[str]) -> Dict[int, Tuple[int, bool]]:
+    """Row -> (column, alone) of the comment on each line that mentions noqa, where
+    Python's tokenizer finds one: ``# noqa`` inside a string (a docstring documenting the
+    comment, a help text) is no comment. ``alone``: only blanks before it. Text the
+    tokenizer rejects (a syntax error) is read line by line, from each line's first
+    ``#``."""
+    if not any("noqa" in line.lower() for line in lines):
+        return {}
+    found: Dict[int, Tuple[int, bool]] = {}
+    try:
+        readline = io.StringIO("\n".join(lines) + "\n").readline
+        for token in tokenize.generate_tokens(readline):
+            if token.type == tokenize.COMMENT and "noqa" in token.string.lower():
+                row, column = token.start
+                found[row] = (column, not lines[row - 1][:column].strip())
+        return found
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        found = {}
+    for row, line in enumerate(lines, start=1):
+        column = line.find("#")
+        if column >= 0 and "noqa" in line[column:].lower():
+            found[row] = (column, not line[:column].strip())
+    return found
+
+
 def line_table(lines: Sequence[str]) -> Dict[int, Codes]:
     """Line number -> codes a ``# noqa`` comment names there (None: every code)."""
     table: Dict[int, Codes] = {}
-    for number, line in enumerate(lines, start=1):
-        if "noqa" not in line.lower() or FILE.match(line):
+    for row, (column, alone) in comments(lines).items():
+        comment = lines[row - 1][column:]
+        if alone and FILE.match(comment):
             continue
-        match = LINE.search(line)
+        match = LINE.search(comment)
         if match:
-            table[number] = _codes(match)
+            table[row] = _codes(match)
     return table
 
 
 def file_table(lines: Sequence[str]) -> Dict[int, Codes]:
     """Line number -> codes of each ``# losslint: noqa`` line (None: the whole file)."""
     table: Dict[int, Codes] = {}
-    for number, line in enumerate(lines, start=1):
-        if "noqa" in line.lower():
-            match = FILE.match(line)
-            if match:
-                table[number] = _codes(match)
+    for row, (column, alone) in comments(lines).items():
+        match = FILE.match(lines[row - 1][column:]) if alone else None
+        if match:
+            table[row] = _codes(match)
     return table
 
 
@@ -60,10 +87,11 @@ def covers(codes: Codes, code: str) -> bool:
 # -- --add-noqa ----------------------------------------------------------------------
 
 
-def _with_codes(line: str, codes: Sequence[str]) -> str:
-    """``line`` with ``codes`` added to its ``# noqa`` comment (or a new one)."""
+def _with_codes(line: str, codes: Sequence[str], comment: Optional[int]) -> str:
+    """``line`` with ``codes`` added to its ``# noqa`` comment (starting at column
+    ``comment``; None: it has none), or a new one."""
     body, ending = (line[:-2], "\r\n") if line.endswith("\r\n") else (line[:-1], line[-1]) if line.endswith(("\n", "\r")) else (line, "")
-    match = LINE.search(body)
+    match = LINE.search(body, comment) if comment is not None else None
     if match and not FILE.match(body):
         existing = _codes(match)
         if existing is None:
@@ -75,10 +103,11 @@ def _with_codes(line: str, codes: Sequence[str]) -> str:
 
 def _annotated(text: str, wanted: Dict[int, List[str]]) -> Tuple[str, int]:
     lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+    found = comments([line.rstrip("\r\n") for line in lines])
     count = 0
     for row, codes in wanted.items():
         if 1 <= row <= len(lines):
-            new = _with_codes(lines[row - 1], codes)
+            new = _with_codes(lines[row - 1], codes, found[row][0] if row in found else None)
             if new != lines[row - 1]:
                 lines[row - 1] = new
                 count += len(codes)

@@ -90,6 +90,34 @@ def test_file_level_applies_to_the_file_a_finding_is_reported_in(tmp_path):
     assert codes(result) == ["LL101"]  # reported in train.py, whose loss call has no suppression
 
 
+def test_noqa_text_inside_a_string_is_no_comment(tmp_path):
+    """A docstring or help text that documents the comments suppresses nothing, and is
+    no unused suppression either; a real comment after such a string still counts."""
+    path = tmp_path / "train.py"
+    path.write_text(
+        '"""To silence the linter in a file, write a line:\n# losslint: noqa\n"""\n'
+        + 'HELP = "write  # noqa: LL101  after the call"\n'
+        + SOFTMAX_CE
+    )
+    assert codes(run(path, "--select", "ALL")) == ["LL101"]
+    path.write_text(SOFTMAX_CE.replace("model(x), y)", 'model(x), y or "# noqa: LL102")  # noqa: LL101'))
+    assert codes(run(path, "--select", "ALL")) == []
+    docstring = '"""'
+    assert line_table(['s = "# noqa"', "f(x)  # noqa: LL101", docstring, "# losslint: noqa", docstring]) == {
+        2: frozenset({"LL101"})
+    }
+    assert file_table([docstring, "# losslint: noqa", docstring, "# losslint: noqa: LL205"]) == {4: frozenset({"LL205"})}
+    assert line_table(["x = (  # noqa: LL101", "def"]) == {1: frozenset({"LL101"})}  # does not tokenize: line by line
+
+
+def test_add_noqa_writes_after_a_string_holding_noqa_text(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text(SOFTMAX_CE.replace("model(x), y)", 'model(x), y or "# noqa: E501")'))
+    assert run(path, "--add-noqa").exit_code == 0
+    assert 'y or "# noqa: E501")  # noqa: LL101\n' in path.read_text()
+    assert codes(run(path)) == []
+
+
 def test_add_noqa_is_idempotent_and_merges(tmp_path):
     path = tmp_path / "train.py"
     source = SOFTMAX_CE.replace("model(x), y)", "model(x), y)  # noqa: E501") + "p = nn.NLLLoss()(model(x), y)\n"
