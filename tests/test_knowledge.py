@@ -233,3 +233,24 @@ def test_a_library_loss_and_a_tensor_method_added_as_data_only(tmp_path):
     assert found == {(7, "LL104"), (8, "LL101")}
     code = Path(T.__file__).parent
     assert not any("segmentation_models_pytorch" in p.read_text() for p in code.rglob("*.py"))
+
+
+def test_tensor_constructors_make_the_dtypes_the_data_says():
+    """``creation.typed``: the constructor's dtype whatever the data (``torch.Tensor([1, 0])``
+    is float32); ``creation.literal``: the data's (Python ints give int64)."""
+    torch = pytest.importorskip("torch")
+    knowledge = load()
+    kinds = {torch.int64: "int", torch.int32: "int", torch.float32: "float", torch.float64: "float", torch.bool: "bool"}
+
+    def made(qualname, data):
+        obj = torch
+        for part in qualname.split(".")[1:]:
+            obj = getattr(obj, part)
+        return kinds[obj(data).dtype]
+
+    for name, dtype in knowledge.mapping("creation.typed").items():
+        if name.startswith("torch."):
+            assert made(name, [1, 0, 1]) == dtype, name
+    for name in knowledge.names("creation.literal"):
+        if name.startswith("torch."):
+            assert (made(name, [1, 0, 1]), made(name, [0.5, 1.0])) == ("int", "float"), name

@@ -95,4 +95,12 @@ VALID = {
         a = F.binary_cross_entropy_with_logits(torch.randn(8), labels.type(torch.cuda.FloatTensor))
         b = F.binary_cross_entropy_with_logits(torch.randn(8), labels.type("torch.cuda.FloatTensor"))
     """,
+    "torch.Tensor of integers is float32 (the legacy constructor's dtype, not the data's)": """
+        import torch
+        import torch.nn.functional as F
+
+        target = torch.Tensor([1, 0, 1])
+        a = F.binary_cross_entropy_with_logits(torch.randn(3), target)
+        b = F.binary_cross_entropy_with_logits(torch.randn(2, 2), torch.Tensor([[1, 0], [0, 1]]))
+    """,
 }
