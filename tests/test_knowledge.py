@@ -76,6 +76,10 @@ def test_a_user_entry_wins_over_the_built_in_one(tmp_path):
         ('[activation.function]\n"a.f" = { kind = "softmax", colour = 1 }\n', "unknown key colour"),
         ("[layer]\nnorm = [1]\n", "[layer.norm]: the list must be a list of strings"),
         ("not toml = = 1\n", "not valid TOML"),
+        (
+            '[loss.x]\ndisplay = "x"\nlike = "binary_cross_entropy"\nfunctions = ["a.f"]\nfloat_target = { position = 1 }\n',
+            "[loss] entry 'x': missing keyword",
+        ),
     ],
 )
 def test_a_malformed_knowledge_file_is_exit_2_naming_file_and_entry(tmp_path, content, says):

@@ -30,6 +30,7 @@ from losslint.analysis.shapes import flattened, reshaped, shaped_as
 from losslint.analysis.training import (
     UNKNOWN_ACTIVATION,
     TrainingEffects,
+    float_target,
     from_logits,
     layer_activation,
     switched_families,
@@ -121,7 +122,7 @@ class LibraryEffects(TrainingEffects):
         if isinstance(atom, QualRef):
             return self.call_external(T.canonical(atom.name), args, site, ctx, complete)
         if isinstance(atom, Loss):
-            return self.record_loss(atom.callee, args, site, complete, ctx, atom.site, atom.from_logits)
+            return self.record_loss(atom.callee, args, site, complete, ctx, atom.site, atom.from_logits, atom.float_target)
         if isinstance(atom, Graph):
             return atom.outputs
         if isinstance(atom, Layer):
@@ -232,7 +233,7 @@ class LibraryEffects(TrainingEffects):
         if name in T.LOSS_FUNCTIONS:
             return self.record_loss(name, args, site, complete, ctx)
         if name in T.LOSS_CLASSES or name in T.VALUE_LOSS_CLASSES:
-            return of(Loss(name, site, from_logits(name, args)))
+            return of(Loss(name, site, from_logits(name, args), float_target(name, args)))
         if name in T.VALUE_LOSS_FUNCTIONS:  # no input rules: a loss tensor, not a checked call
             if name in T.ELEMENTWISE_LOSSES:
                 self._record_elementwise(name, args, site, complete)
@@ -671,10 +672,11 @@ class LibraryEffects(TrainingEffects):
 
     def record_loss(
         self, callee: str, args: Args, site: Site, complete: bool, ctx: Context, created: Optional[Site] = None,
-        logits: Optional[bool] = False,
+        logits: Optional[bool] = False, floats: Optional[bool] = False,
     ) -> AbsVal:
         """A call of the loss ``callee`` (a loss function, or a loss class's instance,
-        built with ``logits`` for its from_logits switch)."""
+        built with ``logits`` for its from_logits switch and ``floats`` for its
+        ``float_target`` argument)."""
         if callee in T.VALUE_LOSS_CLASSES:  # no input rules: a loss tensor, not a checked call
             if callee in T.ELEMENTWISE_LOSSES:
                 self._record_elementwise(callee, args, site, complete, created)
@@ -685,6 +687,10 @@ class LibraryEffects(TrainingEffects):
         target = args.get(spec.target_position, spec.target_names) or unknown("loss target not given", Cause.FROM_OUTSIDE)
         if callee in T.UNCHECKED_TARGETS:
             target = unknown(f"{spec.name} converts its target itself", Cause.NOT_MODELLED)
+        if callee in T.LOSS_FUNCTIONS:
+            floats = float_target(callee, args)
+        if floats is not False:  # the loss makes the target a float (True), or may (None): shapes stay
+            target = join(of(replace(a, dtype="float" if floats else None)) if isinstance(a, Tensor) else of(a) for a in target)
         name = spec.name
         families = {family}
         if spec.framework == "keras" and callee in T.LOSS_FUNCTIONS:

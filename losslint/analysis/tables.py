@@ -46,6 +46,15 @@ class LossFamily:
 
 
 @dataclass(frozen=True)
+class Keyword:
+    """An argument a loss takes by keyword, or at ``position`` (of the constructor for a
+    class, of the call for a function)."""
+
+    position: Optional[int]
+    keyword: str
+
+
+@dataclass(frozen=True)
 class FromLogits:
     """A loss's switch to its logits family: the argument (of the constructor for a
     class, of the call for a function) and the family a literal True selects."""
@@ -165,6 +174,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
     unchecked_targets: set = set()
     strings: Dict[str, str] = {}
     from_logits: Dict[str, FromLogits] = {}
+    float_target: Dict[str, Keyword] = {}
     frameworks: Dict[str, str] = {}
     displays: Dict[str, str] = {}
     for key, entry in k.mapping("loss").items():
@@ -176,16 +186,21 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         frameworks.setdefault(family, entry.get("framework", "torch"))
         displays.setdefault(family, entry["display"])
         switch = entry.get("from_logits")
+        converting = entry.get("float_target")
         for name in entry.get("classes", []):
             loss_classes[name] = family
             signatures[name] = signature
             if switch is not None:
                 from_logits[name] = FromLogits(switch.get("class_position"), switch["keyword"], switch["family"])
+            if converting is not None:
+                float_target[name] = Keyword(converting.get("class_position"), converting["keyword"])
         for name in entry.get("functions", []):
             loss_functions[name] = family
             signatures[name] = signature
             if switch is not None:
                 from_logits[name] = FromLogits(switch.get("function_position"), switch["keyword"], switch["family"])
+            if converting is not None:
+                float_target[name] = Keyword(converting.get("function_position"), converting["keyword"])
         for name in entry.get("strings", []):
             strings[name] = key
         if not entry.get("checks_target", True):
@@ -209,6 +224,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "UNCHECKED_TARGETS": frozenset(unchecked_targets),
         "LOSS_STRINGS": strings,
         "FROM_LOGITS": from_logits,
+        "FLOAT_TARGET": float_target,
         "FAMILY_FRAMEWORKS": frameworks,
         "FAMILY_DISPLAYS": displays,
         "CALL_METHODS": tuple(k.tables.get("library.call_methods", ())),

@@ -80,6 +80,21 @@ def from_logits(callee: str, args: Args) -> Optional[bool]:
     return value if isinstance(value, bool) else None
 
 
+def float_target(callee: str, args: Args) -> Optional[bool]:
+    """Whether the loss is given the argument with which it makes its target a float
+    itself (smp's ``SoftBCEWithLogitsLoss(smooth_factor=0.1)`` smooths it with float
+    arithmetic): True when given a value other than None, None when that is not known."""
+    argument = T.FLOAT_TARGET.get(callee)
+    if argument is None:
+        return False
+    given = args.get(argument.position, (argument.keyword,))
+    if given is None:
+        return None if args.open else False
+    if all(isinstance(a, Const) and a.value is None for a in given):
+        return False
+    return True if all(isinstance(a, Const) for a in given) else None
+
+
 def switched_families(callee_family: str, callee: str, logits: Optional[bool]) -> Tuple[set, str]:
     """The families a call of ``callee`` may compute, and the suffix its display gets."""
     switch = T.FROM_LOGITS.get(callee)

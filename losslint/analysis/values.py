@@ -308,6 +308,7 @@ class Loss(Atom):
     callee: str
     site: Optional[Site]
     from_logits: Optional[bool] = False  # a loss with a from_logits switch: the literal given, None when not known
+    float_target: Optional[bool] = False  # built with its ``float_target`` argument: it makes the target a float itself (None: may be)
 
 
 @atom

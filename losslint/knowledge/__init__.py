@@ -406,7 +406,7 @@ FRAMEWORKS = ("torch", "keras", "jax")
 def _loss(entry: Dict[str, Any]) -> Dict[str, Any]:
     _keys(entry, {"display"}, {
         "classes", "functions", "input", "target", "like", "checks_target", "framework", "strings",
-        "input_position", "target_position", "from_logits", "switched",
+        "input_position", "target_position", "from_logits", "switched", "float_target",
     })  # fmt: skip
     if "checks_target" in entry:
         _bool(entry["checks_target"], "checks_target")
@@ -426,6 +426,16 @@ def _loss(entry: Dict[str, Any]) -> Dict[str, Any]:
         for key in ("class_position", "function_position"):
             if key in switch:
                 _int(switch[key], key)
+    if "float_target" in entry:
+        converting = entry["float_target"]
+        if not isinstance(converting, dict):
+            raise KnowledgeError("'float_target' must be a table: keyword, class_position, function_position")
+        _keys(converting, {"keyword"}, {"class_position", "function_position"})
+        if not isinstance(converting["keyword"], str):
+            raise KnowledgeError("'float_target' keyword must be a string")
+        for key in ("class_position", "function_position"):
+            if key in converting:
+                _int(converting[key], key)
     if entry.get("switched") is not None:
         _bool(entry["switched"], "switched")
     if not entry.get("classes") and not entry.get("functions") and not entry.get("strings") and not entry.get("switched"):

@@ -1,6 +1,14 @@
 """Cases for rule LL301: snippets that must be flagged where marked, and look-alikes that must not."""
 
 INVALID = {
+    "smp's SoftBCEWithLogitsLoss without smooth_factor passes the labels on as they are": """
+        import torch
+        from segmentation_models_pytorch.losses import SoftBCEWithLogitsLoss
+
+        labels = torch.tensor([0, 1, 1]).long()
+        a = SoftBCEWithLogitsLoss()(torch.randn(3), labels)  # expect: LL301
+        b = SoftBCEWithLogitsLoss(smooth_factor=None)(torch.randn(3), labels)  # expect: LL301
+    """,
     "randint targets into BCEWithLogitsLoss": """
         import torch
         import torch.nn as nn
@@ -102,5 +110,14 @@ VALID = {
         target = torch.Tensor([1, 0, 1])
         a = F.binary_cross_entropy_with_logits(torch.randn(3), target)
         b = F.binary_cross_entropy_with_logits(torch.randn(2, 2), torch.Tensor([[1, 0], [0, 1]]))
+    """,
+    "smp's SoftBCEWithLogitsLoss with smooth_factor makes float targets of the labels itself": """
+        import torch
+        from segmentation_models_pytorch.losses import SoftBCEWithLogitsLoss
+
+        labels = torch.tensor([0, 1, -100, 1, 0]).long()
+        a = SoftBCEWithLogitsLoss(smooth_factor=0.1, ignore_index=-100)(torch.randn(5), labels)
+        b = SoftBCEWithLogitsLoss(None, -100, "mean", 0.1)(torch.randn(5), labels)
+        c = SoftBCEWithLogitsLoss(smooth_factor=config.smoothing)(torch.randn(5), labels)
     """,
 }
