@@ -1,7 +1,9 @@
 """Jupyter notebooks: their code cells joined into one module, with a line map back.
 
 IPython syntax (``%magic``, ``!shell``, ``%%cell`` magics, ``obj?`` and ``?obj`` help,
-``/f x`` autocalls) is neutralised line by line where a statement starts, into
+``/f x`` autocalls, automagic lines such as ``pip install torch``) and the
+``from __future__`` imports a cell begins with (IPython compiles each cell alone) are
+neutralised line by line where a statement starts, into
 ``pass  # !pip install torch`` with the line's indentation (a block whose only body it
 is stays valid), so no line moves: a finding on module line L is cell C, line l. As
 IPython does, a cell's leading blank lines and its first line's indentation are dropped.
@@ -18,11 +20,27 @@ import codecs
 import difflib
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 """Cell magics whose body is Python: only their first line is neutralised."""
+
+AUTOMAGICS = frozenset({
+    "cat", "cd", "conda", "cp", "env", "history", "load_ext", "ls", "mamba", "matplotlib", "micromamba", "mkdir",
+    "mv", "pip", "pwd", "pylab", "reload_ext", "rm", "rmdir", "run", "set_env", "tensorflow_version", "time",
+    "timeit", "uv", "who", "whos",
+})  # fmt: skip
+"""Line magics (and IPython's shell aliases) that IPython's automagic, on by default,
+runs without ``%``: ``pip install torch``, ``ls ./data``; Colab's ``tensorflow_version``."""
+
+_AUTOMAGIC = re.compile(r"^(?P<name>[A-Za-z_]\w*)[ \t]+(?P<rest>\S.*)$")
+_NOT_AUTOMAGIC = re.compile(r"^[=,(\[]")
+"""A rest that makes ``name rest`` Python to IPython (``cd = 3``: its ``AssignmentChecker``
+runs ahead of automagic), or a call of the notebook's own function written with a space
+(``run (x)``), which IPython calls instead of the magic."""
+_FUTURE = re.compile(r"^from[ \t]+__future__[ \t]+import\b")
 
 _HELP = re.compile(r"^%{0,2}[\w.*]+\?{1,2}\s*$")  # obj?  obj.attr??  np.*load*?  %magic?
 _SHELL_ASSIGNMENT = re.compile(r"^(\s*[\w.,\s]+=\s*)[!%]")
@@ -116,10 +134,25 @@ def _neutralised(line: str) -> Optional[str]:
         return None
     if stripped.startswith(_ESCAPES) or _HELP.match(stripped):
         return indent + "pass  # " + stripped
+    automagic = _AUTOMAGIC.match(stripped)
+    if automagic and automagic.group("name") in AUTOMAGICS and not _NOT_AUTOMAGIC.match(automagic.group("rest")):
+        if not _is_python(stripped):  # ``time -= 1`` is Python: IPython sees the name ``time`` defined
+            return indent + "pass  # " + stripped
     shell = _SHELL_ASSIGNMENT.match(line)
     if shell:  # files = !ls  ->  files = None  # !ls
         return shell.group(1) + "None  # " + line[shell.end() - 1 :]
     return None
+
+
+def _is_python(line: str) -> bool:
+    """Whether the line compiles by itself."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(line, "<line>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _dedented(lines: List[str], indent: str) -> List[str]:
@@ -141,11 +174,20 @@ def _cell_code(text: str) -> Tuple[List[str], str]:
     statements = _Statements()
     out = []
     command_continues = False  # a shell or magic line ending with a backslash goes on
+    leading = True  # no statement yet but ``from __future__`` imports
+    future_continues = False  # in the parentheses of one
     for index, line in enumerate(lines):
         if whole_cell_magic and (index <= first or not python_body) or command_continues:
             out.append("# " + line if line else line)
             command_continues = command_continues and line.endswith("\\")
             continue
+        if future_continues or leading and _FUTURE.match(line):
+            # IPython compiles each cell alone: a cell may begin with its own
+            # ``from __future__`` imports, which the joined module may not
+            out.append(("# " if future_continues else "pass  # ") + line)
+            future_continues = (future_continues or "(" in line) and ")" not in line
+            continue
+        leading = leading and (not line.strip() or line.lstrip().startswith("#"))
         neutral = _neutralised(line) if statements.at_start else None
         if neutral is None:
             statements.feed(line)

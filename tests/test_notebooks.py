@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from losslint.cli import main
+from losslint.notebook import read_notebook
 
 
 def notebook(*cells, nbformat=4):
@@ -221,6 +222,10 @@ def test_a_notebook_whose_layout_cannot_be_kept_is_reported_not_rewritten(tmp_pa
         ["%%bash\nfor i in 1 2; do\n  echo $i\ndone\n", "x = 1\n"],  # a cell magic: skipped
         ["%%time\nfor i in range(3):\n    !echo hi\n"],
         ["  !ls\n  x = 1\n"],
+        ["pip install torch\n", "ls ./data/train/\n", "cd ..\n", "matplotlib inline\n", "time model = f(x)\n"],  # automagic
+        ["load_ext autoreload\nimport os\n", "tensorflow_version 2.x\n"],
+        ["import os\n", "from __future__ import annotations\nx: int = 1\n"],  # each cell compiles alone
+        ["!pip install torch\n", "# a comment\n\nfrom __future__ import (print_function,\n    division)\nfrom __future__ import annotations\n"],
     ],
 )
 def test_ipython_syntax_jupyter_runs_is_never_ll000(tmp_path, cells):
@@ -229,3 +234,35 @@ def test_ipython_syntax_jupyter_runs_is_never_ll000(tmp_path, cells):
     write(tmp_path, "nb.ipynb", document)
     result = CliRunner().invoke(main, [str(tmp_path), "--no-cache"])
     assert "LL000" not in result.output and result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "cell, neutralised",
+    [
+        ("pip install torch", True),
+        ("ls -la data", True),
+        ("cd = nn.CrossEntropyLoss()", False),  # Python: an assignment
+        ("time -= 1", False),
+        ("run (epoch)", False),  # a function of the notebook's own, called with a space
+        ("ls is None", False),
+        ("env", False),  # a bare name is Python already
+        ("install torch", False),  # not a magic
+    ],
+)
+def test_automagic_lines_and_the_python_that_looks_like_them(cell, neutralised):
+    found, _ = read_notebook(json.dumps(notebook(("code", cell))).encode())
+    assert (found.source.strip() != cell) is neutralised, found.source
+
+
+def test_a_future_import_after_a_cell_s_first_statement_is_still_ll000(tmp_path):
+    write(tmp_path, "nb.ipynb", notebook(("code", "import os\nfrom __future__ import annotations\n")))
+    result = CliRunner().invoke(main, [str(tmp_path), "--no-cache"])
+    assert "LL000" in result.output and "from __future__ imports must occur" in result.output
+
+
+def test_ll000_column_is_the_cell_s_not_the_json_file_s(tmp_path):
+    """CPython reads a syntax error's line from the file it is told the code came from:
+    the notebook's JSON then gave the column."""
+    write(tmp_path, "nb.ipynb", notebook(("code", "x = pass\n")))
+    result = CliRunner().invoke(main, [str(tmp_path / "nb.ipynb"), "--no-cache"])
+    assert "nb.ipynb:cell 1:1:5: LL000" in result.output, result.output

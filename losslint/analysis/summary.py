@@ -318,12 +318,20 @@ def _parse_and_check(text: str, path: str, notebook: bool) -> ast.Module:
     return tree
 
 
+def _unread_name(path: str) -> str:
+    """The file name given to Python's parser and compiler: one no file has, because for a
+    syntax error CPython reads the line from the file of that name when there is one, and
+    counts the column on it: a notebook's JSON, the file ``--stdin-filename`` names, a file
+    changed since it was read. Without a file, the line is the text's own."""
+    return f"<{path}>"
+
+
 def parse(text: str, path: str) -> ast.Module:
     """``ast.parse``, silent: a ``SyntaxWarning`` is Python's business, not a finding
     (and under ``-W error`` it would be raised as a SyntaxError)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ast.parse(text, filename=path)
+        return ast.parse(text, filename=_unread_name(path))
 
 
 def check(tree: ast.Module, text: str, path: str, notebook: bool = False) -> bool:
@@ -345,10 +353,10 @@ def check(tree: ast.Module, text: str, path: str, notebook: bool = False) -> boo
         warnings.simplefilter("ignore")
         try:
             try:
-                compile(tree, path, "exec", flags=flags, dont_inherit=True)
+                compile(tree, _unread_name(path), "exec", flags=flags, dont_inherit=True)
                 return True  # the tree compiled: it nests within Python's normal limit
             except RecursionError:
-                compile(text, path, "exec", flags=flags, dont_inherit=True)
+                compile(text, _unread_name(path), "exec", flags=flags, dont_inherit=True)
                 return False
         except SyntaxError as error:
             error.compiled = True  # type: ignore[attr-defined]  # its offset counts UTF-8 bytes
@@ -560,7 +568,7 @@ def _compiled_lazily(path: str, text: str, notebook: bool) -> Optional[FileSumma
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            code = compile(text, path, "exec", flags=flags, dont_inherit=True)
+            code = compile(text, _unread_name(path), "exec", flags=flags, dont_inherit=True)
     except Exception:  # noqa: BLE001 - a syntax error, limits: the normal path says what
         return None
     imports = imports_in(IMPORT_STATEMENT.findall(text))
