@@ -113,3 +113,10 @@ def test_usage_errors(project):
     assert done.returncode == 2 and b"--stdin-filename needs a file name" in done.stderr
     done = cli("-", "x.py", cwd=root, stdin=INLINE)
     assert done.returncode == 2
+
+
+def test_a_syntax_error_s_column_is_counted_on_the_buffer_not_the_file_on_disk(project):
+    root, _ = project
+    (root / "src" / "scratch.py").write_text("y = 1\n")
+    done = cli("--no-cache", "-", "--stdin-filename", "src/scratch.py", cwd=root, stdin="é = pass\n")
+    assert "src/scratch.py:1:5: LL000" in done.stdout.decode(), done.stdout.decode()

@@ -18,6 +18,14 @@ INVALID = {
         def score(x):
             return torch.nn.functional.log_softmax(x)  # expect: LL205
     """,
+    "a caller passes no dim through **kwargs": """
+        import torch.nn as nn
+
+        def make_softmax(**kwargs):
+            return nn.Softmax(**kwargs)  # expect: LL205
+
+        head = make_softmax()
+    """,
 }
 
 VALID = {
@@ -44,5 +52,19 @@ VALID = {
 
         options = {"dim": 1}
         probs = F.softmax(logits, **options)
+    """,
+    "dim in the **kwargs or *args of a function nothing in the code calls": """
+        import torch.nn as nn
+
+        def make_softmax(**kwargs):
+            return nn.Softmax(**kwargs)
+
+        def make_log_softmax(*args):
+            return nn.LogSoftmax(*args)
+
+        class Activation(nn.Module):
+            def __init__(self, name, **params):
+                super().__init__()
+                self.activation = nn.Softmax(**params) if name == "softmax" else nn.Identity()
     """,
 }

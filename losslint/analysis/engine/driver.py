@@ -225,7 +225,8 @@ class Interpreter(Statements, Imports, Expressions, Objects, Calls, Functions, L
             if i < len(defaults) and defaults[i] is not None:
                 value = join((value, defaults[i]))
             keywords.append((param.name, value))
-        args = Args(keywords=tuple(keywords))
+        # callers outside pass *args and **kwargs we cannot see: not none
+        args = Args(keywords=tuple(keywords), open=any(p.kind in ("varargs", "varkw") for p in params))
         if is_method:
             assert owner is not None
             receivers = list(self.instances.get(owner, ()))
