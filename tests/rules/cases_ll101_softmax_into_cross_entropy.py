@@ -1,6 +1,15 @@
 """Cases for rule LL101: snippets that must be flagged where marked, and look-alikes that must not."""
 
 INVALID = {
+    "keywords of unknown content after the input and target (**kwargs leaves positions sure)": """
+        import torch.nn.functional as F
+
+        def loss_fn(logits, y, **options):
+            return F.cross_entropy(F.softmax(logits, dim=1), y, **options)  # expect: LL101
+
+        def other(logits, y):
+            return F.cross_entropy(F.softmax(logits, dim=1), y, **config.loss_options)  # expect: LL101
+    """,
     "functional softmax returned by forward": """
         import torch.nn as nn
         import torch.nn.functional as F

@@ -120,15 +120,15 @@ class Calls:
     def _eval_args(self, args: Tuple[ir.Arg, ...], env: Env, ctx: Context) -> Args:
         positional: List[AbsVal] = []
         keywords: List[Tuple[str, AbsVal]] = []
-        is_open = False
+        is_open = positions_open = False
         for arg in args:
             value = self.eval(arg.value, env, ctx)
             if arg.star == "*":
                 spliced = _splice(value)
                 if spliced is None:
-                    is_open, positional = True, []
+                    is_open, positions_open, positional = True, True, []
                 elif spliced[1]:  # unknown head, known tail: keep the tail
-                    is_open, positional = True, list(spliced[0])
+                    is_open, positions_open, positional = True, True, list(spliced[0])
                 else:
                     positional.extend(spliced[0])
             elif arg.star == "**":
@@ -141,7 +141,7 @@ class Calls:
                 keywords.append((arg.keyword, value))
             else:
                 positional.append(value)
-        return Args(tuple(positional), tuple(keywords), is_open)
+        return Args(tuple(positional), tuple(keywords), is_open, is_open and not positions_open)
 
     def call(
         self, atom: Atom, args: Args, site: Site, ctx: Context, complete: bool = True

@@ -46,9 +46,10 @@ class Args:
     positional: Tuple[AbsVal, ...] = ()
     keywords: Tuple[Tuple[str, AbsVal], ...] = ()
     open: bool = False
+    only_keywords_open: bool = False  # open through ``**kwargs`` alone: the positions are sure
 
     def get(self, index: Optional[int], names: Iterable[str] = ()) -> Optional[AbsVal]:
-        if index is not None and index < len(self.positional) and not self.open:
+        if index is not None and index < len(self.positional) and (not self.open or self.only_keywords_open):
             return self.positional[index]
         for key, value in self.keywords:
             if key in names:
