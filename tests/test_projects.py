@@ -140,3 +140,17 @@ def test_base_class_and_constant_from_other_files(tmp_path):
     assert diagnostic.code == "LL201" and diagnostic.location.path.endswith("train.py")
     assert "/base.py:8 nn.Linear(hidden, NUM_CLASSES))" in diagnostic.message
 
+
+
+def test_a_module_attribute_assigned_from_another_module_is_not_its_old_value(tmp_path):
+    """``config.NUM_CLASSES = len(classes)``: config.py's placeholder 1 is no longer sure."""
+    (tmp_path / "config.py").write_text("NUM_CLASSES = 1  # set by train.py\n")
+    (tmp_path / "train.py").write_text(
+        "import torch.nn as nn\nimport config\n"
+        "def main(classes, x, y):\n    config.NUM_CLASSES = len(classes)\n"
+        "    model = nn.Linear(8, config.NUM_CLASSES)\n    return nn.CrossEntropyLoss()(model(x), y)\n"
+    )
+    report = lint([str(tmp_path)], resolve())
+    assert report.diagnostics == [] and report.loss_calls == 1
+    (tmp_path / "train.py").write_text((tmp_path / "train.py").read_text().replace("len(classes)", "1"))
+    assert [d.code for d in lint([str(tmp_path)], resolve()).diagnostics] == ["LL201"]

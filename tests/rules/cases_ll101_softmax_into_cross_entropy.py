@@ -154,4 +154,25 @@ VALID = {
         probs = nn.Softmax(dim=1)(logits)  # flax.linen has no Softmax class: not torch's
         loss = F.cross_entropy(probs, y)
     """,
+    "a class flag for inference switched off before training": """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class CFG:
+            output_probs = True
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 4)
+
+            def forward(self, x):
+                z = self.fc(x)
+                if CFG.output_probs:
+                    return F.softmax(z, dim=1)
+                return z
+
+        CFG.output_probs = False
+        loss = F.cross_entropy(Net()(x), y)
+    """,
 }

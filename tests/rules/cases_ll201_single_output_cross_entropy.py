@@ -1,6 +1,16 @@
 """Cases for rule LL201: snippets that must be flagged where marked, and look-alikes that must not."""
 
 INVALID = {
+    "a config class's attribute set to 1 again": """
+        import torch.nn as nn
+
+        class CFG:
+            num_classes = 1
+
+        CFG.num_classes = 1
+        model = nn.Linear(8, CFG.num_classes)
+        loss = nn.CrossEntropyLoss()(model(x), y)  # expect: LL201
+    """,
     "nn.Linear(h, 1) into CrossEntropyLoss": """
         import torch.nn as nn
 
@@ -67,6 +77,18 @@ VALID = {
         import torch.nn as nn
 
         model = nn.Linear(20, 1) if binary else nn.Linear(20, 5)
+        loss = nn.CrossEntropyLoss()(model(x), y)
+    """,
+    "a config class's placeholder overwritten before the model is built": """
+        import pandas as pd
+        import torch.nn as nn
+
+        class CFG:
+            num_classes = 1  # set below, once the labels are read
+
+        df = pd.read_csv("train.csv")
+        CFG.num_classes = df["label"].nunique()
+        model = nn.Linear(8, CFG.num_classes)
         loss = nn.CrossEntropyLoss()(model(x), y)
     """,
 }

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional
+from typing import Any, Optional, Tuple
 
 from losslint.analysis import ir
 from losslint.analysis import tables as T
 from losslint.analysis.engine.state import Args, Context
 from losslint.analysis.engine.walk import _is_static
 from losslint.analysis.values import (
+    MISSING,
     AbsVal,
     Atom,
     Bound,
@@ -185,3 +186,58 @@ class Objects:
             )
             order.extend(a for base in info.bases for a in base if isinstance(a, Class))
         return names
+
+    def set_path(self, atom: Atom, path: Tuple[Any, ...], value: AbsVal) -> AbsVal:
+        """``atom`` with the value at ``path`` (attribute names, integer indices) replaced."""
+        first, rest = path[0], path[1:]
+        if isinstance(atom, Instance) and isinstance(first, str):
+            if not rest:
+                return _set_attr(atom, first, value)
+            inner = self.getattr(atom, first)
+            changed = join(self.set_path(a, rest, value) for a in ordered(inner))
+            return of(atom) if changed == inner else _set_attr(atom, first, changed)
+        if isinstance(atom, Sequence) and isinstance(first, int):
+            if not rest:
+                return _set_item(atom, first, value)
+            inner = self.subscript(atom, of(Const(first)))
+            changed = join(self.set_path(a, rest, value) for a in ordered(inner))
+            return of(atom) if changed == inner else _set_item(atom, first, changed)
+        if isinstance(atom, (Class, ModuleRef)) and isinstance(first, str) and not rest:
+            self._rebind_shared(atom, first, value)
+            return of(atom)
+        library = self.library_set_path(atom, path, value)
+        return library if library is not None else of(atom)
+
+    def _rebind_shared(self, atom: "Class | ModuleRef", name: str, value: AbsVal) -> None:
+        """``Config.num_classes = n``, ``config.NUM_CLASSES = n``: an attribute of a class
+        or a module assigned from outside. Code may read it before or after, in an order
+        the analysis does not follow (entry points, other modules): from then on it holds
+        the value it had and the new one, so no rule takes the old one for sure."""
+        if isinstance(atom, Class):
+            info = self.classes.get(atom)
+            namespace = info.namespace if info is not None else None
+        else:
+            namespace = self.module_globals(atom.path)
+        if namespace is not None:
+            before = namespace.get(name)
+            namespace[name] = join((before, value)) if before is not None else value
+
+
+def _set_attr(atom: Atom, name: str, value: AbsVal) -> AbsVal:
+    if isinstance(atom, Instance):
+        overrides = tuple((k, v) for k, v in atom.overrides if k != name) + ((name, value),)
+        return of(replace(atom, overrides=overrides))
+    return of(atom)
+
+
+def _set_item(atom: Atom, index: Any, value: AbsVal) -> AbsVal:
+    if isinstance(atom, Sequence) and isinstance(index, int) and not isinstance(index, bool):
+        if -len(atom.items) <= index < len(atom.items) and not (atom.open_start and index >= 0):
+            items = list(atom.items)
+            items[index] = value
+            return of(replace(atom, items=tuple(items)))
+    if isinstance(atom, Mapping) and index is not MISSING:
+        return of(Mapping(tuple((k, v) for k, v in atom.items if k != index) + ((index, value),)))
+    if isinstance(atom, (Sequence, Mapping)):
+        return unknown("container changed at an unknown index", Cause.LOOP_OR_CONTAINER)
+    return of(atom)

@@ -20,6 +20,7 @@ from losslint.analysis.engine.state import (
     _join_envs,
     _switched,
 )
+from losslint.analysis.engine.objects import _set_item
 from losslint.analysis.engine.walk import _decorator_name, _reassigned_attributes
 from losslint.analysis.values import (
     MISSING,
@@ -312,24 +313,6 @@ class Statements:
         if changed != owner:
             env[target.id] = changed
 
-    def set_path(self, atom: Atom, path: Tuple[Any, ...], value: AbsVal) -> AbsVal:
-        """``atom`` with the value at ``path`` (attribute names, integer indices) replaced."""
-        first, rest = path[0], path[1:]
-        if isinstance(atom, Instance) and isinstance(first, str):
-            if not rest:
-                return _set_attr(atom, first, value)
-            inner = self.getattr(atom, first)
-            changed = join(self.set_path(a, rest, value) for a in ordered(inner))
-            return of(atom) if changed == inner else _set_attr(atom, first, changed)
-        if isinstance(atom, Sequence) and isinstance(first, int):
-            if not rest:
-                return _set_item(atom, first, value)
-            inner = self.subscript(atom, of(Const(first)))
-            changed = join(self.set_path(a, rest, value) for a in ordered(inner))
-            return of(atom) if changed == inner else _set_item(atom, first, changed)
-        library = self.library_set_path(atom, path, value)
-        return library if library is not None else of(atom)
-
     def _unpack(self, targets: Tuple[ir.Expr, ...], value: AbsVal, env: Env, ctx: Context) -> None:
         has_star = any(isinstance(t, ir.Starred) for t in targets)
         per_target: List[List[AbsVal]] = [[] for _ in targets]
@@ -370,13 +353,6 @@ def _pure(expr: ir.Expr) -> bool:
     return isinstance(expr, (ir.Literal, ir.Name))
 
 
-def _set_attr(atom: Atom, name: str, value: AbsVal) -> AbsVal:
-    if isinstance(atom, Instance):
-        overrides = tuple((k, v) for k, v in atom.overrides if k != name) + ((name, value),)
-        return of(replace(atom, overrides=overrides))
-    return of(atom)
-
-
 def _mark_reassigned(atom: Atom, names: frozenset) -> AbsVal:
     if not isinstance(atom, Instance) or not names:
         return of(atom)
@@ -385,16 +361,3 @@ def _mark_reassigned(atom: Atom, names: frozenset) -> AbsVal:
         reason = unknown(f"'{name}' is also assigned outside __init__", Cause.UNFOLLOWED_STATE)
         current[name] = join((current[name], reason)) if name in current else reason
     return of(replace(atom, overrides=tuple(current.items())))
-
-
-def _set_item(atom: Atom, index: Any, value: AbsVal) -> AbsVal:
-    if isinstance(atom, Sequence) and isinstance(index, int) and not isinstance(index, bool):
-        if -len(atom.items) <= index < len(atom.items) and not (atom.open_start and index >= 0):
-            items = list(atom.items)
-            items[index] = value
-            return of(replace(atom, items=tuple(items)))
-    if isinstance(atom, Mapping) and index is not MISSING:
-        return of(Mapping(tuple((k, v) for k, v in atom.items if k != index) + ((index, value),)))
-    if isinstance(atom, (Sequence, Mapping)):
-        return unknown("container changed at an unknown index", Cause.LOOP_OR_CONTAINER)
-    return of(atom)
