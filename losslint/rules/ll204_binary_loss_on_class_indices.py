@@ -16,7 +16,9 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
         if len(widths) != 1:
             continue
         (width,) = widths
-        if width is None or width < 2 or any(t.rank == 1 for t in inputs):
+        # an output of unknown rank may be one sample's, (C,), and a 1-D target of C values its
+        # multi-hot vector: only a batched output, rank 2 or more, proves class indices
+        if width is None or width < 2 or any(t.rank is None or t.rank < 2 for t in inputs):
             continue
         if all(t.rank == 1 for t in targets):
             layers = layer_sites(inputs)
@@ -39,8 +41,10 @@ RULE = Rule(
     summary="BCE family on a C-wide output (C >= 2) with class-index targets",
     doc="""\
 ## What it does
-Flags `BCELoss` / `BCEWithLogitsLoss` on a model output with C >= 2 units whose target
-is one-dimensional: class indices `(N,)` rather than one value per unit `(N, C)`.
+Flags `BCELoss` / `BCEWithLogitsLoss` on a batched model output (its rank is known to
+be 2 or more) with C >= 2 units whose target is one-dimensional: class indices `(N,)`
+rather than one value per unit `(N, C)`. An output of unknown rank may be one sample's,
+`(C,)`, with a multi-hot target of its shape: not flagged.
 
 ## Why is this bad?
 The binary losses compare each output unit with its own target value, so the target
