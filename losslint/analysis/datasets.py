@@ -62,6 +62,23 @@ def dataset(name: str, args: Args, site: Site) -> Optional[AbsVal]:
     return value if value is not None and all(is_loader(a) for a in value) else None
 
 
+def attribute_assigned(atom: Atom, name: str) -> Optional[AbsVal]:
+    """``ds.<name> = value`` on a dataset: its samples' targets are no longer known
+    (``ds.target_transform = ...``, ``ds.targets = ...``), unless the attribute changes
+    the inputs only (``ds.transform``, knowledge: ``dataset.input_attributes``). None: not
+    a dataset."""
+    if not is_dataset(atom):
+        return None
+    if name in T.DATASET_INPUT_ATTRIBUTES:
+        return of(atom)
+    changed = unknown(f"the target of a dataset whose '{name}' the code assigns", Cause.UNFOLLOWED_STATE)
+    samples = [
+        of(replace(s, items=s.items[:1] + (changed,) * (len(s.items) - 1))) if isinstance(s, Sequence) and len(s.items) >= 2 else of(s)
+        for s in atom.items[0]
+    ]
+    return of(replace(atom, items=(join(samples),)))
+
+
 def is_dataset(atom: Atom) -> bool:
     return isinstance(atom, Sequence) and atom.container == _DATASET and len(atom.items) == 1 and not atom.open_start
 

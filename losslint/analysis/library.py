@@ -16,7 +16,7 @@ from losslint.analysis.creation import (
     literal_tensor,
     size_of,
 )
-from losslint.analysis.datasets import ITERATION_BUILTINS, dataset, iterated
+from losslint.analysis.datasets import ITERATION_BUILTINS, attribute_assigned, dataset, iterated
 from losslint.analysis.engine.expressions import _RETURNS_SELF, _arith, _splice
 from losslint.analysis.engine.state import Args, Context, Env, ModeSwitch, _LossAcc, accumulate_loss
 from losslint.analysis.facts import (
@@ -214,9 +214,12 @@ class LibraryEffects(TrainingEffects):
         return None
 
     def library_set_path(self, atom: Atom, path: Tuple[Any, ...], value: AbsVal) -> Optional[AbsVal]:
-        """``obj.<path> = value`` on a library object: a library model's head replaced."""
+        """``obj.<path> = value`` on a library object: a library model's head replaced, a
+        dataset's target transform set."""
         if isinstance(atom, Model):
             return self.model_set_path(atom, path, value)
+        if len(path) == 1 and isinstance(path[0], str):
+            return attribute_assigned(atom, path[0])
         return None
 
     def binary_operation(self, op: str, left: AbsVal, right: AbsVal) -> AbsVal:

@@ -328,6 +328,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
         "RESIZE_LAYERS": k.names("layer.resize"),
         "CLASS_INDEX_DATASETS": k.mapping("dataset.class_index"),
         "TENSOR_DATASETS": k.names("dataset.tensors"),
+        "DATASET_INPUT_ATTRIBUTES": k.names("dataset.input_attributes"),
         "LOADERS": k.names("dataset.loaders"),
         "ITERATE": k.names("dataset.iterate"),
         "RELEVANT": LossPrefilter(mentions),

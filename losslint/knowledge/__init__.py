@@ -496,7 +496,7 @@ LIST_TABLES = {
     "creation.full", "creation.arange",
     "loss_value.classes", "loss_value.functions", "loss_value.elementwise", "tensor.backward", "tensor.transposes", "tensor.transpose_attributes",
     "tensor.reductions", "tensor.selections", "tensor.joins", "tensor.stacks", "tensor.where", "tensor.resize_functions",
-    "layer.resize", "dataset.tensors", "dataset.loaders", "dataset.iterate",
+    "layer.resize", "dataset.tensors", "dataset.loaders", "dataset.iterate", "dataset.input_attributes",
     "context.grad_off", "context.grad_on", "context.grad_switch", "context.autocast", "context.autocast_cuda_only",
 }  # fmt: skip
 SCALARS = {"dtype.unknown": str}

@@ -1,6 +1,17 @@
 """Cases for rule LL301: snippets that must be flagged where marked, and look-alikes that must not."""
 
 INVALID = {
+    "a dataset whose input transform is set after construction still gives class indices": """
+        import torch.nn as nn
+        from torch.utils.data import DataLoader
+        from torchvision import datasets, transforms
+
+        ds = datasets.MNIST("data", download=True)
+        ds.transform = transforms.ToTensor()
+        model = nn.Sequential(nn.Flatten(), nn.Linear(784, 1))
+        for x, y in DataLoader(ds, batch_size=64):
+            loss = nn.BCEWithLogitsLoss()(model(x).squeeze(1), y)  # expect: LL301
+    """,
     "smp's SoftBCEWithLogitsLoss without smooth_factor passes the labels on as they are": """
         import torch
         from segmentation_models_pytorch.losses import SoftBCEWithLogitsLoss
@@ -119,5 +130,17 @@ VALID = {
         a = SoftBCEWithLogitsLoss(smooth_factor=0.1, ignore_index=-100)(torch.randn(5), labels)
         b = SoftBCEWithLogitsLoss(None, -100, "mean", 0.1)(torch.randn(5), labels)
         c = SoftBCEWithLogitsLoss(smooth_factor=config.smoothing)(torch.randn(5), labels)
+    """,
+    "a dataset whose target_transform is set after construction": """
+        import torch
+        import torch.nn as nn
+        from torch.utils.data import DataLoader
+        from torchvision import datasets, transforms
+
+        ds = datasets.MNIST("data", download=True, transform=transforms.ToTensor())
+        ds.target_transform = lambda t: torch.tensor(float(t == 3))
+        model = nn.Sequential(nn.Flatten(), nn.Linear(784, 1))
+        for x, y in DataLoader(ds, batch_size=64):
+            loss = nn.BCEWithLogitsLoss()(model(x).squeeze(1), y)
     """,
 }
