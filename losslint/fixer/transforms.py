@@ -228,15 +228,15 @@ class EditTransformer(cst.CSTTransformer):
     def _accumulate_value(
         self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit, method: str = ""
     ) -> Union[cst.AugAssign, cst.Assign]:
-        """``total += loss`` -> ``total += loss.item()``; ``.detach()`` instead when the
-        code uses ``total`` as a tensor (``total.item()``, ``total[0]``), which a float
-        would break."""
+        """``total += loss`` -> ``total += loss.item()`` when the code reads ``total`` only
+        where a number does as well as a tensor; ``loss.detach()`` otherwise (``total.item()``,
+        ``avg = total / n``, ``dist.all_reduce(total)``), which keeps it a tensor."""
         import libcst.matchers as m  # 0.6 s to import: only when this edit is applied
         name = edit.argument
         if not method:
             scope = next((a for a in reversed(self.ancestors) if isinstance(a, cst.FunctionDef)), self.ancestors[0])
-            as_tensor = m.findall(scope, m.Attribute(value=m.Name(name)) | m.Subscript(value=m.Name(name)))
-            method = "detach" if as_tensor else "item"
+            code = scope.code if isinstance(scope, cst.Module) else cst.Module([]).code_for_node(scope)
+            method = "item" if _read_as_number_only(code, name) else "detach"
         if isinstance(updated, cst.AugAssign):
             return updated.with_changes(value=_method_call(updated.value, method))
         value = _expect(updated, cst.Assign).value
@@ -404,3 +404,46 @@ def first_parse_error(text: str, before_writing: bool) -> Optional[str]:
     except (SyntaxError, cst.ParserSyntaxError, ValueError) as error:
         return str(error)
     return None
+
+
+NUMBER_READERS = frozenset({"print", "float", "int", "str", "repr", "round", "format"})
+"""Builtins that take a Python number as they take a 0-dim tensor."""
+
+
+def _read_as_number_only(code: str, name: str) -> bool:
+    """Whether every read of ``name`` in ``code`` (a function, or a module) is where a
+    float serves as well as the tensor it was: in ``name = name + ...``, a comparison, an
+    f-string, a ``%`` or ``.format`` text, or one of ``NUMBER_READERS``, alone or in
+    arithmetic. Anything else (another name bound to it, a call of other code, an
+    attribute, ``return``) may need the tensor."""
+    import ast
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except SyntaxError:
+        return False
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    for read in ast.walk(tree):
+        if not (isinstance(read, ast.Name) and read.id == name and isinstance(read.ctx, ast.Load)):
+            continue
+        node, parent = read, parents.get(read)
+        while isinstance(parent, (ast.BinOp, ast.UnaryOp)):
+            node, parent = parent, parents.get(parent)
+        if isinstance(parent, (ast.Compare, ast.FormattedValue)):
+            continue
+        if isinstance(parent, ast.Assign) and node is parent.value and all(
+            isinstance(t, ast.Name) and t.id == name for t in parent.targets
+        ):
+            continue
+        if isinstance(parent, ast.Call) and node is not parent.func:
+            func = parent.func
+            if isinstance(func, ast.Name) and func.id in NUMBER_READERS or isinstance(func, ast.Attribute) and func.attr == "format":
+                continue
+        if isinstance(parent, ast.keyword):
+            call = parents.get(parent)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in NUMBER_READERS:
+                continue
+        return False
+    return True
+

@@ -30,7 +30,7 @@ def _fix(acc: Accumulation) -> Fix:
     if acc.escapes:
         return Fix("Accumulate `loss.detach()`", (Edit(acc.site, Action.ACCUMULATE_DETACHED, acc.name),), safe=False)
     return Fix(
-        "Accumulate `loss.item()` (`loss.detach()` where the total is used as a tensor)",
+        "Accumulate `loss.item()` (`loss.detach()` where the total may be needed as a tensor)",
         (Edit(acc.site, Action.ACCUMULATE_VALUE, acc.name),),
         safe=True,
     )

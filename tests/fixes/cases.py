@@ -366,6 +366,44 @@ CASES = {
         "    print(total.item())\n",
         False,
     ),
+    "LL403 a total a value derived from is used as a tensor gets .detach() (safe)": (
+        HEAD + "def train(loader):\n"
+        "    total = 0\n"
+        "    for x, y in loader:\n"
+        "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "        loss.backward()\n"
+        "        total += loss\n"
+        "    avg = total / 10\n"
+        "    print(avg.item(), torch.round(total * 100))\n",
+        HEAD + "def train(loader):\n"
+        "    total = 0\n"
+        "    for x, y in loader:\n"
+        "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "        loss.backward()\n"
+        "        total += loss.detach()\n"
+        "    avg = total / 10\n"
+        "    print(avg.item(), torch.round(total * 100))\n",
+        False,
+    ),
+    "LL403 a total read only by formatting and comparisons gets .item() (safe)": (
+        HEAD + "def train(loader):\n"
+        "    total = 0.0\n"
+        "    for x, y in loader:\n"
+        "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "        loss.backward()\n"
+        "        total += loss\n"
+        "    if total > 1:\n"
+        "        print(f\"{total / 10:.3f}\", \"%.2f\" % total, str(total), round(total, 2))\n",
+        HEAD + "def train(loader):\n"
+        "    total = 0.0\n"
+        "    for x, y in loader:\n"
+        "        loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "        loss.backward()\n"
+        "        total += loss.item()\n"
+        "    if total > 1:\n"
+        "        print(f\"{total / 10:.3f}\", \"%.2f\" % total, str(total), round(total, 2))\n",
+        False,
+    ),
     "LL501 from_logits=True on the loss object": (
         "import keras\nfrom keras import layers\n\n"
         "model = keras.Sequential([layers.Dense(64, activation=\"relu\"), layers.Dense(10)])\n"
