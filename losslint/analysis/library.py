@@ -613,6 +613,7 @@ class LibraryEffects(TrainingEffects):
             return of(shaped_as(atom, args.get(0, ("other",))))
         if name in T.CLAMP:
             if atom.kind in (Kind.SIGMOID, Kind.SOFTMAX):
+                self.observe_passing(of(atom), site, f"Tensor.{name}")
                 floor = const_value(args.get(0, ("min",)) or of(Const(None)), None)
                 floored = isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0
                 return of(replace(atom, floored=True) if floored else atom)

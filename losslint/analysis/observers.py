@@ -28,6 +28,7 @@ from losslint.analysis.values import (
     Bound,
     Function,
     Kind,
+    Layer,
     Mapping,
     QualRef,
     Sequence,
@@ -130,6 +131,15 @@ class Observers:
             for origin in used - _origins(result):
                 self.uses.setdefault(origin, set()).add(use)
 
+    def observe_passing(self, value: AbsVal, site: Site, what: str) -> None:
+        """The activation outputs in ``value`` flow on, and also to a place a fix that
+        changes the activation would alter: bounds chosen for probabilities
+        (``p.clamp(1e-6, 1 - 1e-6)`` means something else for logits), an attribute or an
+        item that keeps them (``self.last_probs = p``) for code the analysis may not follow."""
+        use = Use(site, what, False)
+        for origin in _origins(value):
+            self.uses.setdefault(origin, set()).add(use)
+
     def sinks(self, body: Tuple[ir.Stmt, ...]) -> "Sinks":
         """Where the names of a body end up (``Sinks``), read once per body."""
         key = id(body)
@@ -159,6 +169,10 @@ class Observers:
     def observe_subscript(self, container: AbsVal, result: AbsVal) -> None:
         values = frozenset(a for a in container if not (isinstance(a, Bound) and a.name in T.SHAPE_ATTRIBUTES))
         self.observe_use(values, result, None, "a subscript of it")
+        for atom in container:  # ``net[1]``: removing a layer of the nn.Sequential would shift it
+            if isinstance(atom, Sequence) and atom.container == "sequential":
+                for layer in (a for item in atom.items for a in item if isinstance(a, Layer) and a.site is not None):
+                    self.uses.setdefault(layer.site, set()).add(Use(None, "an index into its nn.Sequential", False))
 
     def _check_accumulation_assign(self, stmt: ir.Assign, env: Env, ctx: Context) -> None:
         """``total = total + loss``: the same as ``total += loss``."""

@@ -168,6 +168,45 @@ CASES = {
         None,
         True,
     ),
+    "LL111 no fix: the probabilities are clamped on their way to the loss": (
+        HEAD + "class D(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 1)\n"
+        "    def forward(self, x):\n"
+        "        x = torch.sigmoid(self.fc(x))\n"
+        "        return x.clamp(1e-6, 1 - 1e-6)\n"
+        "loss = nn.BCELoss()(D()(torch.randn(4, 8)), torch.rand(4, 1))\n",
+        None,
+        True,
+    ),
+    "LL111 no fix: forward keeps the probabilities on the module": (
+        HEAD + "class A(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 1)\n"
+        "    def forward(self, x):\n"
+        "        p = torch.sigmoid(self.fc(x))\n"
+        "        self.last_probs = p\n"
+        "        return p\n"
+        "model = A()\n"
+        "loss = nn.BCELoss()(model(torch.randn(4, 8)), torch.rand(4, 1))\n",
+        None,
+        True,
+    ),
+    "LL101 no fix: the code indexes the nn.Sequential the softmax would leave": (
+        HEAD + "class C(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.net = nn.Sequential(nn.Linear(8, 4), nn.Softmax(dim=1))\n"
+        "    def forward(self, x):\n"
+        "        return self.net(x)\n"
+        "c = C()\n"
+        "loss = nn.CrossEntropyLoss()(c(torch.randn(4, 8)), torch.tensor([0, 1, 2, 3]))\n"
+        "print(c.net[1].dim)\n",
+        None,
+        True,
+    ),
     "LL103 functional BCE on logits": (
         HEAD + "def step(x, y):\n"
         "    return F.binary_cross_entropy(nn.Linear(8, 1)(x), y, reduction='mean')\n",

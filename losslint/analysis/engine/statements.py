@@ -34,6 +34,7 @@ from losslint.analysis.values import (
     Instance,
     Mapping,
     Sequence,
+    Site,
     Unknown,
     const_value,
     join,
@@ -64,6 +65,8 @@ class Statements:
         if isinstance(stmt, ir.Assign):
             value = self.eval(stmt.value, env, ctx)
             self.observe_assignment(stmt, env, ctx)
+            if any(isinstance(t, (ir.Attr, ir.Subscript)) for t in stmt.targets):
+                self.observe_passing(value, Site(ctx.module, stmt.site), "stored")
             for target in stmt.targets:
                 self.assign(target, value, env, ctx)
             return env
