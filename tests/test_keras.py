@@ -250,6 +250,22 @@ def test_a_loss_the_analysis_cannot_see_is_silent_and_counted_unresolved():
     assert (report.loss_calls, report.unresolved) == (1, 1)
 
 
+def test_a_regression_loss_passed_as_a_function_is_no_loss_call_as_its_name_and_class_are_not():
+    """``loss=keras.losses.mae`` is the same loss as ``loss="mae"`` and
+    ``MeanAbsoluteError()``: no rule checks its input, so it is not a loss call left
+    unresolved."""
+    report = run({"train.py": """
+        import keras
+        import tensorflow as tf
+
+        model = keras.Sequential([keras.layers.Dense(1)])
+        model.compile(loss=keras.losses.mae, optimizer="sgd")
+        model.compile(loss=tf.keras.losses.MSE, optimizer="sgd")
+        model.compile(loss="mae", optimizer="sgd")
+    """})
+    assert report.diagnostics == [] and (report.loss_calls, report.unresolved) == (0, 0)
+
+
 def test_compile_checks_count_as_loss_calls():
     report = run({"train.py": VALID["sigmoid + binary_crossentropy"]})
     assert (report.loss_calls, report.unresolved) == (1, 0)

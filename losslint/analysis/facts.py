@@ -74,7 +74,7 @@ class LossCall:
     def unresolved(self) -> Optional[Tuple[Cause, str]]:
         """Why the input's kind is not known (the most telling cause, in words), or None."""
         if not self.complete:
-            return Cause.DYNAMIC_DISPATCH, "the called object may be something other than a loss (dynamic dispatch)"
+            return Cause.DYNAMIC_DISPATCH, "the called object may be something other than a loss"
         if self.inputs is not None:
             return None
         reasons = unknown_reasons(self.input)

@@ -227,8 +227,9 @@ class TrainingEffects:
             if family is not None:
                 self.record_family(family, f'loss="{atom.value}"', output, target, site, ctx)
             return  # "mse", None...: a loss no rule checks
-        if isinstance(atom, (Loss, Function, Instance, Class)) or (isinstance(atom, QualRef) and T.canonical(atom.name) in T.LOSS_FUNCTIONS):
-            self.call(atom, Args((target, output)), site, ctx)
+        named = T.canonical(atom.name) if isinstance(atom, QualRef) else ""
+        if isinstance(atom, (Loss, Function, Instance, Class)) or named in T.LOSS_FUNCTIONS or named in T.VALUE_LOSS_FUNCTIONS:
+            self.call(atom, Args((target, output)), site, ctx)  # keras.losses.mae: as MeanAbsoluteError()
             return
         reason = atom.reason if isinstance(atom, Unknown) else "a loss the analysis does not know"
         self.record_family("", "the compiled loss", unknown(reason, Cause.FROM_OUTSIDE), target, site, ctx, complete=False)
