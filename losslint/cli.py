@@ -10,7 +10,7 @@ import contextlib
 import os
 import sys
 import traceback
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import click
 
@@ -422,7 +422,7 @@ def main(
     if not quiet:
         if cache is not None and cache.problem:
             click.echo(f"losslint: running without the cache: {printable(cache.problem)}", err=True)
-        for note in report.notes:
+        for note in _shown_notes(report.notes, verbose):
             click.echo(f"losslint: {printable(note)}", err=True)
     out = sys.stderr if fix and sources is not None else sys.stdout  # stdout has the fixed code
     if add_noqa:
@@ -497,6 +497,23 @@ def _crash(error: BaseException, verbose: bool) -> None:
     else:
         click.echo("losslint: run again with -v for the traceback", err=True)
     sys.exit(2)
+
+
+BUDGET_NOTE = "stopped at its step budget"
+BUDGET_NOTES_SHOWN = 5
+"""Notes of analyses stopped at their budget shown without ``--verbose``: a large tree
+of examples can have a hundred, which buries the other notes."""
+
+
+def _shown_notes(notes: Sequence[str], verbose: bool) -> List[str]:
+    """The notes, with those of analyses stopped at their step budget cut to
+    ``BUDGET_NOTES_SHOWN`` and a count of the rest, unless ``verbose``."""
+    budget = [i for i, note in enumerate(notes) if BUDGET_NOTE in note]
+    if verbose or len(budget) <= BUDGET_NOTES_SHOWN:
+        return list(notes)
+    hidden = set(budget[BUDGET_NOTES_SHOWN:])
+    shown = [note for i, note in enumerate(notes) if i not in hidden]
+    return shown + [f"{len(hidden)} more analyses stopped at their step budget (--verbose lists them); their loss calls count as unresolved"]
 
 
 def _internal_errors(report: Report, said: bool) -> None:

@@ -161,3 +161,16 @@ def test_folder_walk_skips_hidden_and_virtualenv_folders(tmp_path):
     result = CliRunner().invoke(main, [str(tmp_path)])
     assert result.exit_code == 1
     assert result.output.count("LL101") == 1 and "src" in result.output
+
+
+def test_notes_of_analyses_stopped_at_their_budget_are_cut_unless_verbose():
+    from losslint.cli import BUDGET_NOTES_SHOWN, _shown_notes
+
+    budget = [f"analysis of f{i}() in a.py stopped at its step budget; the loss calls it reached count as unresolved" for i in range(8)]
+    notes = ["files excluded: 2", *budget, "another note"]
+    shown = _shown_notes(notes, verbose=False)
+    assert shown[: BUDGET_NOTES_SHOWN + 1] == notes[: BUDGET_NOTES_SHOWN + 1] and "another note" in shown
+    assert shown[-1].startswith(f"{8 - BUDGET_NOTES_SHOWN} more analyses stopped at their step budget (--verbose lists them)")
+    assert len(shown) == 2 + BUDGET_NOTES_SHOWN + 1
+    assert _shown_notes(notes, verbose=True) == notes
+    assert _shown_notes(notes[:4], verbose=False) == notes[:4]
