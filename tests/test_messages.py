@@ -30,3 +30,38 @@ def test_ll205_does_not_call_dim_0_of_a_1d_input_the_batch():
     [finding] = lint(["examples/ll205_softmax_implicit_dim.py"], frozenset({"LL205"})).diagnostics
     assert "the batch, for 1-D" not in finding.message
     assert "the batch of a 3-D one" in finding.message
+
+
+TWO_MODELS = """\
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 2)
+        self.softmax = nn.Softmax(dim=1)
+
+    def forward(self, x):
+        return self.softmax(self.fc(x))
+
+def train(model, x, y):
+    return nn.CrossEntropyLoss()(model(x), y)
+
+train(nn.Sequential(nn.Linear(8, 2), nn.Softmax(dim=1)), x, y)
+train(Net(), x, y)
+"""
+
+
+def test_a_loss_reached_by_a_named_model_and_another_says_both(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text(TWO_MODELS)
+    [finding] = lint([str(path)], frozenset({"LL101"})).diagnostics
+    assert "softmax probabilities from Net and other code (" in finding.message
+
+
+def test_a_class_defined_twice_goes_by_its_name(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text(TWO_MODELS.replace("class Net(nn.Module):", "class Net(nn.Module):\n    pass\n\nclass Net(nn.Module):", 1)
+                    .replace("train(nn.Sequential(nn.Linear(8, 2), nn.Softmax(dim=1)), x, y)\n", ""))
+    [finding] = lint([str(path)], frozenset({"LL101"})).diagnostics
+    assert "from Net (" in finding.message and "#" not in finding.message

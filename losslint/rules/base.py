@@ -110,13 +110,21 @@ def loss_description(call: LossCall, describe: Describe) -> str:
     return f"{call.loss_name} (built at {describe_sites(elsewhere, describe)})"
 
 
+def _shown_name(qualname: str) -> str:
+    """A class as the code names it: ``Net``, not the ``Net#2`` that tells a second
+    definition of the name apart (the sites say which)."""
+    return qualname.split("#", 1)[0]
+
+
 def describe_input(tensors: Iterable[Tensor], describe: Describe, kind_text: Optional[str] = None) -> str:
     """``the sigmoid output of Net (model.py:9 nn.Sigmoid())``."""
     tensors = list(tensors)
     kinds = sorted({t.kind.value for t in tensors if t.kind is not None})
     what = kind_text or " or ".join(kinds)
-    sources = sorted({t.source for t in tensors if t.source})
-    text = what + (f" from {', '.join(sources)}" if sources else "")
+    sources = sorted({_shown_name(t.source) for t in tensors if t.source})
+    if sources and any(not t.source for t in tensors):
+        sources.append("other code")  # a model without a name of its own (keras.Sequential), a function
+    text = what + (f" from {', '.join(sources[:-1])} and {sources[-1]}" if len(sources) > 1 else f" from {sources[0]}" if sources else "")
     sites = act_sites(tensors)
     if sites:
         text += f" ({describe_sites(sites, describe)})"
