@@ -164,15 +164,15 @@ class Observers:
     def observe_attribute(self, owner: AbsVal, result: AbsVal, attribute: str) -> None:
         """``owner.attribute`` was read: a use, unless it only asks the shape or dtype."""
         if attribute not in T.SHAPE_ATTRIBUTES:
-            self.observe_use(owner, result, None, f"its attribute .{attribute}")
+            self.observe_use(owner, result, None, f"read through its attribute .{attribute}")
 
     def observe_subscript(self, container: AbsVal, result: AbsVal) -> None:
         values = frozenset(a for a in container if not (isinstance(a, Bound) and a.name in T.SHAPE_ATTRIBUTES))
-        self.observe_use(values, result, None, "a subscript of it")
+        self.observe_use(values, result, None, "subscripted")
         for atom in container:  # ``net[1]``: removing a layer of the nn.Sequential would shift it
             if isinstance(atom, Sequence) and atom.container == "sequential":
                 for layer in (a for item in atom.items for a in item if isinstance(a, Layer) and a.site is not None):
-                    self.uses.setdefault(layer.site, set()).add(Use(None, "an index into its nn.Sequential", False))
+                    self.uses.setdefault(layer.site, set()).add(Use(None, "held by an nn.Sequential the code indexes", False))
 
     def _check_accumulation_assign(self, stmt: ir.Assign, env: Env, ctx: Context) -> None:
         """``total = total + loss``: the same as ``total += loss``."""

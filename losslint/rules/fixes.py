@@ -104,12 +104,13 @@ class LossFix:
                             join_group(use.site, "the activation's output also feeds")
                         elif _keeps(use, origin, kind, facts):
                             kept.add(use)
-                        else:
-                            where = describe(use.site) if use.site is not None else use.what
+                        elif use.site is not None:
                             raise _Unavailable(
-                                f"no fix offered: the activation's output is also used at {where}, "
+                                f"no fix offered: the activation's output is also used at {describe(use.site)}, "
                                 "which the change would alter"
                             )
+                        else:
+                            raise _Unavailable(f"no fix offered: the activation's output is also {use.what}, which the change would alter")
             if self.rename_loss:
                 if current.created:
                     for created in current.created:

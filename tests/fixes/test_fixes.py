@@ -261,3 +261,13 @@ def test_fixes_that_libcst_cannot_apply_are_dropped_not_crashed(tmp_path, source
         assert result.exit_code in (0, 1), result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
     compile(path.read_text(), str(path), "exec")
+
+
+def test_no_fix_messages_read_as_sentences_where_the_use_has_no_place(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text(CASES["LL101 no fix: the code indexes the nn.Sequential the softmax would leave"][0])
+    full = run(path, "--output-format", "full", "--unsafe-fixes").output
+    assert "no fix offered: the activation's output is also held by an nn.Sequential the code indexes" in full
+    path.write_text(CASES["LL101 no fix: a predict method returns the probabilities to unseen callers"][0])
+    full = run(path, "--output-format", "full", "--unsafe-fixes").output
+    assert "no fix offered: the activation's output is also returned by predict" in full and "used at returned" not in full

@@ -204,7 +204,7 @@ class Statements:
         if stmt.iter is not None:
             iterated = self.eval(stmt.iter, env, ctx)
             element = self.iter_element(iterated)
-            self.observe_use(iterated, element, None, "a for loop over it")
+            self.observe_use(iterated, element, None, "iterated by a for loop")
             known = _known_items(iterated)
             if known is not None and 0 < len(known[1]) <= MAX_UNROLLED:
                 open_start, items = known
