@@ -498,7 +498,7 @@ class LibraryEffects(TrainingEffects):
         """The activation's output; ``site`` is the activation (call or layer) the rules
         name, ``origin`` where it is applied, ``form`` how (see ``Form``); None for an
         activation a layer's argument names, which no fix rewrites."""
-        if origin is not None:
+        if origin is not None and activation.rewritable:
             self.forms.setdefault(origin, (form, site))
         self.non_negative[site] = self.non_negative.get(site, True) and activation.non_negative
         if activation.dim_param is None:

@@ -73,6 +73,7 @@ class Activation:
     implicit_dim: bool = False  # torch accepts a missing dim and guesses it
     non_negative: bool = False  # every output value is >= 0 (ReLU, ReLU6)
     default_dim: Optional[int] = None  # what a missing dim means (Keras: -1)
+    rewritable: bool = True  # the sigmoid or softmax itself: a fix may remove it or make it its log form
 
 
 @dataclass(frozen=True)
@@ -337,7 +338,7 @@ def _tables(k: Knowledge) -> Dict[str, Any]:
 
 
 def _activation(spec: ActivationSpec) -> Activation:
-    return Activation(_KINDS[spec.kind], spec.dim, spec.implicit_dim, spec.non_negative, spec.default_dim)
+    return Activation(_KINDS[spec.kind], spec.dim, spec.implicit_dim, spec.non_negative, spec.default_dim, spec.rewritable)
 
 
 class LossPrefilter:

@@ -43,6 +43,7 @@ class ActivationSpec:
     implicit_dim: bool = False  # torch accepts a missing dim and guesses it
     non_negative: bool = False  # every output value is >= 0 (ReLU, ReLU6; not LeakyReLU, GELU)
     default_dim: Optional[int] = None  # the dim a missing dim argument means (Keras's Softmax: -1)
+    rewritable: bool = True  # a fix may remove it or make it its log form (softmin, hardsigmoid: no)
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def _show(value: Any) -> str:
 # Each table: its kind ("list" of names, "map" of name -> scalar, "spec" of name -> table)
 # and, for specs, the check that turns an entry into its spec.
 def _activation(entry: Dict[str, Any]) -> ActivationSpec:
-    _keys(entry, {"kind"}, {"dim", "implicit_dim", "non_negative", "default_dim"})
+    _keys(entry, {"kind"}, {"dim", "implicit_dim", "non_negative", "default_dim", "rewritable"})
     dim = entry.get("dim")
     default_dim = entry.get("default_dim")
     if default_dim is not None and (not isinstance(default_dim, int) or isinstance(default_dim, bool)):
@@ -155,7 +156,7 @@ def _activation(entry: Dict[str, Any]) -> ActivationSpec:
     return ActivationSpec(
         _choice(entry["kind"], KINDS, "kind"), _position(dim, "dim") if dim is not None else None,
         _bool(entry.get("implicit_dim", False), "implicit_dim"), _bool(entry.get("non_negative", False), "non_negative"),
-        default_dim,
+        default_dim, _bool(entry.get("rewritable", True), "rewritable"),
     )
 
 

@@ -90,8 +90,10 @@ class LossFix:
                 pending = [(t.origin, t.kind) for t in inputs]
                 while pending:
                     origin, kind = pending.pop()
-                    if origin is None or origin not in facts.forms or kind is None:
+                    if origin is None or kind is None:
                         raise _Unavailable("no fix offered: the activation is applied where the analysis cannot locate it")
+                    if origin not in facts.forms:  # softmin, hardsigmoid (knowledge: rewritable = false)
+                        raise _Unavailable("no fix offered: the activation is not the plain sigmoid or softmax a fix can remove or turn into its log form")
                     if origin in origins:
                         continue
                     origins.add(origin)

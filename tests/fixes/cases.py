@@ -207,6 +207,18 @@ CASES = {
         None,
         True,
     ),
+    "LL101 no fix: softmin is softmax of the negated logits, not a softmax to drop": (
+        HEAD + "def step(z, y):\n"
+        "    return nn.CrossEntropyLoss()(F.softmin(nn.Linear(8, 4)(z), dim=1), y)\n",
+        None,
+        True,
+    ),
+    "LL111 no fix: hardsigmoid is no sigmoid BCEWithLogitsLoss could take over": (
+        HEAD + "def step(z, y):\n"
+        "    return F.binary_cross_entropy(F.hardsigmoid(nn.Linear(8, 1)(z)), y)\n",
+        None,
+        True,
+    ),
     "LL103 functional BCE on logits": (
         HEAD + "def step(x, y):\n"
         "    return F.binary_cross_entropy(nn.Linear(8, 1)(x), y, reduction='mean')\n",
