@@ -33,8 +33,8 @@ class NotApplicable(Exception):
 
 
 class NeedsWholeModule(NotApplicable):
-    """The edit adds an import, which goes at the top of the module: an excerpt of the
-    file cannot show it."""
+    """The edit adds an import, which goes at the top of the module, or reads how the
+    module's top level uses a name: an excerpt of the file cannot show it."""
 
 
 def apply_edits(
@@ -45,7 +45,7 @@ def apply_edits(
     by_node: Dict[cst.CSTNode, Edit] = {}
     for edit in edits:
         by_node[site_node(sites, edit)] = edit
-    transformer = EditTransformer(by_node, sites)
+    transformer = EditTransformer(by_node, sites, whole_module)
     try:
         fixed = tree.visit(transformer)
     except NotApplicable:
@@ -91,8 +91,9 @@ def covered(node: cst.CSTNode) -> Set[int]:
 
 
 class EditTransformer(cst.CSTTransformer):
-    def __init__(self, edits: Dict[cst.CSTNode, Edit], sites: Sequence[Optional[cst.CSTNode]]) -> None:
+    def __init__(self, edits: Dict[cst.CSTNode, Edit], sites: Sequence[Optional[cst.CSTNode]], whole_module: bool = True) -> None:
         super().__init__()
+        self.whole_module = whole_module  # False: the tree is an excerpt of the module's top-level statements
         self.edits = edits
         self.sites = sites
         self.imports: List[Tuple[str, str]] = []  # (module, name) a renamed bare name needs
@@ -142,6 +143,16 @@ class EditTransformer(cst.CSTTransformer):
 
     # --- the edits ---------------------------------------------------------------------
 
+    def _scope_code(self) -> str:
+        """The code of the function holding the node being changed, or of the module:
+        where a name it reads is used."""
+        scope = next((a for a in reversed(self.ancestors) if isinstance(a, cst.FunctionDef)), self.ancestors[0])
+        if isinstance(scope, cst.Module):
+            if not self.whole_module:
+                raise NeedsWholeModule("the fix reads how the module's top level uses a name")
+            return scope.code
+        return cst.Module([]).code_for_node(scope)
+
     def _unwrap(self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit) -> cst.BaseExpression:
         """An activation call replaced by its input: ``torch.sigmoid(z)``, ``self.act(z)``
         and ``z.sigmoid()`` all become ``z``."""
@@ -152,6 +163,8 @@ class EditTransformer(cst.CSTTransformer):
             inner = call.func.value
         else:
             inner = _input_argument(call)
+        if isinstance(inner, cst.Name) and _changed_in_place(self._scope_code(), inner.value):
+            raise NotApplicable(f"'{inner.value}' is changed in place in this scope: without the activation its output would change with it")
         inner = self._parenthesised(inner, call)
         self.unwrapped.add(id(inner))
         return inner
@@ -234,9 +247,7 @@ class EditTransformer(cst.CSTTransformer):
         import libcst.matchers as m  # 0.6 s to import: only when this edit is applied
         name = edit.argument
         if not method:
-            scope = next((a for a in reversed(self.ancestors) if isinstance(a, cst.FunctionDef)), self.ancestors[0])
-            code = scope.code if isinstance(scope, cst.Module) else cst.Module([]).code_for_node(scope)
-            method = "item" if _read_as_number_only(code, name) else "detach"
+            method = "item" if _read_as_number_only(self._scope_code(), name) else "detach"
         if isinstance(updated, cst.AugAssign):
             return updated.with_changes(value=_method_call(updated.value, method))
         value = _expect(updated, cst.Assign).value
@@ -446,4 +457,28 @@ def _read_as_number_only(code: str, name: str) -> bool:
                 continue
         return False
     return True
+
+
+def _changed_in_place(code: str, name: str) -> bool:
+    """Whether ``code`` changes the object ``name`` holds without rebinding the name:
+    ``name += ...`` (in place for a tensor), ``name[...] = ...``, ``name.attr = ...``,
+    ``name.add_(...)`` (torch's trailing underscore)."""
+    import ast
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except SyntaxError:
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            return True
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        if any(isinstance(t, (ast.Subscript, ast.Attribute)) and isinstance(t.value, ast.Name) and t.value.id == name for t in targets):
+            return True
+        func = node.func if isinstance(node, ast.Call) else None
+        if isinstance(func, ast.Attribute) and func.attr.endswith("_") and not func.attr.endswith("__"):
+            if isinstance(func.value, ast.Name) and func.value.id == name:
+                return True
+    return False
 

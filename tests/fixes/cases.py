@@ -219,6 +219,33 @@ CASES = {
         None,
         True,
     ),
+    "LL111 no fix: the logits are changed in place after the sigmoid": (
+        HEAD + "z = torch.randn(8, 1)\n"
+        "p = torch.sigmoid(z)\n"
+        "z *= 3\n"
+        "loss = F.binary_cross_entropy(p, torch.rand(8, 1))\n",
+        None,
+        True,
+    ),
+    "LL403 a module-level total used as a tensor further down gets .detach() (safe)": (
+        HEAD + "import torch.distributed as dist\n"
+        "total = 0\n"
+        "for x, y in loader:\n"
+        "    loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "    loss.backward()\n"
+        "    total += loss\n"
+        "\n"
+        "dist.all_reduce(total)\n",
+        HEAD + "import torch.distributed as dist\n"
+        "total = 0\n"
+        "for x, y in loader:\n"
+        "    loss = F.cross_entropy(nn.Linear(8, 4)(x), y)\n"
+        "    loss.backward()\n"
+        "    total += loss.detach()\n"
+        "\n"
+        "dist.all_reduce(total)\n",
+        False,
+    ),
     "LL103 functional BCE on logits": (
         HEAD + "def step(x, y):\n"
         "    return F.binary_cross_entropy(nn.Linear(8, 1)(x), y, reduction='mean')\n",

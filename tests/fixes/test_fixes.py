@@ -271,3 +271,16 @@ def test_no_fix_messages_read_as_sentences_where_the_use_has_no_place(tmp_path):
     path.write_text(CASES["LL101 no fix: a predict method returns the probabilities to unseen callers"][0])
     full = run(path, "--output-format", "full", "--unsafe-fixes").output
     assert "no fix offered: the activation's output is also returned by predict" in full and "used at returned" not in full
+
+
+def test_the_fix_a_report_shows_is_the_fix_applied(tmp_path):
+    """The check runs on the statements around the edit; a fix that reads the module's
+    top level (where a total is used further down) is checked on the whole file, so the
+    JSON's edit is what --fix writes."""
+    path = tmp_path / "train.py"
+    before, after, _ = CASES["LL403 a module-level total used as a tensor further down gets .detach() (safe)"]
+    path.write_text(before)
+    [finding] = [d for d in json.loads(run(path, "--output-format", "json").output) if d["code"] == "LL403"]
+    assert [e["content"] for e in finding["fix"]["edits"]] == [".detach()"]
+    run(path, "--fix")
+    assert path.read_text() == after
