@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, List, Optional, Sequence as Seq
 
-from losslint.analysis.values import AbsVal, Axis, Kind, Tensor, Unknown, const_value, join, of
+from losslint.analysis.values import PROBABILITIES, AbsVal, Axis, Kind, Tensor, Unknown, const_value, join, of
 
 SHIFTED_TANH = "tanh + 1"
 """``source`` of ``tanh(x) + 1`` (values in [0, 2]): halved, it is ``sigmoid(2x)``."""
@@ -172,7 +172,7 @@ def reduced(atom: Tensor, name: str, dims: Optional[List[Any]], keepdim: Any) ->
     kinds = MEAN_KEEPS if name in ("mean", "nanmean") else SUM_KEEPS
     if atom.kind not in kinds:
         return None
-    out = replace(atom, origin=None, selected=False)
+    out = replace(atom, origin=None, selected=False, averaged=atom.averaged or atom.kind in PROBABILITIES)
     if keep is True:
         return out
     new_rank = rank - len(positions) if rank is not None else None

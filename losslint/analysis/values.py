@@ -242,6 +242,7 @@ class Tensor(Atom):
     origin: Optional[Site] = None
     selected: bool = False  # indexed out of the activation's output: not the whole vector
     floored: bool = False  # clamped to a positive minimum: its log stays finite
+    averaged: bool = False  # a mean over samples or alternatives: probabilities still, but the softmax of nothing
 
 
 @atom

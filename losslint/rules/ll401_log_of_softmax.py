@@ -11,7 +11,8 @@ from losslint.rules.base import Describe, Finding, Rule, Severity, related_sites
 def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
     for log in facts.logs:
         inputs = tensors(log.input)
-        if inputs and all(t.kind is Kind.SOFTMAX and not t.floored for t in inputs):  # clamp(min=eps): finite
+        # clamp(min=eps): finite; a mean of softmaxes (a batch's marginal, an ensemble): no log_softmax gives it
+        if inputs and all(t.kind is Kind.SOFTMAX and not t.floored and not t.averaged for t in inputs):
             yield Finding(
                 "LL401",
                 log.site,

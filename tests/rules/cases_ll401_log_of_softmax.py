@@ -53,4 +53,13 @@ VALID = {
         a = torch.log(probs.clamp(min=1e-7))
         b = torch.log(torch.clamp(probs, 1e-7, 1.0))
     """,
+    "log of a mean of softmaxes (a batch's marginal, an ensemble): no log_softmax gives it": """
+        import torch
+        import torch.nn.functional as F
+
+        logits = torch.randn(16, 3)
+        marginal = torch.softmax(logits, 1).mean(0, keepdim=True)
+        reg = F.kl_div(torch.log(marginal), torch.full((1, 3), 1 / 3), reduction="batchmean")
+        ens = torch.log(torch.stack([torch.softmax(logits, 1), torch.softmax(2 * logits, 1)]).mean(0))
+    """,
 }
