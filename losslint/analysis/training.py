@@ -67,15 +67,23 @@ def _activation_kind(atom: Atom) -> Any:
     return UNKNOWN_ACTIVATION
 
 
+def _given(argument: "Optional[T.Keyword | T.FromLogits]", args: Args) -> Any:
+    """What a loss is given for ``argument``: the value; False when the loss has no such
+    argument or is not given it; None when ``*args`` or ``**kwargs`` may hold it."""
+    if argument is None:
+        return False
+    given = args.get(argument.position, (argument.keyword,))
+    if given is None:
+        return None if args.open else False
+    return given
+
+
 def from_logits(callee: str, args: Args) -> Optional[bool]:
     """The literal a loss's from_logits switch is given (False when not given), None when
     it is not a literal."""
-    switch = T.FROM_LOGITS.get(callee)
-    if switch is None:
-        return False
-    given = args.get(switch.position, (switch.keyword,))
-    if given is None:
-        return None if args.open else False
+    given = _given(T.FROM_LOGITS.get(callee), args)
+    if given is None or given is False:
+        return given
     value = const_value(given, None)
     return value if isinstance(value, bool) else None
 
@@ -84,12 +92,9 @@ def float_target(callee: str, args: Args) -> Optional[bool]:
     """Whether the loss is given the argument with which it makes its target a float
     itself (smp's ``SoftBCEWithLogitsLoss(smooth_factor=0.1)`` smooths it with float
     arithmetic): True when given a value other than None, None when that is not known."""
-    argument = T.FLOAT_TARGET.get(callee)
-    if argument is None:
-        return False
-    given = args.get(argument.position, (argument.keyword,))
-    if given is None:
-        return None if args.open else False
+    given = _given(T.FLOAT_TARGET.get(callee), args)
+    if given is None or given is False:
+        return given
     if all(isinstance(a, Const) and a.value is None for a in given):
         return False
     return True if all(isinstance(a, Const) for a in given) else None
