@@ -22,7 +22,7 @@ def check(facts: Facts, describe: Describe) -> Iterator[Finding]:
             "LL205",
             use.site,
             f"{display_name(use.name)} without dim: torch guesses it from the input's rank "
-            "(dim 0 for 1-D and 3-D inputs, the batch of a 3-D one) and warns; pass dim explicitly",
+            "(dim 0 for 1-D and 3-D inputs, the batch of a 3-D one) and warns, each time it runs; pass dim explicitly",
             fix=fix,
             no_fix=no_fix,
         )
