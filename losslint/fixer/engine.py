@@ -100,7 +100,7 @@ def _preview_excerpt(path: str, edits: List[Edit], files: Files) -> str:
         tree, sites = parse(excerpt, moved)
     except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError):
         raise NeedsWholeModule("the excerpt is not whole statements") from None
-    fixed = apply_edits(tree, sites, edits, whole_module=False).code
+    fixed = apply_edits(tree, sites, edits, whole_module=False, module_text=text).code
     problem = first_parse_error(fixed, before_writing=False)
     if problem is not None:
         raise NotApplicable(f"the fixed {path} would not parse: {problem}")

@@ -33,19 +33,20 @@ class NotApplicable(Exception):
 
 
 class NeedsWholeModule(NotApplicable):
-    """The edit adds an import, which goes at the top of the module, or reads how the
-    module's top level uses a name: an excerpt of the file cannot show it."""
+    """The edit adds an import, which goes at the top of the module: an excerpt of the
+    file cannot show it."""
 
 
 def apply_edits(
-    tree: cst.Module, sites: Sequence[cst.CSTNode], edits: Sequence[Edit], whole_module: bool = True
+    tree: cst.Module, sites: Sequence[cst.CSTNode], edits: Sequence[Edit], whole_module: bool = True, module_text: str = ""
 ) -> cst.Module:
     """``tree`` with ``edits`` (all in this file) applied; raises NotApplicable
-    (``NeedsWholeModule`` when ``tree`` is an excerpt and an import must be added)."""
+    (``NeedsWholeModule`` when ``tree`` is an excerpt and an import must be added).
+    ``module_text``: the whole file's text, when ``tree`` is an excerpt of it."""
     by_node: Dict[cst.CSTNode, Edit] = {}
     for edit in edits:
         by_node[site_node(sites, edit)] = edit
-    transformer = EditTransformer(by_node, sites, whole_module)
+    transformer = EditTransformer(by_node, sites, "" if whole_module else module_text)
     try:
         fixed = tree.visit(transformer)
     except NotApplicable:
@@ -91,9 +92,9 @@ def covered(node: cst.CSTNode) -> Set[int]:
 
 
 class EditTransformer(cst.CSTTransformer):
-    def __init__(self, edits: Dict[cst.CSTNode, Edit], sites: Sequence[Optional[cst.CSTNode]], whole_module: bool = True) -> None:
+    def __init__(self, edits: Dict[cst.CSTNode, Edit], sites: Sequence[Optional[cst.CSTNode]], module_text: str = "") -> None:
         super().__init__()
-        self.whole_module = whole_module  # False: the tree is an excerpt of the module's top-level statements
+        self.module_text = module_text  # the whole file's, when the tree is an excerpt of its top-level statements
         self.edits = edits
         self.sites = sites
         self.imports: List[Tuple[str, str]] = []  # (module, name) a renamed bare name needs
@@ -148,9 +149,7 @@ class EditTransformer(cst.CSTTransformer):
         where a name it reads is used."""
         scope = next((a for a in reversed(self.ancestors) if isinstance(a, cst.FunctionDef)), self.ancestors[0])
         if isinstance(scope, cst.Module):
-            if not self.whole_module:
-                raise NeedsWholeModule("the fix reads how the module's top level uses a name")
-            return scope.code
+            return self.module_text or scope.code  # an excerpt's module is a part of the file
         return cst.Module([]).code_for_node(scope)
 
     def _unwrap(self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit) -> cst.BaseExpression:
