@@ -514,3 +514,20 @@ def test_an_ir_too_deep_for_pickle_is_analysed_and_cached_to_lower_again(tmp_pat
         assert outcome(lint([str(project)], resolve(["ALL"]), jobs=jobs, cache=cache)) == expected[0]
         (project / "common.py").write_text((project / "common.py").read_text() + "# edited\n")
         assert outcome(lint([str(project)], resolve(["ALL"]), jobs=jobs, cache=cache)) == expected[0]  # warm
+
+
+def test_a_fix_libcst_cannot_apply_to_the_whole_file_is_said(tmp_path):
+    """The check of a fix parses the statements around it; writing it parses the whole
+    file, which libcst refuses for valid code nested deeper than it goes: --fix says so
+    instead of leaving the file as it is in silence."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "deep.py"
+    path.write_text(HEADER + CHAINS["elif"] + FINDING)
+    done = subprocess.run(
+        [sys.executable, "-m", "losslint", "--no-cache", "--fix", "--unsafe-fixes", str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert "Traceback" not in done.stderr
+    fixed = path.read_text() != HEADER + CHAINS["elif"] + FINDING
+    assert fixed or f"cannot fix {path}: libcst, which rewrites the code, cannot parse the whole file" in done.stderr

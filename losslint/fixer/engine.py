@@ -64,7 +64,7 @@ class Files:
                 self._parsed[path] = None
         found = self._parsed[path]
         if found is None:
-            raise NotApplicable(f"{path} cannot be changed")
+            raise NotApplicable("libcst, which rewrites the code, cannot parse the whole file (nested too deeply?)")
         return found
 
 
@@ -132,21 +132,23 @@ def _statements_around(lines: List[str], first: int, last: int) -> Tuple[int, in
     return start, end
 
 
-def apply_fixes(fixes: Sequence[Fix], files: Files) -> Tuple[Dict[str, str], List[Fix]]:
+def apply_fixes(fixes: Sequence[Fix], files: Files) -> Tuple[Dict[str, str], List[Fix], List[Tuple[Fix, str]]]:
     """Apply as many of ``fixes`` as can go together, in order: a fix whose edits overlap
     an accepted one's (other than the very same edit) waits for the next pass. Returns
-    the new texts and the fixes applied."""
+    the new texts, the fixes applied and those refused, with why."""
     accepted: Dict[str, List[Edit]] = {}
     claimed: Dict[Tuple[str, int], Edit] = {}  # (path, node id) under an accepted edit
     roots: Dict[str, Set[int]] = {}  # ids of the accepted edits' own nodes, per file
     texts: Dict[str, str] = {}
     applied: List[Fix] = []
+    refused: List[Tuple[Fix, str]] = []
     for fix in fixes:
         try:
             if _overlaps(fix, files, claimed, roots):
                 continue
             new = _apply(accepted, fix, files, before_writing=True)
-        except NotApplicable:
+        except NotApplicable as reason:
+            refused.append((fix, str(reason)))
             continue
         applied.append(fix)
         texts.update(new)
@@ -158,7 +160,7 @@ def apply_fixes(fixes: Sequence[Fix], files: Files) -> Tuple[Dict[str, str], Lis
                 roots.setdefault(path, set()).add(id(node))
                 for identity in covered(node):
                     claimed[(path, identity)] = edit
-    return texts, applied
+    return texts, applied, refused
 
 
 def _overlaps(fix: Fix, files: Files, claimed: Dict[Tuple[str, int], Edit], roots: Dict[str, Set[int]]) -> bool:

@@ -69,7 +69,7 @@ def _passes(lint: Lint, unsafe: bool, blocked: Set[str], sources: Dict[str, byte
         usable = [f for f in candidates if not {e.site.path for e in f.edits} & blocked]
         if not usable:
             break
-        texts, applied = apply_fixes(usable, Files(report.texts.get))
+        texts, applied, refused = apply_fixes(usable, Files(report.texts.get))
         encoded: Dict[str, bytes] = {}
         for path, text in texts.items():
             if path not in overrides and path not in originals:
@@ -82,7 +82,8 @@ def _passes(lint: Lint, unsafe: bool, blocked: Set[str], sources: Dict[str, byte
                 blocked.add(path)
         if any(not {e.site.path for e in f.edits} <= set(encoded) for f in applied):
             continue  # a notebook refused: this pass again without it
-        if not encoded:
+        if not encoded:  # nothing more goes in: say why what the report offered did not
+            problems.extend(sorted({f"cannot fix {p}: {why}" for f, why in refused for p in {e.site.path for e in f.edits}}))
             break
         overrides.update(encoded)
         applied_set = set(applied)
