@@ -57,27 +57,25 @@ def comments(lines: Sequence[str]) -> Dict[int, Tuple[int, bool]]:
     return found
 
 
-def line_table(lines: Sequence[str]) -> Dict[int, Codes]:
-    """Line number -> codes a ``# noqa`` comment names there (None: every code)."""
-    table: Dict[int, Codes] = {}
+Tables = Tuple[Dict[int, Codes], Dict[int, Codes]]
+
+
+def tables(lines: Sequence[str]) -> Tables:
+    """Line number -> codes its ``# noqa`` comment names (None: every code), and line
+    number -> codes of its ``# losslint: noqa`` line (None: the whole file); one pass of
+    the tokenizer for both."""
+    per_line: Dict[int, Codes] = {}
+    per_file: Dict[int, Codes] = {}
     for row, (column, alone) in comments(lines).items():
         comment = lines[row - 1][column:]
-        if alone and FILE.match(comment):
+        whole = FILE.match(comment) if alone else None
+        if whole:
+            per_file[row] = _codes(whole)
             continue
         match = LINE.search(comment)
         if match:
-            table[row] = _codes(match)
-    return table
-
-
-def file_table(lines: Sequence[str]) -> Dict[int, Codes]:
-    """Line number -> codes of each ``# losslint: noqa`` line (None: the whole file)."""
-    table: Dict[int, Codes] = {}
-    for row, (column, alone) in comments(lines).items():
-        match = FILE.match(lines[row - 1][column:]) if alone else None
-        if match:
-            table[row] = _codes(match)
-    return table
+            per_line[row] = _codes(match)
+    return per_line, per_file
 
 
 def covers(codes: Codes, code: str) -> bool:
@@ -172,14 +170,14 @@ def add_noqa(
     return added, problems
 
 
-def unused(path: str, lines: Sequence[str], used: set, selected: FrozenSet[str], known: FrozenSet[str]) -> List[Tuple[int, str]]:
+def unused(path: str, suppressions: Tables, used: set, selected: FrozenSet[str], known: FrozenSet[str]) -> List[Tuple[int, str]]:
     """(line, message) for each suppression of ``path`` that suppressed nothing (LL901):
     a code of a selected rule with no finding there, a file-level comment with nothing
     to suppress, an ``LL`` code that names no rule. Bare ``# noqa`` lines and codes of
     other tools (``E501``) or of rules not selected are not judged."""
     found: List[Tuple[int, str]] = []
-    for tables, scope, where in ((line_table(lines), "line", "on this line"), (file_table(lines), "file", "in this file")):
-        for row, codes in sorted(tables.items()):
+    for table, scope, where in ((suppressions[0], "line", "on this line"), (suppressions[1], "file", "in this file")):
+        for row, codes in sorted(table.items()):
             if codes is None:
                 if scope == "file" and (path, "file", row, None) not in used:
                     found.append((row, "unused suppression: '# losslint: noqa' suppresses no finding in this file"))

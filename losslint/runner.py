@@ -104,7 +104,7 @@ class _Locator:
         tables = self._noqa.get(path)
         if tables is None:
             lines = self.summaries[path].lines() if path in self.summaries else []
-            tables = self._noqa[path] = (noqa.line_table(lines), noqa.file_table(lines))
+            tables = self._noqa[path] = noqa.tables(lines)
         lines_table, file_table = tables
         hit = False
         codes = lines_table.get(location.row, ())
@@ -587,9 +587,10 @@ class Run:
                 continue
             lines = summary.lines()
             # only a comment naming LL901 silences it: a bare noqa is what it reports on
-            silenced = {row for row, codes in noqa.line_table(lines).items() if codes and UNUSED_NOQA in codes}
-            whole = any(codes and UNUSED_NOQA in codes for codes in noqa.file_table(lines).values())
-            for row, message in noqa.unused(path, lines, locator.used, self.selected, known):
+            found = noqa.tables(lines)
+            silenced = {row for row, codes in found[0].items() if codes and UNUSED_NOQA in codes}
+            whole = any(codes and UNUSED_NOQA in codes for codes in found[1].values())
+            for row, message in noqa.unused(path, found, locator.used, self.selected, known):
                 if whole or row in silenced:
                     continue
                 location = Location(path, row, 1, row, 1)

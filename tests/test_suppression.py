@@ -8,13 +8,21 @@ import pytest
 from click.testing import CliRunner
 
 from losslint.cli import main
-from losslint.noqa import file_table, line_table
+from losslint.noqa import tables
 
 SOFTMAX_CE = """\
 import torch.nn as nn
 model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))
 loss = nn.CrossEntropyLoss()(model(x), y)
 """
+
+
+def line_table(lines):
+    return tables(lines)[0]
+
+
+def file_table(lines):
+    return tables(lines)[1]
 
 
 def run(*args):

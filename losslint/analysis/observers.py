@@ -127,17 +127,17 @@ class Observers:
         unless they flow on unchanged into ``result`` (a reshape, an item of a tuple)."""
         used = _origins(inputs)
         if used:
-            use = Use(site, what, preserving, loss, along)
-            for origin in used - _origins(result):
-                self.uses.setdefault(origin, set()).add(use)
+            self._used(used - _origins(result), Use(site, what, preserving, loss, along))
 
     def observe_passing(self, value: AbsVal, site: Site, what: str) -> None:
         """The activation outputs in ``value`` flow on, and also to a place a fix that
         changes the activation would alter: bounds chosen for probabilities
         (``p.clamp(1e-6, 1 - 1e-6)`` means something else for logits), an attribute or an
         item that keeps them (``self.last_probs = p``) for code the analysis may not follow."""
-        use = Use(site, what, False)
-        for origin in _origins(value):
+        self._used(_origins(value), Use(site, what, False))
+
+    def _used(self, origins: Iterable[Site], use: Use) -> None:
+        for origin in origins:
             self.uses.setdefault(origin, set()).add(use)
 
     def sinks(self, body: Tuple[ir.Stmt, ...]) -> "Sinks":
@@ -171,8 +171,8 @@ class Observers:
         self.observe_use(values, result, None, "subscripted")
         for atom in container:  # ``net[1]``: removing a layer of the nn.Sequential would shift it
             if isinstance(atom, Sequence) and atom.container == "sequential":
-                for layer in (a for item in atom.items for a in item if isinstance(a, Layer) and a.site is not None):
-                    self.uses.setdefault(layer.site, set()).add(Use(None, "held by an nn.Sequential the code indexes", False))
+                layers = {a.site for item in atom.items for a in item if isinstance(a, Layer) and a.site is not None}
+                self._used(layers, Use(None, "held by an nn.Sequential the code indexes", False))
 
     def _check_accumulation_assign(self, stmt: ir.Assign, env: Env, ctx: Context) -> None:
         """``total = total + loss``: the same as ``total += loss``."""

@@ -55,12 +55,10 @@ class Keyword:
 
 
 @dataclass(frozen=True)
-class FromLogits:
-    """A loss's switch to its logits family: the argument (of the constructor for a
-    class, of the call for a function) and the family a literal True selects."""
+class FromLogits(Keyword):
+    """A loss's switch to its logits family: the argument, and the family a literal True
+    selects."""
 
-    position: Optional[int]
-    keyword: str
     family: str
 
 

@@ -67,7 +67,7 @@ def _activation_kind(atom: Atom) -> Any:
     return UNKNOWN_ACTIVATION
 
 
-def _given(argument: "Optional[T.Keyword | T.FromLogits]", args: Args) -> Any:
+def _given(argument: Optional[T.Keyword], args: Args) -> Any:
     """What a loss is given for ``argument``: the value; False when the loss has no such
     argument or is not given it; None when ``*args`` or ``**kwargs`` may hold it."""
     if argument is None:

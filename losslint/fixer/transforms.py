@@ -8,10 +8,13 @@ it expects raises ``NotApplicable`` and the fix is dropped.
 
 from __future__ import annotations
 
+import ast
+import textwrap
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
+from losslint.analysis import summary
 from losslint.analysis.facts import Form
 from losslint.analysis.lower import Position
 from losslint.analysis.summary import LINE_BREAK
@@ -95,6 +98,7 @@ class EditTransformer(cst.CSTTransformer):
     def __init__(self, edits: Dict[cst.CSTNode, Edit], sites: Sequence[Optional[cst.CSTNode]], module_text: str = "") -> None:
         super().__init__()
         self.module_text = module_text  # the whole file's, when the tree is an excerpt of its top-level statements
+        self.scope_trees: Dict[int, Optional[ast.Module]] = {}  # id of a scope's node -> its syntax tree
         self.edits = edits
         self.sites = sites
         self.imports: List[Tuple[str, str]] = []  # (module, name) a renamed bare name needs
@@ -144,13 +148,20 @@ class EditTransformer(cst.CSTTransformer):
 
     # --- the edits ---------------------------------------------------------------------
 
-    def _scope_code(self) -> str:
-        """The code of the function holding the node being changed, or of the module:
-        where a name it reads is used."""
+    def _scope_tree(self) -> Optional[ast.Module]:
+        """The function holding the node being changed, or the module, as CPython's
+        syntax tree (where a name it reads is used); None when it does not parse."""
         scope = next((a for a in reversed(self.ancestors) if isinstance(a, cst.FunctionDef)), self.ancestors[0])
-        if isinstance(scope, cst.Module):
-            return self.module_text or scope.code  # an excerpt's module is a part of the file
-        return cst.Module([]).code_for_node(scope)
+        if id(scope) not in self.scope_trees:
+            if isinstance(scope, cst.Module):
+                code = self.module_text or scope.code  # an excerpt's module is a part of the file
+            else:
+                code = textwrap.dedent(cst.Module([]).code_for_node(scope))
+            try:
+                self.scope_trees[id(scope)] = summary.parse(code, "<fix>")  # silent: SyntaxWarnings are not the fix's business
+            except SyntaxError:
+                self.scope_trees[id(scope)] = None
+        return self.scope_trees[id(scope)]
 
     def _unwrap(self, original: cst.CSTNode, updated: cst.CSTNode, edit: Edit) -> cst.BaseExpression:
         """An activation call replaced by its input: ``torch.sigmoid(z)``, ``self.act(z)``
@@ -162,7 +173,7 @@ class EditTransformer(cst.CSTTransformer):
             inner = call.func.value
         else:
             inner = _input_argument(call)
-        if isinstance(inner, cst.Name) and _changed_in_place(self._scope_code(), inner.value):
+        if isinstance(inner, cst.Name) and _changed_in_place(self._scope_tree(), inner.value):
             raise NotApplicable(f"'{inner.value}' is changed in place in this scope: without the activation its output would change with it")
         inner = self._parenthesised(inner, call)
         self.unwrapped.add(id(inner))
@@ -246,7 +257,7 @@ class EditTransformer(cst.CSTTransformer):
         import libcst.matchers as m  # 0.6 s to import: only when this edit is applied
         name = edit.argument
         if not method:
-            method = "item" if _read_as_number_only(self._scope_code(), name) else "detach"
+            method = "item" if _read_as_number_only(self._scope_tree(), name) else "detach"
         if isinstance(updated, cst.AugAssign):
             return updated.with_changes(value=_method_call(updated.value, method))
         value = _expect(updated, cst.Assign).value
@@ -420,18 +431,13 @@ NUMBER_READERS = frozenset({"print", "float", "int", "str", "repr", "round", "fo
 """Builtins that take a Python number as they take a 0-dim tensor."""
 
 
-def _read_as_number_only(code: str, name: str) -> bool:
-    """Whether every read of ``name`` in ``code`` (a function, or a module) is where a
-    float serves as well as the tensor it was: in ``name = name + ...``, a comparison, an
-    f-string, a ``%`` or ``.format`` text, or one of ``NUMBER_READERS``, alone or in
-    arithmetic. Anything else (another name bound to it, a call of other code, an
-    attribute, ``return``) may need the tensor."""
-    import ast
-    import textwrap
-
-    try:
-        tree = ast.parse(textwrap.dedent(code))
-    except SyntaxError:
+def _read_as_number_only(tree: Optional[ast.Module], name: str) -> bool:
+    """Whether every read of ``name`` in ``tree`` (a function, or a module; None: code
+    that does not parse) is where a float serves as well as the tensor it was: in
+    ``name = name + ...``, a comparison, an f-string, a ``%`` or ``.format`` text, or one
+    of ``NUMBER_READERS``, alone or in arithmetic. Anything else (another name bound to
+    it, a call of other code, an attribute, ``return``) may need the tensor."""
+    if tree is None:
         return False
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for read in ast.walk(tree):
@@ -458,16 +464,11 @@ def _read_as_number_only(code: str, name: str) -> bool:
     return True
 
 
-def _changed_in_place(code: str, name: str) -> bool:
-    """Whether ``code`` changes the object ``name`` holds without rebinding the name:
-    ``name += ...`` (in place for a tensor), ``name[...] = ...``, ``name.attr = ...``,
-    ``name.add_(...)`` (torch's trailing underscore)."""
-    import ast
-    import textwrap
-
-    try:
-        tree = ast.parse(textwrap.dedent(code))
-    except SyntaxError:
+def _changed_in_place(tree: Optional[ast.Module], name: str) -> bool:
+    """Whether ``tree`` (None: code that does not parse) changes the object ``name``
+    holds without rebinding the name: ``name += ...`` (in place for a tensor),
+    ``name[...] = ...``, ``name.attr = ...``, ``name.add_(...)`` (torch's trailing underscore)."""
+    if tree is None:
         return True
     for node in ast.walk(tree):
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:

@@ -404,6 +404,20 @@ def _record_builder(entry: Dict[str, Any]) -> RecordBuilderSpec:
 FRAMEWORKS = ("torch", "keras", "jax")
 
 
+def _argument_table(table: Any, name: str, strings: Tuple[str, ...]) -> None:
+    """A loss's table about one of its arguments: the ``strings`` it needs (``keyword``:
+    the argument's name, ...), and where the argument goes (``class_position`` for a
+    class's constructor, ``function_position`` for a function)."""
+    if not isinstance(table, dict):
+        raise KnowledgeError(f"'{name}' must be a table: {', '.join(strings)}, class_position, function_position")
+    _keys(table, set(strings), {"class_position", "function_position"})
+    if not all(isinstance(table[key], str) for key in strings):
+        raise KnowledgeError(f"'{name}' {' and '.join(strings)} must be {'strings' if len(strings) > 1 else 'a string'}")
+    for key in ("class_position", "function_position"):
+        if key in table:
+            _int(table[key], key)
+
+
 def _loss(entry: Dict[str, Any]) -> Dict[str, Any]:
     _keys(entry, {"display"}, {
         "classes", "functions", "input", "target", "like", "checks_target", "framework", "strings",
@@ -418,25 +432,9 @@ def _loss(entry: Dict[str, Any]) -> Dict[str, Any]:
         if key in entry:
             _int(entry[key], key)
     if "from_logits" in entry:
-        switch = entry["from_logits"]
-        if not isinstance(switch, dict):
-            raise KnowledgeError("'from_logits' must be a table: keyword, class_position, function_position, family")
-        _keys(switch, {"keyword", "family"}, {"class_position", "function_position"})
-        if not isinstance(switch["keyword"], str) or not isinstance(switch["family"], str):
-            raise KnowledgeError("'from_logits' keyword and family must be strings")
-        for key in ("class_position", "function_position"):
-            if key in switch:
-                _int(switch[key], key)
+        _argument_table(entry["from_logits"], "from_logits", ("keyword", "family"))
     if "float_target" in entry:
-        converting = entry["float_target"]
-        if not isinstance(converting, dict):
-            raise KnowledgeError("'float_target' must be a table: keyword, class_position, function_position")
-        _keys(converting, {"keyword"}, {"class_position", "function_position"})
-        if not isinstance(converting["keyword"], str):
-            raise KnowledgeError("'float_target' keyword must be a string")
-        for key in ("class_position", "function_position"):
-            if key in converting:
-                _int(converting[key], key)
+        _argument_table(entry["float_target"], "float_target", ("keyword",))
     if entry.get("switched") is not None:
         _bool(entry["switched"], "switched")
     if not entry.get("classes") and not entry.get("functions") and not entry.get("strings") and not entry.get("switched"):
